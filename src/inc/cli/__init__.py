@@ -1,0 +1,91 @@
+"""The ``inc`` command line.
+
+``main`` is the one place that turns errors into exit codes (0 ok, 1 check failed, 2 user
+error, 3 internal). ``inc --help`` is answered from the command table without importing
+click (a test checks it prints exactly what click would); everything else runs the click
+application in ``inc.cli.app``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from typing import Any
+
+from inc.cli.registry import COMMANDS, available
+from inc.errors import EXIT_INTERNAL, IncError
+
+_HELP_ARGS = ([], ["--help"], ["-h"])
+_OPTIONS_HELP = """\
+Options:
+  --version                  Show the version and exit.
+  --debug                    Show tracebacks of internal errors.
+  -C, --directory DIRECTORY  Run as if started in this folder.
+  -h, --help                 Show this message and exit.
+"""
+
+
+def fast_help() -> str:
+    """The top-level help, formatted as click formats it at 80 columns."""
+    names = sorted(name for name in COMMANDS if available(name))
+    width = max(len(name) for name in names)
+    lines = [f"  {name.ljust(width)}  {COMMANDS[name][1]}" for name in names]
+    return (
+        "Usage: inc [OPTIONS] COMMAND [ARGS]...\n\n"
+        "  inc: spec-driven increments for ML teams, gated on evidence.\n\n"
+        + _OPTIONS_HELP
+        + "\nCommands:\n"
+        + "\n".join(lines)
+        + "\n"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args in _HELP_ARGS:
+        sys.stdout.write(fast_help())
+        return 0
+    import click
+
+    from inc.cli.app import cli
+
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="inc", standalone_mode=False)
+    except IncError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except click.Abort:
+        click.echo("aborted", err=True)
+        return 130
+    except Exception as exc:
+        if debug or os.environ.get("INC_DEBUG"):
+            traceback.print_exc()
+        else:
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                "this is a bug in inc; rerun with --debug for the traceback and report it",
+                err=True,
+            )
+        return EXIT_INTERNAL
+    return 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+def __getattr__(name: str) -> Any:
+    if name == "cli":
+        from inc.cli.app import cli
+
+        return cli
+    raise AttributeError(name)

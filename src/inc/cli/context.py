@@ -1,0 +1,74 @@
+"""State the CLI builds once per invocation and passes to commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from inc.workspace import Workspace
+
+
+@dataclass
+class AppContext:
+    """The folder the command runs in and the workspace, discovered on first use."""
+
+    cwd: Path
+    debug: bool = False
+    _workspace: Workspace | None = field(default=None, repr=False)
+
+    @classmethod
+    def create(cls, directory: str | None, debug: bool) -> AppContext:
+        """Build from the global options."""
+        return cls(Path(directory).resolve() if directory else Path.cwd(), debug)
+
+    @property
+    def workspace(self) -> Workspace:
+        """The workspace containing ``cwd`` (exit 2 outside one)."""
+        if self._workspace is None:
+            self._workspace = Workspace.discover(self.cwd)
+        return self._workspace
+
+
+pass_app = click.make_pass_decorator(AppContext)
+
+FORMAT_OPTION = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+
+
+def use_color() -> bool:
+    """Colour only on a terminal and never with NO_COLOR."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def style(text: str, **kwargs: Any) -> str:
+    """``click.style`` when colour is allowed, plain text otherwise."""
+    return click.style(text, **kwargs) if use_color() else text
+
+
+def echo_json(data: Any) -> None:
+    """Print JSON with sorted keys."""
+    click.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
+
+
+def table(rows: list[list[str]], headers: list[str]) -> str:
+    """A plain aligned text table."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in rows:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    return "\n".join(lines)

@@ -1,0 +1,53 @@
+"""``inc init`` and ``inc new``."""
+
+from __future__ import annotations
+
+import click
+
+from inc.cli.context import FORMAT_OPTION, AppContext, echo_json, pass_app
+from inc.scaffold import PROBLEMS, init_workspace, new_increment
+
+
+@click.command("init")
+@click.option("--no-github", is_flag=True, help="Do not write .github/workflows/inc-gate.yml.")
+@pass_app
+def init_cmd(app: AppContext, no_github: bool) -> None:
+    """Set up a workspace here: inc.yaml, increments/, living-docs/, the PR gate workflow."""
+    result = init_workspace(app.cwd, github=not no_github)
+    for item in result.created:
+        click.echo(f"created  {item}")
+    for item in result.kept:
+        click.echo(f"kept     {item}")
+    click.echo(f"workspace ready at {result.root}; next: inc new <name>")
+
+
+@click.command("new")
+@click.argument("name")
+@click.option("--title", help="Human title (default: from the name).")
+@click.option("--problem", type=click.Choice(PROBLEMS), help="Problem type (default from config).")
+@click.option("--metric", help="Success metric name, e.g. roc_auc, rmse, ndcg_at_10.")
+@click.option("--target", type=float, help="Target value of the metric.")
+@FORMAT_OPTION
+@pass_app
+def new_cmd(
+    app: AppContext,
+    name: str,
+    title: str | None,
+    problem: str | None,
+    metric: str | None,
+    target: float | None,
+    fmt: str,
+) -> None:
+    """Create the next numbered increment from the ML workflow templates."""
+    ws = app.workspace
+    result = new_increment(ws, name, title, problem, metric, target)
+    if fmt == "json":
+        echo_json(result.as_json(ws))
+        return
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    inc = result.increment
+    click.echo(f"created {ws.relpath(inc.path)}/")
+    for filename in ("increment.yaml", "spec.md", "plan.md", "tasks.md", "monitoring.yaml"):
+        click.echo(f"  {filename}")
+    click.echo(f"next: fill in spec.md, then log runs with inc.track_experiment(increment={inc.id!r})")

@@ -1,0 +1,269 @@
+"""Evidence schemas (DESIGN.md section 10) and their atomic, hash-sealed reading and writing.
+
+Only pydantic and the standard library here: the gate reads these files without ML libraries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from inc.errors import UserError
+from inc.fsutil import atomic_write_text, canonical_json, pretty_json
+from inc.yamlio import format_validation_error
+
+Role = Literal["baseline", "candidate"]
+E = TypeVar("E", bound=BaseModel)
+
+
+class EvidenceError(UserError):
+    """An evidence file is missing, malformed or fails its hash."""
+
+
+class _Open(BaseModel):
+    # Evidence may gain keys in later versions; unknown keys are kept, not refused.
+    model_config = ConfigDict(extra="allow")
+
+
+class CV(_Open):
+    """Cross-validation fold scores of one metric."""
+
+    metric: str
+    folds: list[float]
+
+
+class ColumnInfo(_Open):
+    """A column of a fingerprinted dataset."""
+
+    name: str
+    dtype: str
+
+
+class DatasetFingerprint(_Open):
+    """Content hash, shape and columns of a dataset a run used."""
+
+    name: str
+    sha256: str
+    shape: list[int]
+    columns: list[ColumnInfo] = Field(default_factory=list)
+
+
+class ModelInfo(_Open):
+    """Where a run's model is and how it was saved."""
+
+    uri: str
+    registered_name: str | None = None
+    version: str | None = None
+    flavor: str | None = None
+    serialization: str | None = None
+    inputs: list[str] = Field(default_factory=list)
+
+
+class ReportRef(_Open):
+    """A report linked to a run: its kind, path (relative to the increment) and hash."""
+
+    kind: str
+    path: str
+    sha256: str
+
+
+class RunRecord(_Open):
+    """``runs/<run_id>.json``: one MLflow run as committed evidence."""
+
+    schema_: int = Field(default=1, alias="schema")
+    run_id: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
+    experiment_id: str | None = None
+    tracking_uri: str | None = None
+    increment: str
+    name: str
+    role: Role
+    status: str
+    start_time: str | None = None
+    end_time: str | None = None
+    git_commit: str | None = None
+    params: dict[str, str] = Field(default_factory=dict)
+    metrics: dict[str, float] = Field(default_factory=dict)
+    cv: CV | None = None
+    datasets: list[DatasetFingerprint] = Field(default_factory=list)
+    model: ModelInfo | None = None
+    note: str = ""
+    reports: list[ReportRef] = Field(default_factory=list)
+    sha256: str = ""
+
+
+class PlotRef(_Open):
+    """A plot file of a report with its hash."""
+
+    file: str
+    sha256: str
+
+
+class FeatureImportance(_Open):
+    """Mean absolute SHAP value of one feature."""
+
+    feature: str
+    mean_abs_shap: float
+
+
+class ExplainSummary(_Open):
+    """``reports/explain-<run_id>/summary.json``."""
+
+    run_id: str
+    method: str
+    shap_version: str
+    n_explained: int
+    background_size: int
+    global_importance: list[FeatureImportance]
+    plots: list[PlotRef] = Field(default_factory=list)
+
+
+class LoadTestReport(_Open):
+    """``reports/loadtest-<run_id>.json``."""
+
+    run_id: str
+    mode: Literal["in-process", "http"]
+    batch_size: int
+    requests: int
+    failures: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    throughput_rps: float
+    target_p95_ms: float | None = None
+    host: dict[str, Any] = Field(default_factory=dict)
+    # optional, added by the ops area
+    passed: bool | None = None
+    created: str | None = None
+    duration_s: float | None = None
+    concurrency: int | None = None
+    warmup: int | None = None
+    url: str | None = None
+    model_uri: str | None = None
+    failure_kinds: dict[str, int] = Field(default_factory=dict)
+    series: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class DriftFeature(_Open):
+    """Drift statistics of one feature."""
+
+    feature: str
+    psi: float | None = None
+    ks_stat: float | None = None
+    ks_pvalue: float | None = None
+    status: Literal["ok", "warn", "alert"]
+    # optional, added by the ops area
+    kind: str | None = None
+    role: Literal["feature", "prediction"] = "feature"
+    method: str | None = None
+    value: float | None = None
+    warn: float | None = None
+    alert: float | None = None
+    chi2_stat: float | None = None
+    chi2_pvalue: float | None = None
+    n_reference: int | None = None
+    n_current: int | None = None
+
+
+class DriftReport(_Open):
+    """``reports/drift-<date>.json``."""
+
+    reference: str
+    current: str
+    features: list[DriftFeature]
+    drifted: list[str]
+    # optional, added by the ops area
+    warned: list[str] = Field(default_factory=list)
+    date: str | None = None
+    increment: str | None = None
+    reference_sha256: str | None = None
+    current_sha256: str | None = None
+    thresholds_from: str | None = None
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def record_hash(data: dict[str, Any]) -> str:
+    """sha256 over the canonical JSON of a record without its ``sha256`` key."""
+    body = {key: value for key, value in data.items() if key != "sha256"}
+    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+
+
+def read_json(path: Path) -> Any:
+    """Parse a JSON evidence file; errors name the file and line."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise EvidenceError(f"{path}: missing") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        where = f" line {line}" if line else ""
+        raise EvidenceError(f"{path}:{where}: not valid JSON ({exc})") from exc
+
+
+def parse_evidence(model: type[E], path: Path) -> E:
+    """Read and validate one evidence file against ``model``."""
+    data = read_json(path)
+    if not isinstance(data, dict):
+        raise EvidenceError(f"{path}: expected a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise EvidenceError(format_validation_error(str(path), exc)) from exc
+
+
+def read_run_record(path: Path, verify: bool = True) -> RunRecord:
+    """Load a ledger record; with ``verify`` a wrong sha256 is an EvidenceError naming the file."""
+    record = parse_evidence(RunRecord, path)
+    if verify:
+        data = read_json(path)
+        expected = record_hash(data)
+        if data.get("sha256") != expected:
+            raise EvidenceError(
+                f"{path}: sha256 does not match its content (edited by hand?); "
+                "re-link the run with 'inc link' to restore it"
+            )
+    return record
+
+
+def seal(record: RunRecord) -> RunRecord:
+    """Return ``record`` with its sha256 computed over everything else."""
+    data = record.model_dump(mode="json", by_alias=True)
+    return record.model_copy(update={"sha256": record_hash(data)})
+
+
+def write_run_record(runs_dir: Path, record: RunRecord) -> Path:
+    """Seal and atomically write ``runs_dir/<run_id>.json``; returns the path."""
+    sealed = seal(record)
+    path = runs_dir / f"{record.run_id}.json"
+    atomic_write_text(path, pretty_json(sealed.model_dump(mode="json", by_alias=True)))
+    return path
+
+
+def write_evidence(path: Path, evidence: BaseModel) -> Path:
+    """Atomically write a report model as sorted, indented JSON."""
+    atomic_write_text(path, pretty_json(evidence.model_dump(mode="json", by_alias=True)))
+    return path
+
+
+def read_run_records(runs_dir: Path, verify: bool = True) -> list[RunRecord]:
+    """Every record in ``runs_dir`` (raises on the first bad one)."""
+    if not runs_dir.is_dir():
+        return []
+    return [read_run_record(path, verify) for path in sorted(runs_dir.glob("*.json"))]
+
+
+def json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The JSON Schema of an evidence or metadata model."""
+    return model.model_json_schema(by_alias=True)

@@ -1,0 +1,123 @@
+"""The schema of ``increment.yaml`` (DESIGN.md section 3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Status = Literal["planned", "active", "done", "abandoned"]
+Problem = Literal["classification", "regression", "ranking", "clustering"]
+Goal = Literal["maximize", "minimize"]
+
+CHECK_IDS = (
+    "structure",
+    "spec",
+    "tasks",
+    "experiments",
+    "baseline",
+    "cross_validation",
+    "model_versioned",
+    "explainability",
+    "load_test",
+    "monitoring",
+    "ab_test",
+    "rollback",
+    "staleness",
+    "living_docs",
+)
+
+DEFAULT_METRICS: dict[str, tuple[str, Goal, float]] = {
+    "classification": ("roc_auc", "maximize", 0.85),
+    "regression": ("rmse", "minimize", 1.0),
+    "ranking": ("ndcg_at_10", "maximize", 0.5),
+    "clustering": ("silhouette", "maximize", 0.5),
+}
+
+MINIMIZED_METRICS = {"rmse", "mae", "mape", "mse", "log_loss", "logloss", "brier", "error"}
+
+
+class Metric(BaseModel):
+    """The success metric: what is measured, which way is better, and the target."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.@-]+$")
+    goal: Goal = "maximize"
+    target: float
+
+
+class ModelRef(BaseModel):
+    """A registered model version."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    version: str
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_as_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) else value
+
+
+class Waiver(BaseModel):
+    """A gate check accepted as failing, with who approved it and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    check: str
+    reason: str = Field(min_length=1)
+    approved_by: str = Field(min_length=1)
+
+    @field_validator("check")
+    @classmethod
+    def _known_check(cls, value: str) -> str:
+        if value not in CHECK_IDS:
+            raise ValueError(f"unknown check {value!r}; one of {', '.join(CHECK_IDS)}")
+        return value
+
+
+class IncrementMeta(BaseModel):
+    """Metadata of one increment; the only machine-edited file besides evidence."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_: int = Field(default=1, alias="schema", ge=1, le=1)
+    id: str = Field(pattern=r"^\d{4}$")
+    slug: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)
+    title: str = Field(min_length=1)
+    status: Status = "planned"
+    created: dt.date
+    owner: str = ""
+    problem: Problem = "classification"
+    metric: Metric
+    baseline_margin: float = Field(default=0.20, ge=0, le=10)
+    margin_mode: Literal["relative", "error_reduction"] = "relative"
+    cv_min_folds: int = Field(default=5, ge=2, le=100)
+    latency_p95_ms: float = Field(default=100, gt=0)
+    chosen_run: str | None = None
+    model: ModelRef | None = None
+    waivers: list[Waiver] = Field(default_factory=list)
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: object) -> object:
+        return f"{value:04d}" if isinstance(value, int) else value
+
+    @model_validator(mode="after")
+    def _one_waiver_per_check(self) -> IncrementMeta:
+        seen = [w.check for w in self.waivers]
+        dupes = sorted({c for c in seen if seen.count(c) > 1})
+        if dupes:
+            raise ValueError(f"more than one waiver for {', '.join(dupes)}")
+        return self
+
+    def waiver_for(self, check: str) -> Waiver | None:
+        """The waiver for ``check``, if any."""
+        return next((w for w in self.waivers if w.check == check), None)
+
+    def to_yaml_dict(self) -> dict[str, object]:
+        """Plain data in the documented key order, for writing increment.yaml."""
+        return self.model_dump(mode="json", by_alias=True)

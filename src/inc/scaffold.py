@@ -1,0 +1,199 @@
+"""``inc init`` and ``inc new``: set up a workspace and create increments from templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from inc.config import CONFIG_FILE, load_config_at
+from inc.errors import UserError
+from inc.fsutil import atomic_write_text
+from inc.increment import Increment
+from inc.meta import DEFAULT_METRICS, MINIMIZED_METRICS, IncrementMeta
+from inc.templating import packaged_templates_dir, render
+from inc.workspace import Workspace
+from inc.yamlio import validate
+
+MAX_SLUG = 60
+GITIGNORE_ENTRIES = ("mlflow.db", "mlartifacts/")
+WORKFLOW_PATH = Path(".github/workflows/inc-gate.yml")
+PROBLEMS = tuple(DEFAULT_METRICS)
+
+DEFAULT_CONFIG = """\
+# inc workspace settings (https://github.com/inc-ml/inc). Every key is optional.
+schema: 1
+increments_dir: increments
+living_docs_dir: living-docs
+templates_dir: templates      # your overrides of spec.md.j2, plan.md.j2, tasks.md.j2, ...
+# tracking_uri: http://mlflow.internal:5000   # MLFLOW_TRACKING_URI wins over this
+"""
+
+
+@dataclass
+class InitResult:
+    """What ``inc init`` created and what it left alone."""
+
+    root: Path
+    created: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+
+def init_workspace(root: Path, github: bool = True) -> InitResult:
+    """Create inc.yaml, increments/, living-docs/, the PR workflow and .gitignore entries."""
+    root = root.resolve()
+    result = InitResult(root)
+    existing = load_config_at(root)
+    config_path = root / CONFIG_FILE
+    if existing is None:
+        atomic_write_text(config_path, DEFAULT_CONFIG)
+        result.created.append(CONFIG_FILE)
+        existing = load_config_at(root)
+    else:
+        result.kept.append(existing.path.name)
+    assert existing is not None
+    for folder in (existing.config.increments_dir, existing.config.living_docs_dir):
+        _ensure_dir(root / folder, folder, result)
+    if github:
+        _write_once(root / WORKFLOW_PATH, _workflow_text(), WORKFLOW_PATH.as_posix(), result)
+    _add_gitignore_entries(root / ".gitignore", result)
+    return result
+
+
+def _ensure_dir(path: Path, label: str, result: InitResult) -> None:
+    if path.is_dir():
+        result.kept.append(label + "/")
+        return
+    path.mkdir(parents=True)
+    keep = path / ".gitkeep"
+    keep.touch()
+    result.created.append(label + "/")
+
+
+def _write_once(path: Path, text: str, label: str, result: InitResult) -> None:
+    if path.exists():
+        result.kept.append(label)
+        return
+    atomic_write_text(path, text)
+    result.created.append(label)
+
+
+def _workflow_text() -> str:
+    return (packaged_templates_dir() / "github" / "inc-gate.yml").read_text(encoding="utf-8")
+
+
+def _add_gitignore_entries(path: Path, result: InitResult) -> None:
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    present = {line.strip() for line in text.splitlines()}
+    missing = [entry for entry in GITIGNORE_ENTRIES if entry not in present]
+    if not missing:
+        result.kept.append(".gitignore")
+        return
+    prefix = text if not text or text.endswith("\n") else text + "\n"
+    block = "# inc: the embedded MLflow tracking store\n" + "\n".join(missing) + "\n"
+    atomic_write_text(path, prefix + block)
+    result.created.append(".gitignore entries: " + ", ".join(missing))
+
+
+def slugify(name: str) -> str:
+    """Derive a slug ``[a-z0-9-]``; refuse empty, path-like or over-long names (exit 2)."""
+    if not name or not name.strip():
+        raise UserError("increment name is empty; give a short name such as 'fraud-detection'")
+    if "/" in name or "\\" in name or ".." in name:
+        raise UserError(f"increment name {name!r} must not contain '/', '\\' or '..'")
+    slug = re.sub(r"[^a-z0-9]+", "-", name.strip().lower()).strip("-")
+    if not slug:
+        raise UserError(f"increment name {name!r} has no letters or digits to make a slug from")
+    if len(slug) > MAX_SLUG:
+        raise UserError(
+            f"increment name {name!r} gives a slug of {len(slug)} characters; "
+            f"keep it to {MAX_SLUG}"
+        )
+    return slug
+
+
+@dataclass
+class NewResult:
+    """The increment ``inc new`` created."""
+
+    increment: Increment
+    notes: list[str]
+
+    def as_json(self, ws: Workspace) -> dict[str, str]:
+        """``{"id", "slug", "path"}`` (DESIGN.md section 10)."""
+        return {
+            "id": self.increment.id,
+            "slug": self.increment.meta.slug,
+            "path": ws.relpath(self.increment.path),
+        }
+
+
+def new_increment(
+    ws: Workspace,
+    name: str,
+    title: str | None = None,
+    problem: str | None = None,
+    metric: str | None = None,
+    target: float | None = None,
+) -> NewResult:
+    """Create the next numbered increment from the templates, atomically."""
+    slug = slugify(name)
+    problem = problem or ws.config.default_problem
+    if problem not in PROBLEMS:
+        raise UserError(f"--problem {problem!r}: choose one of {', '.join(PROBLEMS)}")
+    default_name, default_goal, default_target = DEFAULT_METRICS[problem]
+    metric_name = metric or default_name
+    goal = "minimize" if metric_name.lower() in MINIMIZED_METRICS else default_goal
+    if metric and metric != default_name and target is None:
+        raise UserError(f"--metric {metric}: give its --target as well")
+    context = {
+        "slug": slug,
+        "title": title or name.strip().replace("-", " ").capitalize(),
+        "problem": problem,
+        "metric_name": metric_name,
+        "goal": goal,
+        "target": target if target is not None else default_target,
+        "created": dt.date.today().isoformat(),
+        "owner": ws.config.default_owner,
+        "cv_min_folds": 5,
+        "latency_p95_ms": 100,
+        "margin_pct": "20%",
+    }
+    context["title_yaml"] = json.dumps(context["title"])
+    context["owner_yaml"] = json.dumps(context["owner"])
+    number, claim = ws.claim_number()
+    try:
+        path = _create_folder(ws, number, slug, context)
+    finally:
+        shutil.rmtree(claim, ignore_errors=True)
+    return NewResult(Increment.load(path), list(dict.fromkeys(ws.notes)))
+
+
+def _create_folder(ws: Workspace, number: int, slug: str, context: dict[str, object]) -> Path:
+    context = {**context, "id": f"{number:04d}"}
+    final = ws.increments_dir / f"{number:04d}-{slug}"
+    staging = ws.increments_dir / f".{number:04d}-{slug}.staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        files = {
+            "increment.yaml": render("increment.yaml.j2", context, ws.templates_dir),
+            "spec.md": render("spec.md.j2", context, ws.templates_dir),
+            "plan.md": render("plan.md.j2", context, ws.templates_dir),
+            "tasks.md": render("tasks.md.j2", context, ws.templates_dir),
+            "monitoring.yaml": render("monitoring.yaml.j2", context, ws.templates_dir),
+        }
+        import yaml
+
+        source = f"{ws.templates_dir / 'increment.yaml.j2'} (rendered)"
+        validate(IncrementMeta, yaml.safe_load(files["increment.yaml"]), source)
+        for filename, text in files.items():
+            atomic_write_text(staging / filename, text)
+        ws.publish(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return final

@@ -1,0 +1,121 @@
+"""Summaries behind ``inc list`` and ``inc show``: plain data, formatted by the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from inc.evidence import EvidenceError, RunRecord, read_run_record
+from inc.increment import Increment
+from inc.workspace import Workspace
+
+
+@dataclass
+class IncrementSummary:
+    """One row of ``inc list``."""
+
+    id: str
+    slug: str
+    title: str
+    status: str
+    path: str
+    tasks_done: int
+    tasks_total: int
+    runs: int
+
+    def as_json(self) -> dict[str, Any]:
+        """The keys of DESIGN.md section 10."""
+        return dict(self.__dict__)
+
+
+def summarize(ws: Workspace, inc: Increment) -> IncrementSummary:
+    """A list row for one increment."""
+    return IncrementSummary(
+        id=inc.id,
+        slug=inc.meta.slug,
+        title=inc.meta.title,
+        status=inc.meta.status,
+        path=ws.relpath(inc.path),
+        tasks_done=inc.tasks_done,
+        tasks_total=len(inc.tasks),
+        runs=len(inc.run_paths()),
+    )
+
+
+def list_increments(ws: Workspace, status: str | None = None) -> list[IncrementSummary]:
+    """Every increment (optionally of one status), by number."""
+    rows = [summarize(ws, inc) for inc in ws.increments()]
+    return [row for row in rows if status is None or row.status == status]
+
+
+@dataclass
+class RunLine:
+    """A linked run as ``inc show`` lists it."""
+
+    run_id: str
+    name: str
+    role: str
+    status: str
+    metric: float | None
+    chosen: bool
+
+
+@dataclass
+class IncrementDetail:
+    """Everything ``inc show`` prints."""
+
+    summary: IncrementSummary
+    metric: dict[str, Any]
+    owner: str
+    problem: str
+    chosen_run: str | None
+    model: dict[str, Any] | None
+    open_tasks: list[str]
+    runs: list[RunLine]
+    problems: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        """JSON form for ``inc show --format json``."""
+        data = {key: value for key, value in self.__dict__.items() if key != "summary"}
+        data["runs"] = [run.__dict__ for run in self.runs]
+        return {**self.summary.as_json(), **data}
+
+
+def show_increment(ws: Workspace, ref: str) -> IncrementDetail:
+    """Details of one increment: tasks, runs with the spec's metric, evidence files."""
+    inc = ws.find(ref)
+    metric_name = inc.meta.metric.name
+    runs: list[RunLine] = []
+    problems: list[str] = []
+    for path in inc.run_paths():
+        try:
+            record: RunRecord = read_run_record(path)
+        except EvidenceError as exc:
+            problems.append(str(exc))
+            continue
+        runs.append(
+            RunLine(
+                record.run_id,
+                record.name,
+                record.role,
+                record.status,
+                record.metrics.get(metric_name),
+                record.run_id == inc.meta.chosen_run,
+            )
+        )
+    evidence = []
+    if inc.reports_dir.is_dir():
+        evidence = sorted(ws.relpath(p) for p in inc.reports_dir.iterdir())
+    return IncrementDetail(
+        summary=summarize(ws, inc),
+        metric=inc.meta.metric.model_dump(),
+        owner=inc.meta.owner,
+        problem=inc.meta.problem,
+        chosen_run=inc.meta.chosen_run,
+        model=inc.meta.model.model_dump() if inc.meta.model else None,
+        open_tasks=[f"{t.id or '-'} {t.text}" for t in inc.tasks if not t.done],
+        runs=runs,
+        problems=problems,
+        evidence=evidence,
+    )

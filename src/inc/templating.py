@@ -1,0 +1,56 @@
+"""Jinja2 rendering in a sandbox; a repository's ``templates/`` overrides the packaged ones."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from inc.errors import ConfigError, InternalError
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
+
+
+def packaged_templates_dir() -> Path:
+    """Where the default templates are: inside the wheel, or the source checkout's ``templates/``."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_templates", here.parents[1] / "templates"):
+        if candidate.is_dir():
+            return candidate
+    raise InternalError("the packaged templates are missing from this installation")
+
+
+@lru_cache(maxsize=8)
+def environment(override_dir: Path | None) -> SandboxedEnvironment:
+    """A sandboxed environment looking in ``override_dir`` first, then the packaged templates."""
+    from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    loaders = []
+    if override_dir is not None and override_dir.is_dir():
+        loaders.append(FileSystemLoader(str(override_dir)))
+    loaders.append(FileSystemLoader(str(packaged_templates_dir())))
+    return SandboxedEnvironment(
+        loader=ChoiceLoader(loaders),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(name: str, context: dict[str, Any], override_dir: Path | None = None) -> str:
+    """Render template ``name`` (e.g. ``spec.md.j2``); errors name the template and line."""
+    from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
+
+    env = environment(override_dir)
+    try:
+        return env.get_template(name).render(**context)
+    except TemplateNotFound as exc:
+        raise ConfigError(f"template {name} not found") from exc
+    except TemplateSyntaxError as exc:
+        raise ConfigError(f"{exc.filename or name}: line {exc.lineno}: {exc.message}") from exc
+    except TemplateError as exc:
+        raise ConfigError(f"template {name}: {exc}") from exc

@@ -1,0 +1,152 @@
+"""The Workspace: root folder, config, paths, increment lookup and number allocation."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from inc.config import Config, LoadedConfig, discover
+from inc.errors import NotFoundError, UserError
+from inc.increment import Increment
+
+_DIR_RE = re.compile(r"^(\d{4})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
+_STALE_CLAIM_SECONDS = 600
+
+
+@dataclass
+class Workspace:
+    """One inc workspace; built once by the CLI (or by ``load_workspace``) and passed down."""
+
+    root: Path
+    config: Config
+    config_path: Path
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_loaded(cls, loaded: LoadedConfig) -> Workspace:
+        """Build from a discovered config."""
+        return cls(loaded.root, loaded.config, loaded.path)
+
+    @classmethod
+    def discover(cls, start: Path | None = None) -> Workspace:
+        """Find the workspace containing ``start`` (default: the current folder)."""
+        return cls.from_loaded(discover(start or Path.cwd()))
+
+    @property
+    def increments_dir(self) -> Path:
+        """Where increments live."""
+        return self.root / self.config.increments_dir
+
+    @property
+    def living_docs_dir(self) -> Path:
+        """Where the generated living docs go."""
+        return self.root / self.config.living_docs_dir
+
+    @property
+    def templates_dir(self) -> Path:
+        """The repository's template overrides (may not exist)."""
+        return self.root / self.config.templates_dir
+
+    def increment_dirs(self) -> list[Path]:
+        """Increment folders (``NNNN-slug``), sorted by name."""
+        if not self.increments_dir.is_dir():
+            return []
+        return sorted(
+            p for p in self.increments_dir.iterdir() if p.is_dir() and _DIR_RE.match(p.name)
+        )
+
+    def increments(self) -> list[Increment]:
+        """Every increment, loaded and validated, sorted by number."""
+        return [Increment.load(path) for path in self.increment_dirs()]
+
+    def find(self, ref: str) -> Increment:
+        """Look an increment up by ``0001``, ``1``, ``0001-slug`` or ``slug``."""
+        return Increment.load(self.find_dir(ref))
+
+    def find_dir(self, ref: str) -> Path:
+        """The folder of the increment ``ref`` names, without loading it."""
+        ref = ref.strip().rstrip("/").split("/")[-1]
+        number = f"{int(ref):04d}" if ref.isdigit() else None
+        matches = []
+        for path in self.increment_dirs():
+            num, slug = path.name[:4], path.name[5:]
+            if ref in (path.name, slug) or num == number:
+                matches.append(path)
+        if not matches:
+            known = ", ".join(p.name for p in self.increment_dirs()[:10]) or "none yet"
+            raise NotFoundError(
+                f"no increment {ref!r} in {self.increments_dir} (known: {known}); "
+                "see 'inc list'"
+            )
+        if len(matches) > 1:
+            names = ", ".join(p.name for p in matches)
+            raise UserError(f"increment {ref!r} is ambiguous: {names}; use the full folder name")
+        return matches[0]
+
+    def local_numbers(self) -> set[int]:
+        """Numbers used by folders in ``increments/``."""
+        return {int(p.name[:4]) for p in self.increment_dirs()}
+
+    def taken_numbers(self) -> set[int]:
+        """Numbers used locally and on every local and remote-tracking branch."""
+        from inc import gitutil
+
+        numbers = self.local_numbers()
+        repo = gitutil.open_repo(self.root)
+        if repo is None:
+            self.notes.append(
+                f"{self.root} is not a git repository: numbering from {self.increments_dir} alone"
+            )
+        else:
+            numbers |= gitutil.numbers_on_branches(repo, self.increments_dir)
+        return numbers
+
+    def claim_number(self) -> tuple[int, Path]:
+        """Reserve the next free number with an exclusive mkdir; returns (number, claim dir)."""
+        self.increments_dir.mkdir(parents=True, exist_ok=True)
+        self._drop_stale_claims()
+        number = max(self.taken_numbers(), default=0) + 1
+        for _ in range(1000):
+            if number > 9999:
+                break
+            claim = self.increments_dir / f".{number:04d}.claim"
+            try:
+                claim.mkdir()
+            except FileExistsError:
+                number += 1
+                continue
+            if number in self.local_numbers():  # finished by another process meanwhile
+                claim.rmdir()
+                number += 1
+                continue
+            return number, claim
+        raise UserError(f"{self.increments_dir}: no free increment number below 10000")
+
+    def _drop_stale_claims(self) -> None:
+        now = time.time()
+        for claim in self.increments_dir.glob(".*.claim"):
+            try:
+                if now - claim.stat().st_mtime > _STALE_CLAIM_SECONDS:
+                    shutil.rmtree(claim, ignore_errors=True)
+            except FileNotFoundError:
+                continue
+
+    def publish(self, staging: Path, final: Path) -> None:
+        """Move a fully written staging folder into place (a rename: atomic)."""
+        os.rename(staging, final)
+
+    def relpath(self, path: Path) -> str:
+        """``path`` relative to the workspace root, with forward slashes."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def load_workspace(start: str | os.PathLike[str] | None = None) -> Workspace:
+    """Public API: the workspace containing ``start`` (default: the current folder)."""
+    return Workspace.discover(Path(start) if start is not None else None)

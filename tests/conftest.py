@@ -1,0 +1,72 @@
+"""Shared fixtures: real git repositories and workspaces in tmp_path."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from inc.scaffold import init_workspace, new_increment
+from inc.workspace import Workspace
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+}
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run git in ``cwd`` and return its stdout."""
+    result = subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True,
+        env={**os.environ, **GIT_ENV},
+    )
+    return result.stdout.strip()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.delenv("GITHUB_BASE_REF", raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path) -> Path:
+    """A real git repository with one commit on ``main``."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    (repo / "README.md").write_text("# project\n")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "initial")
+    return repo
+
+
+@pytest.fixture
+def workspace(git_repo: Path) -> Workspace:
+    """An initialised inc workspace in a real git repository (committed)."""
+    init_workspace(git_repo)
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "inc init")
+    return Workspace.discover(git_repo)
+
+
+@pytest.fixture
+def chdir_workspace(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
+    """The workspace, with the current folder set to its root."""
+    monkeypatch.chdir(workspace.root)
+    yield workspace
+
+
+@pytest.fixture
+def fraud(workspace: Workspace) -> Path:
+    """A fresh increment 0001-fraud-detection; returns its folder."""
+    return new_increment(workspace, "fraud-detection").increment.path
