@@ -16,7 +16,7 @@ from typing import Any
 from inc.cli.registry import COMMANDS, available
 from inc.errors import EXIT_INTERNAL, IncError
 
-_HELP_ARGS = ([], ["--help"], ["-h"])
+_HELP_ARGS: tuple[list[str], ...] = ([], ["--help"], ["-h"])
 _OPTIONS_HELP = """\
 Options:
   --version                  Show the version and exit.
