@@ -99,3 +99,17 @@ def commits_touching_since(repo: Repo, since: str, paths: list[str]) -> list[str
 def repo_root(repo: Repo) -> Path:
     """The working tree's top folder."""
     return Path(repo.working_tree_dir or ".").resolve()
+
+
+def changed_paths_under(repo: Repo, base: str, pathspec: str) -> list[str]:
+    """Paths under ``pathspec`` (repo-relative) changed in the commits since the merge base of
+    ``base`` and HEAD, plus staged changes (what a commit or a PR would contain).
+
+    Unlike ``changed_paths`` it never scans the working tree, so its cost follows what changed
+    rather than the size of the repository (``inc gate --changed`` on 1,000 increments).
+    """
+    base_sha = resolve_ref(repo, base)
+    merge_base = repo.git.merge_base(base_sha, "HEAD")
+    committed = repo.git.diff("--name-only", "--no-renames", merge_base, "HEAD", "--", pathspec)
+    staged = repo.git.diff("--cached", "--name-only", "--no-renames", "--", pathspec)
+    return sorted({*committed.splitlines(), *staged.splitlines()})

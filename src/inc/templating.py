@@ -21,14 +21,22 @@ def packaged_templates_dir() -> Path:
     raise InternalError("the packaged templates are missing from this installation")
 
 
-@lru_cache(maxsize=8)
 def environment(override_dir: Path | None) -> SandboxedEnvironment:
-    """A sandboxed environment looking in ``override_dir`` first, then the packaged templates."""
+    """A sandboxed environment looking in ``override_dir`` first, then the packaged templates.
+
+    Cached per folder, and only while the folder exists: an override folder created later in
+    the same process is picked up.
+    """
+    return _environment(override_dir if override_dir is not None and override_dir.is_dir() else None)
+
+
+@lru_cache(maxsize=8)
+def _environment(override_dir: Path | None) -> SandboxedEnvironment:
     from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
     loaders = []
-    if override_dir is not None and override_dir.is_dir():
+    if override_dir is not None:
         loaders.append(FileSystemLoader(str(override_dir)))
     loaders.append(FileSystemLoader(str(packaged_templates_dir())))
     return SandboxedEnvironment(

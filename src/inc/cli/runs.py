@@ -1,0 +1,127 @@
+"""``inc link``, ``inc sync``, ``inc runs``, ``inc choose``: thin commands over ``inc.tracking``.
+
+No ML import here: link/sync reach mlflow through ``inc.mlflow_adapter`` inside the core call.
+"""
+
+from __future__ import annotations
+
+import click
+
+from inc.cli.context import FORMAT_OPTION, AppContext, echo_json, pass_app, style, table
+from inc.runs_table import RunRow, RunsTable
+
+
+@click.command("link")
+@click.argument("increment")
+@click.argument("run_id")
+@click.option("--role", type=click.Choice(["baseline", "candidate"]), default=None,
+              help="Role in the increment (default: the run's inc.role tag, else candidate).")
+@click.option("--force", is_flag=True, help="Link a run tagged with another increment.")
+@FORMAT_OPTION
+@pass_app
+def link_cmd(app: AppContext, increment: str, run_id: str, role: str | None, force: bool,
+             fmt: str) -> None:
+    """Link the MLflow run RUN_ID to INCREMENT's ledger (runs/<run_id>.json)."""
+    from inc.ledger import link
+
+    result = link(app.workspace, increment, run_id, role=role, force=force)
+    path = app.workspace.relpath(result.path)
+    if fmt == "json":
+        echo_json({"run_id": result.record.run_id, "role": result.record.role, "path": path,
+                   "written": result.written})
+        return
+    verb = "linked" if result.written else "unchanged"
+    click.echo(f"{verb}: {result.record.run_id} ({result.record.role}) -> {path}")
+
+
+@click.command("sync")
+@click.argument("increment")
+@FORMAT_OPTION
+@pass_app
+def sync_cmd(app: AppContext, increment: str, fmt: str) -> None:
+    """Pull every MLflow run tagged inc.increment=<id> into INCREMENT's ledger."""
+    from inc.ledger import sync
+
+    result = sync(app.workspace, increment)
+    ws = app.workspace
+    if fmt == "json":
+        echo_json({"increment": result.increment,
+                   "written": [ws.relpath(p) for p in result.written],
+                   "unchanged": [ws.relpath(p) for p in result.unchanged]})
+        return
+    for path in result.written:
+        click.echo(f"written: {ws.relpath(path)}")
+    click.echo(f"{result.increment}: {len(result.written)} written, {len(result.unchanged)} unchanged")
+
+
+def _num(value: float | None, digits: int = 4) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _delta(row: RunRow, best: str | None) -> str:
+    if row.run_id == best:
+        return "best baseline"
+    if row.delta is None:
+        return "-"
+    rel = "" if row.improvement is None else f" ({row.improvement:+.1%})"
+    return f"{row.delta:+.4f}{rel}"
+
+
+def _cv(row: RunRow) -> str:
+    if not row.cv_folds:
+        return "-"
+    return f"{_num(row.cv_mean)} ± {_num(row.cv_std)} ({row.cv_folds})"
+
+
+def render_runs(result: RunsTable) -> str:
+    """The text table of ``inc runs``."""
+    rows = []
+    for row in result.rows:
+        mark = style("*", fg="green", bold=True) if row.chosen else " "
+        rows.append([
+            f"{mark}{row.run_id[:12]}", row.name, row.role, row.status, _num(row.metric),
+            _cv(row), _delta(row, result.best_baseline), row.model_version or "-",
+        ])
+    headers = ["run", "name", "role", "status", result.metric, "cv mean ± std (folds)",
+               "vs best baseline", "model v"]
+    goal = "higher" if result.goal == "maximize" else "lower"
+    head = f"{result.increment}: {result.metric} ({goal} is better, target {result.target:g})"
+    if not result.rows:
+        return f"{head}\nno runs linked yet: log with inc.track_experiment or 'inc link'/'inc sync'"
+    return f"{head}\n{table(rows, headers)}\n* chosen run"
+
+
+@click.command("runs")
+@click.argument("increment")
+@FORMAT_OPTION
+@pass_app
+def runs_cmd(app: AppContext, increment: str, fmt: str) -> None:
+    """Table of INCREMENT's linked runs: metric, CV mean ± std, delta vs the best baseline."""
+    from inc.runs_table import runs_table
+
+    result = runs_table(app.workspace, increment)
+    if fmt == "json":
+        echo_json(result.to_json())
+    else:
+        click.echo(render_runs(result))
+
+
+@click.command("choose")
+@click.argument("increment")
+@click.argument("run_id")
+@FORMAT_OPTION
+@pass_app
+def choose_cmd(app: AppContext, increment: str, run_id: str, fmt: str) -> None:
+    """Mark RUN_ID as the run that is to ship (chosen_run and model in increment.yaml)."""
+    from inc.runs_table import choose
+
+    result = choose(app.workspace, increment, run_id)
+    model = f"{result.model.name} v{result.model.version}" if result.model else None
+    if fmt == "json":
+        echo_json({"increment": result.increment, "chosen_run": result.run_id,
+                   "model": result.model.model_dump() if result.model else None,
+                   "warnings": result.warnings})
+        return
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"{result.increment}: chosen run {result.run_id}" + (f", model {model}" if model else ""))

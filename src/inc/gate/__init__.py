@@ -1,0 +1,8 @@
+"""The production-readiness gate (DESIGN.md section 6).
+
+``inc.gate.runner.run_gate`` selects increments and runs the checks of ``inc.gate.checks``;
+``inc.gate.report`` renders the result as text, json, markdown, github annotations or junit.
+Nothing here imports an ML library or opens a model file: the gate runs on untrusted PRs.
+"""
+
+from __future__ import annotations

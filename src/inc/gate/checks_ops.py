@@ -1,0 +1,179 @@
+"""Operational checks: monitoring config, staleness of the evidence, living docs."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+from inc.gate.checks_runs import chosen_problem, short
+from inc.gate.context import EvidenceSet, GateConfig
+from inc.gate.model import Outcome, fail, ok, skip, warn
+from inc.increment import Increment
+
+TOP_FEATURES = 5
+WORKSPACE_PAGES = ("README.md", "models.md", "decisions.md", "CHANGELOG.md")
+
+
+def _relativize(message: str, ev: EvidenceSet) -> str:
+    return message.replace(str(ev.inc.path) + "/", "")
+
+
+def check_monitoring(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
+    """monitoring.yaml valid, complete, and watching every model input and top SHAP feature."""
+    try:
+        from inc.monitoring import check_monitoring as monitoring_problems
+    except ImportError:
+        return skip("inc.monitoring is not available in this installation")
+    where = ev.rel(inc.monitoring_path)
+    problem = chosen_problem(ev)
+    record = ev.chosen.record
+    inputs = list(record.model.inputs) if record and record.model else []
+    top: list[str] = []
+    if record is not None:
+        summary = ev.explain_summary(record.run_id)
+        if summary is not None:
+            ranked = sorted(summary.global_importance, key=lambda item: -item.mean_abs_shap)
+            top = [item.feature for item in ranked[:TOP_FEATURES]]
+    problems = [_relativize(p, ev) for p in monitoring_problems(inc, inputs, top)]
+    if problem and not problems:
+        return problem
+    if problems:
+        shown = "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else "")
+        return fail(shown, where)
+    return ok(f"{len(inputs)} model inputs and top {len(top)} SHAP features watched; drift, "
+              "performance alert and reference data configured", where)
+
+
+def _report_names(ev: EvidenceSet) -> list[tuple[str, Path, str, str | None]]:
+    """(kind, file, run id in its name, run id inside it) of each explain and load-test report."""
+    found: list[tuple[str, Path, str, str | None]] = []
+    reports = ev.inc.reports_dir
+    if not reports.is_dir():
+        return found
+    for entry in sorted(reports.iterdir()):
+        if entry.is_dir() and entry.name.startswith("explain-"):
+            run_id = entry.name[len("explain-") :]
+            summary = ev.explain_summary(run_id)
+            found.append(("explain", entry / "summary.json", run_id, summary.run_id if summary else None))
+        elif entry.name.startswith("loadtest-") and entry.suffix == ".json":
+            run_id = entry.stem[len("loadtest-") :]
+            report = ev.loadtest(run_id)
+            found.append(("loadtest", entry, run_id, report.run_id if report else None))
+    return found
+
+
+def _naming_problems(ev: EvidenceSet, chosen: str) -> list[tuple[str, str]]:
+    problems = []
+    names = _report_names(ev)
+    for _, path, named, inside in names:
+        if inside is not None and inside != named:
+            problems.append((f"{ev.rel(path)} names run {inside} but is filed under {named}", ev.rel(path)))
+    for kind in ("explain", "loadtest"):
+        runs = {named for found_kind, _, named, _ in names if found_kind == kind}
+        if runs and chosen not in runs:
+            others = ", ".join(short(r) for r in sorted(runs))
+            problems.append(
+                (f"{kind} evidence is for run(s) {others}, not the chosen {short(chosen)}",
+                 ev.rel(ev.inc.reports_dir))
+            )
+    return problems
+
+
+def _watched_paths(inc: Increment, config: GateConfig) -> list[str]:
+    """Repository-relative paths whose change after the chosen run makes its evidence stale."""
+    from inc import gitutil
+
+    repo = config.repo
+    top = gitutil.repo_root(repo) if repo is not None else config.ws.root
+    root = config.ws.root.resolve()
+    prefix = root.relative_to(top).as_posix() if root != top else ""
+    def under(path: str) -> str:
+        return f"{prefix}/{path}" if prefix else path
+    paths = [under(config.ws.relpath(inc.doc_path("spec.md")))]
+    paths += [under(config.ws.relpath(inc.path) + pattern) for pattern in ("/*.py", "/*.ipynb")]
+    paths += [under(p.strip("/")) for p in config.ws.config.training_paths]
+    return paths
+
+
+def _git_outcome(record_commit: str | None, inc: Increment, ev: EvidenceSet,
+                 config: GateConfig, where: str) -> Outcome | None:
+    from inc import gitutil
+
+    repo = config.repo
+    if repo is None:
+        return None
+    if not record_commit:
+        return warn("the chosen run records no git commit, so its code cannot be tied to this branch", where)
+    if not gitutil.is_ancestor(repo, record_commit, "HEAD"):
+        return fail(
+            f"the chosen run's commit {record_commit[:8]} is not in HEAD's history (rebased, or run "
+            "from another branch?); rerun it on this branch",
+            where,
+        )
+    changed = gitutil.commits_touching_since(repo, record_commit, _watched_paths(inc, config))
+    if changed:
+        detail = (
+            f"spec.md or training code changed in {len(changed)} commit(s) after the chosen run's "
+            f"commit {record_commit[:8]} (latest {changed[0][:8]}); rerun the experiments"
+        )
+        evidence = [where, ev.rel(inc.doc_path("spec.md"))]
+        return fail(detail, *evidence) if config.strict else warn(detail, *evidence)
+    return None
+
+
+def check_staleness(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
+    """Evidence names the chosen run; its commit is in HEAD's history; nothing changed after it."""
+    if ev.chosen.record is None:
+        problem = chosen_problem(ev)
+        return problem if problem and inc.meta.chosen_run else skip("no chosen run yet")
+    record = ev.chosen.record
+    where = ev.rel(ev.run_paths[record.run_id])
+    problems = _naming_problems(ev, record.run_id)
+    if problems:
+        return fail("; ".join(m for m, _ in problems), *dict.fromkeys(w for _, w in problems))
+    outcome = _git_outcome(record.git_commit, inc, ev, config, where)
+    if outcome is not None:
+        return outcome
+    commit = f" (commit {record.git_commit[:8]})" if record.git_commit else ""
+    chosen = short(record.run_id)
+    return ok(f"evidence names the chosen run {chosen}{commit}; no spec or code change since", where)
+
+
+def _docs_result(config: GateConfig) -> Any:
+    """``build_docs(ws, check=True)`` once per gate run (None when inc.livedocs is absent)."""
+    cache = config.cache
+    if "docs" not in cache:
+        if importlib.util.find_spec("inc.livedocs.build") is None:
+            cache["docs"] = None
+        else:
+            from inc.livedocs.build import build_docs
+
+            cache["docs"] = build_docs(config.ws, check=True)
+    return cache["docs"]
+
+
+def _relevant(page: str, inc: Increment) -> bool:
+    name = Path(page).name
+    return inc.name in page or name in WORKSPACE_PAGES
+
+
+def check_living_docs(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
+    """Rebuilding living-docs/ would change nothing for this increment.
+
+    Rendering the docs costs O(workspace), so it runs only when the check blocks (status done,
+    ``--strict``); for work in progress it is skipped to keep ``--changed`` O(changed).
+    """
+    docs_dir = config.rel(config.ws.living_docs_dir)
+    if config.closing:
+        return ok("'inc done' rebuilds the living docs after closing the increment", docs_dir)
+    if not (config.strict or inc.meta.status == "done"):
+        return skip("checked once the increment is done (or with --strict); 'inc docs --check' now", docs_dir)
+    result = _docs_result(config)
+    if result is None:
+        return skip("inc.livedocs is not available in this installation")
+    mine = [page for page in (str(p) for p in result.stale) if _relevant(page, inc)]
+    if mine:
+        shown = ", ".join(mine[:4]) + (f" and {len(mine) - 4} more" if len(mine) > 4 else "")
+        return fail(f"living docs are stale: {shown}; run 'inc docs' and commit living-docs/", *mine[:10])
+    return ok(f"living docs up to date for {inc.name}", docs_dir)

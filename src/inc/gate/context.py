@@ -1,0 +1,206 @@
+"""What the checks read: the gate's settings and one increment's evidence, loaded lazily once.
+
+Every evidence file is parsed at most once per gate run, and a malformed file becomes an
+error string naming it (the checks turn those into failed checks, never into a crash).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel
+
+from inc.evidence import (
+    EvidenceError,
+    ExplainSummary,
+    LoadTestReport,
+    RunRecord,
+    parse_evidence,
+    read_run_record,
+)
+from inc.increment import Increment
+from inc.markdown import Section, Task
+from inc.workspace import Workspace
+
+if TYPE_CHECKING:
+    from git import Repo
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class GateConfig:
+    """Settings of one gate run, shared by every increment it judges."""
+
+    ws: Workspace
+    strict: bool = False
+    verify: bool = False
+    closing: bool = False  # ``inc done``: every check blocks
+    numbers: dict[str, list[str]] = field(default_factory=dict)  # number -> folder names
+    cache: dict[str, Any] = field(default_factory=dict)  # workspace-wide results, computed once
+    _repo: Any = field(default=None, repr=False)
+    _repo_opened: bool = field(default=False, repr=False)
+
+    @property
+    def repo(self) -> Repo | None:
+        """The git repository of the workspace (opened once), or None outside git."""
+        if not self._repo_opened:
+            from inc import gitutil
+
+            self._repo = gitutil.open_repo(self.ws.root)
+            self._repo_opened = True
+        return self._repo
+
+    def rel(self, path: Path, line: int | None = None) -> str:
+        """A path relative to the workspace root, with ``:line`` when given."""
+        raw, prefix = str(path), str(self.ws.root) + "/"
+        text = raw[len(prefix) :] if raw.startswith(prefix) and ".." not in raw else self.ws.relpath(path)
+        return f"{text}:{line}" if line else text
+
+
+@dataclass
+class Chosen:
+    """The run that is to ship: from ``chosen_run``, or the gate's pick of the best candidate."""
+
+    record: RunRecord | None
+    picked: bool = False
+    problem: str = ""
+
+
+class EvidenceSet:
+    """One increment's evidence files, each read on first use."""
+
+    def __init__(self, inc: Increment, config: GateConfig) -> None:
+        self.inc = inc
+        self.config = config
+        self.errors: dict[Path, str] = {}
+
+    def rel(self, path: Path, line: int | None = None) -> str:
+        """Workspace-relative path for reports."""
+        return self.config.rel(path, line)
+
+    def sections(self, doc: str) -> list[Section]:
+        """Sections of spec.md / plan.md, parsed once (line scanner on plain documents)."""
+        cache: dict[str, list[Section]] = self.__dict__.setdefault("_sections", {})
+        if doc not in cache:
+            cache[doc] = _md_sections(self.inc.read_doc(doc))
+        return cache[doc]
+
+    @cached_property
+    def tasks(self) -> list[Task]:
+        """Checklist items of tasks.md."""
+        return _md_tasks(self.inc.read_doc("tasks.md"))
+
+    @cached_property
+    def run_paths(self) -> dict[str, Path]:
+        """Ledger files by run id (the file name)."""
+        return {path.stem: path for path in self.inc.run_paths()}
+
+    @cached_property
+    def runs(self) -> dict[str, RunRecord]:
+        """Ledger records that parse and whose sha256 is intact, by run id."""
+        records: dict[str, RunRecord] = {}
+        for run_id, path in self.run_paths.items():
+            try:
+                record = read_run_record(path, verify=True)
+            except EvidenceError as exc:
+                self.errors[path] = _short(exc, path)
+                continue
+            if record.run_id != run_id:
+                self.errors[path] = f"names run {record.run_id} but the file is {path.name}"
+                continue
+            records[run_id] = record
+        return records
+
+    @property
+    def run_errors(self) -> dict[Path, str]:
+        """Ledger files that are malformed or fail their hash."""
+        _ = self.runs
+        return {p: e for p, e in self.errors.items() if p.parent == self.inc.runs_dir}
+
+    def by_role(self, role: str) -> list[RunRecord]:
+        """Valid records of one role."""
+        return [r for r in self.runs.values() if r.role == role]
+
+    def metric_of(self, record: RunRecord) -> float | None:
+        """The increment's metric as logged by ``record``."""
+        return record.metrics.get(self.inc.meta.metric.name)
+
+    @cached_property
+    def chosen(self) -> Chosen:
+        """The chosen run (``chosen_run``), or the best candidate when none is set."""
+        wanted = self.inc.meta.chosen_run
+        if wanted:
+            record = self.runs.get(wanted)
+            if record is not None:
+                return Chosen(record)
+            if wanted in self.run_paths:
+                return Chosen(None, problem=f"chosen run {wanted}: {self.errors.get(self.run_paths[wanted])}")
+            return Chosen(None, problem=f"chosen run {wanted} has no record in runs/; 'inc link' it")
+        scored = [r for r in self.by_role("candidate") if self.metric_of(r) is not None]
+        if not scored:
+            return Chosen(None, problem="no chosen run and no candidate run with the metric to pick")
+        sign = 1.0 if self.inc.meta.metric.goal == "maximize" else -1.0
+        best = max(scored, key=lambda r: (sign * (self.metric_of(r) or 0.0), r.run_id))
+        return Chosen(best, picked=True)
+
+    def parse(self, model: type[M], path: Path) -> M | None:
+        """Parse an evidence file; a problem is remembered in ``errors`` and gives None."""
+        if path in self.errors:
+            return None
+        try:
+            return parse_evidence(model, path)
+        except EvidenceError as exc:
+            self.errors[path] = _short(exc, path)
+            return None
+
+    def explain_dir(self, run_id: str) -> Path:
+        """Folder of the SHAP report of a run."""
+        return self.inc.reports_dir / f"explain-{run_id}"
+
+    def explain_summary(self, run_id: str) -> ExplainSummary | None:
+        """``reports/explain-<run>/summary.json`` parsed, or None (see ``errors``)."""
+        path = self.explain_dir(run_id) / "summary.json"
+        return self.parse(ExplainSummary, path) if path.is_file() else None
+
+    def loadtest_path(self, run_id: str) -> Path:
+        """Path of the load-test report of a run."""
+        return self.inc.reports_dir / f"loadtest-{run_id}.json"
+
+    def loadtest(self, run_id: str) -> LoadTestReport | None:
+        """``reports/loadtest-<run>.json`` parsed, or None (see ``errors``)."""
+        path = self.loadtest_path(run_id)
+        return self.parse(LoadTestReport, path) if path.is_file() else None
+
+    def report_ref(self, record: RunRecord, kind: str) -> Any:
+        """The run record's link to a report of ``kind`` (explain, loadtest), if any."""
+        return next((ref for ref in record.reports if ref.kind == kind), None)
+
+
+def _md_sections(text: str) -> list[Section]:
+    try:
+        from inc.livedocs.fastmd import sections
+    except ImportError:
+        from inc.markdown import parse_sections as sections
+    return sections(text)
+
+
+def _md_tasks(text: str) -> list[Task]:
+    try:
+        from inc.livedocs.fastmd import tasks
+    except ImportError:
+        from inc.markdown import parse_tasks as tasks
+    return tasks(text)
+
+
+def _short(exc: Exception, path: Path) -> str:
+    """The error message without the absolute path prefix (the check names the file)."""
+    text = str(exc)
+    prefix = f"{path}:"
+    text = text[len(prefix) :].strip() if text.startswith(prefix) else text
+    lines = [line.strip() for line in text.replace(str(path), path.name).splitlines() if line.strip()]
+    joined = "; ".join(lines) or "unreadable"
+    return joined if len(joined) <= 240 else joined[:237] + "..."

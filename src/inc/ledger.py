@@ -1,0 +1,308 @@
+"""The run ledger: build ``runs/<run_id>.json`` from MLflow runs, link, sync and verify them.
+
+mlflow is reached only through ``inc.mlflow_adapter`` (imported lazily); nothing here is needed
+to read the ledger, which the gate and ``inc runs`` do without a tracking server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from inc.errors import UserError, require_ml
+from inc.evidence import (
+    CV,
+    DatasetFingerprint,
+    ModelInfo,
+    RunRecord,
+    read_run_record,
+    seal,
+    write_run_record,
+)
+from inc.fsutil import pretty_json
+
+if TYPE_CHECKING:
+    from inc.increment import Increment
+    from inc.mlflow_adapter import RunData
+    from inc.workspace import Workspace
+
+TAG_INCREMENT = "inc.increment"
+TAG_SLUG = "inc.slug"
+TAG_ROLE = "inc.role"
+TAG_CV = "inc.cv"
+TAG_DATASETS = "inc.datasets"
+TAG_MODEL = "inc.model"
+TAG_NOTE = "mlflow.note.content"
+TAG_GIT = "mlflow.source.git.commit"
+ROLES = ("baseline", "candidate")
+# Fields a server cannot give back (reports are linked by other commands): kept on re-link.
+_KEPT = ("reports",)
+_KEPT_WHEN_EMPTY = ("datasets", "git_commit", "model", "cv", "note")
+
+
+def experiment_name(inc: Increment) -> str:
+    """The MLflow experiment of an increment: ``inc/<id>-<slug>``."""
+    return f"inc/{inc.name}"
+
+
+def model_name(inc: Increment) -> str:
+    """The registered model name of an increment: ``<id>-<slug>``."""
+    return inc.name
+
+
+def check_role(role: str) -> str:
+    """Refuse a role other than baseline/candidate."""
+    if role not in ROLES:
+        raise UserError(f"role {role!r} is not one of {', '.join(ROLES)}")
+    return role
+
+
+def _iso(millis: int | None) -> str | None:
+    if millis is None:
+        return None
+    return dt.datetime.fromtimestamp(millis / 1000, tz=dt.UTC).isoformat(timespec="seconds")
+
+
+def cv_metric_key(metric: str) -> str:
+    """The stepped MLflow metric holding per-fold scores of ``metric``."""
+    return f"cv_{metric}"
+
+
+def _cv_from_run(run: RunData, inc: Increment) -> CV | None:
+    tagged = run.tag_json(TAG_CV)
+    if isinstance(tagged, dict) and "metric" in tagged and "folds" in tagged:
+        return CV.model_validate(tagged)
+    key = cv_metric_key(inc.meta.metric.name)
+    folds = run.metric_history.get(key)
+    return CV(metric=inc.meta.metric.name, folds=folds) if folds else None
+
+
+def _model_from_run(run: RunData) -> ModelInfo | None:
+    tagged = run.tag_json(TAG_MODEL)
+    return ModelInfo.model_validate(tagged) if isinstance(tagged, dict) and "uri" in tagged else None
+
+
+def _datasets_from_run(run: RunData) -> list[DatasetFingerprint]:
+    tagged = run.tag_json(TAG_DATASETS)
+    if not isinstance(tagged, list):
+        return []
+    return [DatasetFingerprint.model_validate(d) for d in tagged if isinstance(d, dict)]
+
+
+def _finite(metrics: dict[str, float]) -> dict[str, float]:
+    # JSON has no NaN/inf: they are left out of the record rather than written invalid.
+    return {k: v for k, v in metrics.items() if math.isfinite(v)}
+
+
+def record_from_run(
+    run: RunData, inc: Increment, role: str, tracking_uri: str, git_commit: str | None,
+) -> RunRecord:
+    """A ledger record for ``run`` (credentials stripped from the tracking URI)."""
+    from inc.mlflow_adapter import redact_uri
+
+    return RunRecord(
+        run_id=run.run_id,
+        experiment_id=run.experiment_id,
+        tracking_uri=redact_uri(tracking_uri),
+        increment=inc.id,
+        name=run.name,
+        role=check_role(role),
+        status=run.status,
+        start_time=_iso(run.start_time),
+        end_time=_iso(run.end_time),
+        git_commit=run.tags.get(TAG_GIT) or git_commit,
+        params=dict(run.params),
+        metrics=_finite(run.metrics),
+        cv=_cv_from_run(run, inc),
+        datasets=_datasets_from_run(run),
+        model=_model_from_run(run),
+        note=run.tags.get(TAG_NOTE, ""),
+    )
+
+
+def with_registered_model(uri: str, record: RunRecord) -> RunRecord:
+    """For a run logged with plain MLflow: the model version registered from it, if any."""
+    if record.model is not None:
+        return record
+    from inc import mlflow_adapter as adapter
+
+    versions = adapter.model_versions_of_run(uri, record.run_id)
+    if not versions:
+        return record
+    latest = max(versions, key=lambda v: int(v["version"]))
+    model = ModelInfo(uri=f"models:/{latest['name']}/{latest['version']}",
+                      registered_name=latest["name"], version=latest["version"])
+    return record.model_copy(update={"model": model})
+
+
+def head_commit(root: Path) -> str | None:
+    """HEAD of the repository holding ``root`` (None outside git)."""
+    from inc import gitutil
+
+    repo = gitutil.open_repo(root)
+    return gitutil.head_commit(repo) if repo is not None else None
+
+
+def merge_existing(path: Path, fresh: RunRecord) -> RunRecord:
+    """Keep what only the ledger knows (linked reports, local details) when re-writing a record."""
+    if not path.is_file():
+        return fresh
+    try:
+        old = read_run_record(path, verify=False).model_dump(by_alias=True)
+    except UserError:
+        return fresh  # a corrupt record is replaced by the server's truth
+    data = fresh.model_dump(by_alias=True)
+    for key in _KEPT:
+        data[key] = old.get(key, data[key])
+    for key in _KEPT_WHEN_EMPTY:
+        if not data.get(key) and old.get(key):
+            data[key] = old[key]
+    for key, value in old.items():  # fields added by other tools
+        data.setdefault(key, value)
+    return RunRecord.model_validate(data)
+
+
+def save_record(runs_dir: Path, record: RunRecord) -> tuple[Path, bool]:
+    """Merge with an existing record and write it unless nothing changed. Returns (path, written)."""
+    path = runs_dir / f"{record.run_id}.json"
+    merged = merge_existing(path, record)
+    text = pretty_json(seal(merged).model_dump(mode="json", by_alias=True))
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return path, False
+    return write_run_record(runs_dir, merged), True
+
+
+@dataclass
+class LinkResult:
+    """The record written by ``inc link``."""
+
+    record: RunRecord
+    path: Path
+    written: bool
+
+
+@dataclass
+class SyncResult:
+    """What ``inc sync`` found and wrote."""
+
+    increment: str
+    written: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    records: list[RunRecord] = field(default_factory=list)
+
+
+def _same_increment(tag: str | None, inc: Increment) -> bool:
+    if not tag:
+        return True
+    tag = tag.strip()
+    return tag in (inc.id, inc.name, inc.meta.slug) or (tag.isdigit() and int(tag) == int(inc.id))
+
+
+def link(ws: Workspace, ref: str, run_id: str, role: str | None = None, force: bool = False) -> LinkResult:
+    """Pull one MLflow run into the increment's ledger and tag it with the increment."""
+    from inc import mlflow_adapter as adapter
+
+    inc = ws.find(ref)
+    if role is not None:
+        check_role(role)
+    require_ml("mlflow")
+    uri = adapter.resolve_tracking_uri(ws)
+    run = adapter.get_run(uri, run_id.strip(), history=(cv_metric_key(inc.meta.metric.name),))
+    tagged = run.tags.get(TAG_INCREMENT)
+    if not _same_increment(tagged, inc) and not force:
+        raise UserError(
+            f"run {run.run_id} is tagged with increment {tagged!r}, not {inc.name}; "
+            "link it anyway with --force"
+        )
+    final_role = role or run.tags.get(TAG_ROLE) or "candidate"
+    check_role(final_role)
+    adapter.set_run_tags(uri, run.run_id, {TAG_INCREMENT: inc.id, TAG_SLUG: inc.meta.slug,
+                                           TAG_ROLE: final_role})
+    record = with_registered_model(uri, record_from_run(run, inc, final_role, uri, head_commit(ws.root)))
+    path, written = save_record(inc.runs_dir, record)
+    return LinkResult(read_run_record(path), path, written)
+
+
+def sync(ws: Workspace, ref: str) -> SyncResult:
+    """Pull every run tagged ``inc.increment=<id>`` (plain MLflow runs too) into the ledger."""
+    from inc import mlflow_adapter as adapter
+
+    inc = ws.find(ref)
+    require_ml("mlflow")
+    uri = adapter.resolve_tracking_uri(ws)
+    history = (cv_metric_key(inc.meta.metric.name),)
+    found = [run for run in adapter.search_tagged_runs(uri, TAG_INCREMENT, inc.id)
+             if run.tags.get(TAG_SLUG, inc.meta.slug) == inc.meta.slug]  # same number, other project
+    result = SyncResult(inc.name)
+    commit = head_commit(ws.root)
+    for summary in found:
+        run = adapter.get_run(uri, summary.run_id, history=history) if _needs_history(summary, inc) \
+            else summary
+        role = run.tags.get(TAG_ROLE, "candidate")
+        record = record_from_run(run, inc, role if role in ROLES else "candidate", uri, commit)
+        record = with_registered_model(uri, record)
+        path, written = save_record(inc.runs_dir, record)
+        (result.written if written else result.unchanged).append(path)
+        result.records.append(read_run_record(path))
+    return result
+
+
+def _needs_history(run: RunData, inc: Increment) -> bool:
+    return TAG_CV not in run.tags and cv_metric_key(inc.meta.metric.name) in run.metrics
+
+
+def verify_runs(ws: Workspace, inc: Increment) -> list[str]:
+    """Differences between the ledger and the tracking server for the chosen and baseline runs.
+
+    Compares params, metrics, status and the registered model version. Returns human-readable
+    lines (empty when everything matches); a dead server raises TrackingError.
+    """
+    from inc import mlflow_adapter as adapter
+
+    require_ml("mlflow")
+    uri = adapter.resolve_tracking_uri(ws)
+    differences: list[str] = []
+    for path in inc.run_paths():
+        record = read_run_record(path, verify=False)
+        if record.role != "baseline" and record.run_id != inc.meta.chosen_run:
+            continue
+        differences.extend(_verify_one(uri, record, ws.relpath(path)))
+    return differences
+
+
+def _verify_one(uri: str, record: RunRecord, where: str) -> list[str]:
+    from inc import mlflow_adapter as adapter
+    from inc.errors import NotFoundError
+
+    try:
+        run = adapter.get_run(uri, record.run_id)
+    except NotFoundError:
+        return [f"{where}: run {record.run_id} does not exist on the tracking server"]
+    out = [f"{where}: {line}" for line in _diff("params", record.params, run.params)]
+    out += [f"{where}: {line}" for line in _diff("metrics", record.metrics, _finite(run.metrics))]
+    if record.status != run.status:
+        out.append(f"{where}: status is {record.status} in the ledger, {run.status} on the server")
+    model = record.model
+    if model is not None and model.registered_name and model.version:
+        found = adapter.get_model_version(uri, model.registered_name, model.version)
+        if found is None:
+            out.append(f"{where}: model {model.registered_name} v{model.version} is not registered")
+        elif found["run_id"] != record.run_id:
+            out.append(f"{where}: model {model.registered_name} v{model.version} belongs to run "
+                       f"{found['run_id']}, not {record.run_id}")
+    return out
+
+
+def _diff(kind: str, ledger: dict[str, Any], server: dict[str, Any]) -> list[str]:
+    lines = []
+    for key in sorted(set(ledger) | set(server)):
+        mine, theirs = ledger.get(key), server.get(key)
+        if isinstance(mine, float) and isinstance(theirs, float) and math.isclose(mine, theirs):
+            continue
+        if mine != theirs:
+            lines.append(f"{kind[:-1]} {key}: ledger {json.dumps(mine)}, server {json.dumps(theirs)}")
+    return lines

@@ -1,0 +1,198 @@
+"""``inc docs``: rebuild ``living-docs/`` from the increments, deterministically.
+
+Same increments -> byte-identical pages, whatever the order of files on disk or the locale:
+increments are sorted by folder name, every list is sorted explicitly, numbers use fixed formats
+and nothing depends on the time of the build. Unchanged pages are not written; pages of
+increments that no longer exist are removed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from inc.errors import ConfigError
+from inc.fsutil import ensure_inside
+from inc.livedocs import pages
+from inc.livedocs.collect import IncrementData, collect
+from inc.livedocs.views import Layout
+from inc.templating import environment
+from inc.workspace import Workspace
+
+if TYPE_CHECKING:
+    from jinja2 import Template
+    from jinja2.sandbox import SandboxedEnvironment
+
+PAGE_RE = re.compile(r"^\d{4}-[a-z0-9]+(?:-[a-z0-9]+)*\.md$")
+PER_INCREMENT = ("increments", "runbooks")
+TOP_PAGES: dict[str, tuple[str, Callable[[list[IncrementData], Layout], dict[str, Any]]]] = {
+    "README.md": ("docs/index.md.j2", pages.index_page),
+    "models.md": ("docs/models.md.j2", pages.models_page),
+    "decisions.md": ("docs/decisions.md.j2", pages.decisions_page),
+    "CHANGELOG.md": ("docs/changelog.md.j2", pages.changelog_page),
+}
+
+
+@dataclass
+class DocsResult:
+    """Pages (paths relative to the workspace) by what happened to them."""
+
+    written: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)  # out of date before this build (or check)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    check: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing was stale."""
+        return not self.stale
+
+    def as_json(self) -> dict[str, Any]:
+        """Machine-readable form for ``inc docs --format json``."""
+        return {
+            "check": self.check, "ok": self.ok, "written": self.written, "stale": self.stale,
+            "unchanged": len(self.unchanged), "removed": self.removed,
+        }
+
+
+class _Templates:
+    """The docs templates, each loaded (compiled) once per build from the cached environment."""
+
+    def __init__(self, override_dir: Path) -> None:
+        self.env = docs_environment(override_dir)
+        self.cache: dict[str, Template] = {}
+
+    def render(self, name: str, context: dict[str, Any]) -> str:
+        from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
+
+        try:
+            template = self.cache.get(name)
+            if template is None:
+                template = self.cache[name] = self.env.get_template(name)
+            text = template.render(**context)
+        except TemplateNotFound as exc:
+            raise ConfigError(f"template {name} not found") from exc
+        except TemplateSyntaxError as exc:
+            raise ConfigError(f"{exc.filename or name}: line {exc.lineno}: {exc.message}") from exc
+        except TemplateError as exc:
+            raise ConfigError(f"template {name}: {exc}; fix the template or remove the override") from exc
+        return _normalise(text)
+
+
+def docs_environment(override_dir: Path) -> SandboxedEnvironment:
+    """The sandboxed environment with the repository's overrides (``inc.templating``)."""
+    return environment(override_dir)
+
+
+def _normalise(text: str) -> str:
+    """LF endings, no trailing spaces, at most one blank line in a row, one final newline."""
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    out: list[str] = []
+    for line in lines:
+        if not line and out and not out[-1]:
+            continue
+        out.append(line)
+    return "\n".join(out).strip("\n") + "\n"
+
+
+def layout_of(ws: Workspace) -> Layout:
+    """Where the living docs and the increments are, relative to the workspace."""
+    return Layout(docs=ws.relpath(ws.living_docs_dir), increments=ws.relpath(ws.increments_dir))
+
+
+def collect_all(ws: Workspace) -> list[IncrementData]:
+    """Every increment's data, sorted by folder name (stable in any file order)."""
+    return [collect(path) for path in sorted(ws.increment_dirs(), key=lambda p: p.name)]
+
+
+def render_pages(ws: Workspace, items: list[IncrementData] | None = None) -> dict[str, str]:
+    """Every living-docs page: path relative to ``living-docs/`` -> markdown text."""
+    items = collect_all(ws) if items is None else items
+    layout = layout_of(ws)
+    templates = _Templates(ws.templates_dir)
+    result: dict[str, str] = {}
+    for data in items:
+        result[f"increments/{data.name}.md"] = templates.render(
+            "docs/increment.md.j2", pages.increment_page(data, layout)
+        )
+        result[f"runbooks/{data.name}.md"] = templates.render(
+            "docs/runbook.md.j2", pages.runbook_page(data, layout)
+        )
+    for filename, (template, make) in TOP_PAGES.items():
+        result[filename] = templates.render(template, make(items, layout))
+    return dict(sorted(result.items()))
+
+
+def _same(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return False
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Temp file + rename in the same folder: a reader sees the old page or the new one.
+
+    No fsync per page: the pages are regenerated from the increments at any time, and an fsync
+    each costs ~3 ms (6 s for 1,000 increments).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _obsolete(docs_dir: Path, wanted: set[str]) -> list[str]:
+    found = []
+    for folder in PER_INCREMENT:
+        path = docs_dir / folder
+        if not path.is_dir():
+            continue
+        for page in path.iterdir():
+            rel = f"{folder}/{page.name}"
+            if page.is_file() and PAGE_RE.match(page.name) and rel not in wanted:
+                found.append(rel)
+    return sorted(found)
+
+
+def build_docs(ws: Workspace, check: bool = False) -> DocsResult:
+    """Rebuild ``living-docs/``; with ``check`` write nothing and report the stale pages."""
+    pages_text = render_pages(ws)
+    docs_dir = ws.living_docs_dir
+    if docs_dir.exists() or not check:
+        ensure_inside(ws.root, docs_dir)
+    result = DocsResult(check=check)
+    prefix = ws.relpath(docs_dir)
+    pending: list[tuple[Path, bytes, str]] = []
+    for rel, text in pages_text.items():
+        data = text.encode("utf-8")
+        target = docs_dir / rel
+        if _same(target, data):
+            result.unchanged.append(f"{prefix}/{rel}")
+        else:
+            result.stale.append(f"{prefix}/{rel}")
+            pending.append((target, data, f"{prefix}/{rel}"))
+    obsolete = _obsolete(docs_dir, set(pages_text))
+    result.stale.extend(f"{prefix}/{rel}" for rel in obsolete)
+    result.stale.sort()
+    if check:
+        return result
+    for target, data, label in pending:
+        ensure_inside(ws.root, target.parent)
+        _write(target, data)
+        result.written.append(label)
+    for rel in obsolete:
+        (docs_dir / rel).unlink()
+        result.removed.append(f"{prefix}/{rel}")
+    return result

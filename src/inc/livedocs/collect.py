@@ -1,0 +1,254 @@
+"""Gather what the living docs show from one increment folder: metadata, documents, evidence.
+
+Only pydantic, PyYAML (libyaml's safe loader when present) and the standard library: this runs
+on the core path and on untrusted pull requests. A broken increment.yaml stops the build (exit 2,
+naming the file); broken evidence is shown on the increment's page as a problem instead.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from inc.errors import IncError
+from inc.evidence import (
+    DriftReport,
+    EvidenceError,
+    ExplainSummary,
+    LoadTestReport,
+    RunRecord,
+    parse_evidence,
+    read_json,
+    read_run_record,
+    record_hash,
+)
+from inc.increment import META_FILE, Increment
+from inc.livedocs import fastmd
+from inc.markdown import Section, Task, find_section
+from inc.meta import IncrementMeta
+from inc.yamlio import load_yaml, validate
+
+_RUN_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+_PLOT_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def safe_yaml(path: Path) -> Any:
+    """``yaml.safe_load`` semantics (libyaml when available); errors name the file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return load_yaml(path)  # raises ConfigError naming the file
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return load_yaml(path)  # the pure-python loader gives the line and column
+
+
+def load_increment(path: Path) -> Increment:
+    """``Increment.load`` with the fast YAML loader; same validation and error messages."""
+    meta_path = path / META_FILE
+    return Increment(path, validate(IncrementMeta, safe_yaml(meta_path), str(meta_path)))
+
+
+@dataclass
+class MonitoringView:
+    """monitoring.yaml as plain data for the runbook (``None`` fields: not configured)."""
+
+    features: list[dict[str, Any]] = field(default_factory=list)
+    prediction_drift: dict[str, Any] | None = None
+    performance: dict[str, Any] | None = None
+    reference: dict[str, Any] | None = None
+    schedule: str = ""
+    alert_route: str = ""
+
+
+@dataclass
+class IncrementData:
+    """Everything read from one increment folder, before any formatting."""
+
+    inc: Increment
+    spec: list[Section]
+    plan: list[Section]
+    tasks: list[Task]
+    runs: list[RunRecord] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    subject: RunRecord | None = None
+    subject_chosen: bool = False
+    explain: ExplainSummary | None = None
+    plots: list[str] = field(default_factory=list)
+    loadtest: LoadTestReport | None = None
+    drift: DriftReport | None = None
+    drift_file: str = ""
+    monitoring: MonitoringView | None = None
+    monitoring_exists: bool = False
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def meta(self) -> IncrementMeta:
+        """The increment's metadata."""
+        return self.inc.meta
+
+    @property
+    def name(self) -> str:
+        """The folder name ``NNNN-slug``."""
+        return self.inc.name
+
+    def section(self, doc: str, title: str) -> Section | None:
+        """``find_section`` on spec.md or plan.md, memoised (pages ask for the same ones)."""
+        key = f"section:{doc}:{title}"
+        if key not in self.memo:
+            self.memo[key] = find_section(self.spec if doc == "spec.md" else self.plan, title)
+        return self.memo[key]
+
+    def metric_of(self, record: RunRecord | None) -> float | None:
+        """The value of the increment's metric in ``record``."""
+        if record is None:
+            return None
+        return record.metrics.get(self.meta.metric.name)
+
+    def by_role(self, role: str) -> list[RunRecord]:
+        """Runs of one role, by run id."""
+        return [run for run in self.runs if run.role == role]
+
+    def best(self, role: str) -> RunRecord | None:
+        """The run of ``role`` with the best metric (ties: the smallest run id)."""
+        scored = [(self.metric_of(r), r) for r in self.by_role(role)]
+        valid = [(value, r) for value, r in scored if value is not None]
+        if not valid:
+            return None
+        sign = -1.0 if self.meta.metric.goal == "maximize" else 1.0
+        return min(valid, key=lambda item: (sign * item[0], item[1].run_id))[1]
+
+
+def _read_run(path: Path) -> RunRecord:
+    """``read_run_record(path, verify=True)`` reading and parsing the file once instead of twice."""
+    raw = read_json(path)
+    if not isinstance(raw, dict):
+        raise EvidenceError(f"{path}: expected a JSON object")
+    try:
+        record = RunRecord.model_validate(raw)
+    except ValidationError:
+        return read_run_record(path)  # raises with the field-by-field message
+    if raw.get("sha256") != record_hash(raw):
+        return read_run_record(path)  # raises the hash-mismatch message
+    return record
+
+
+def _read_runs(data: IncrementData) -> None:
+    runs_dir = data.inc.runs_dir
+    try:
+        names = sorted(e.name for e in os.scandir(runs_dir) if e.name.endswith(".json") and e.is_file())
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for name in names:
+        try:
+            data.runs.append(_read_run(runs_dir / name))
+        except EvidenceError as exc:
+            data.problems.append(exc.message)
+    data.runs.sort(key=lambda run: run.run_id)
+
+
+def _pick_subject(data: IncrementData) -> None:
+    wanted = data.meta.chosen_run
+    if wanted:
+        data.subject = next((r for r in data.runs if r.run_id == wanted), None)
+        data.subject_chosen = data.subject is not None
+        if data.subject is None:
+            data.problems.append(f"chosen run {wanted} has no valid record in runs/")
+        return
+    data.subject = data.best("candidate")
+
+
+def _optional(data: IncrementData, model: type[Any], path: Path) -> Any:
+    if not path.is_file():
+        return None
+    try:
+        return parse_evidence(model, path)
+    except EvidenceError as exc:
+        data.problems.append(exc.message)
+        return None
+
+
+def _read_reports(data: IncrementData) -> None:
+    reports = data.inc.reports_dir
+    subject = data.subject
+    if subject is not None and _RUN_ID.match(subject.run_id) and reports.is_dir():
+        explain_dir = reports / f"explain-{subject.run_id}"
+        data.explain = _optional(data, ExplainSummary, explain_dir / "summary.json")
+        if data.explain is not None:
+            data.plots = _plots(explain_dir, data.explain)
+        data.loadtest = _optional(data, LoadTestReport, reports / f"loadtest-{subject.run_id}.json")
+    if reports.is_dir():
+        drifts = sorted(p for p in reports.glob("drift-*.json") if p.is_file())
+        if drifts:
+            data.drift = _optional(data, DriftReport, drifts[-1])
+            data.drift_file = drifts[-1].name
+
+
+def _plots(explain_dir: Path, summary: ExplainSummary) -> list[str]:
+    """Plot files of the report that exist, bar and beeswarm first (paths relative to reports/)."""
+    names = {plot.file for plot in summary.plots}
+    names.update(p.name for p in explain_dir.iterdir() if p.suffix.lower() in _PLOT_SUFFIXES)
+    safe = [
+        name for name in names
+        if "/" not in name and "\\" not in name and not name.startswith(".")
+        and name.lower().endswith(_PLOT_SUFFIXES) and (explain_dir / name).is_file()
+    ]
+    order = {"bar.png": 0, "beeswarm.png": 1}
+    return [
+        f"{explain_dir.name}/{name}"
+        for name in sorted(safe, key=lambda n: (order.get(n, 2), n))
+    ]
+
+
+def _read_monitoring(data: IncrementData) -> None:
+    path = data.inc.monitoring_path
+    if not path.is_file():
+        return
+    data.monitoring_exists = True
+    try:
+        raw = safe_yaml(path)
+        data.monitoring = _monitoring_view(raw, str(path))
+    except IncError as exc:
+        data.problems.append(exc.message)
+
+
+def _monitoring_view(raw: Any, source: str) -> MonitoringView:
+    try:
+        from inc.monitoring import MonitoringConfig
+    except ImportError:  # pragma: no cover - the ops module ships with inc
+        plain = raw if isinstance(raw, dict) else {}
+    else:
+        plain = validate(MonitoringConfig, raw, source).model_dump(mode="json", by_alias=True)
+    features = [f for f in plain.get("features") or [] if isinstance(f, dict)]
+    return MonitoringView(
+        features=sorted(features, key=lambda f: str(f.get("name", ""))),
+        prediction_drift=plain.get("prediction_drift") or None,
+        performance=plain.get("performance") or None,
+        reference=plain.get("reference") or None,
+        schedule=str(plain.get("schedule") or ""),
+        alert_route=str(plain.get("alert_route") or ""),
+    )
+
+
+def collect(path: Path) -> IncrementData:
+    """Read one increment folder: documents parsed once each, evidence validated."""
+    inc = load_increment(path)
+    data = IncrementData(
+        inc=inc,
+        spec=fastmd.sections(inc.read_doc("spec.md")),
+        plan=fastmd.sections(inc.read_doc("plan.md")),
+        tasks=fastmd.tasks(inc.read_doc("tasks.md")),
+    )
+    _read_runs(data)
+    _pick_subject(data)
+    _read_reports(data)
+    _read_monitoring(data)
+    return data

@@ -1,0 +1,446 @@
+"""The only module that imports mlflow. Everything else in ``inc`` goes through these functions.
+
+mlflow is imported inside functions so that importing this module stays cheap and works without
+the ml extra. Errors from mlflow, requests or the network become ``TrackingError`` messages that
+never contain credentials (see ``redact_uri``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from inc.errors import IncError, MissingExtraError, NotFoundError, TrackingError
+from inc.tracking_uri import (
+    ARTIFACTS_DIR,
+    EMBEDDED_DB,
+    artifact_location,
+    is_http,
+    password_of,
+    redact_text,
+    redact_uri,
+    resolve_tracking_uri,
+)
+
+if TYPE_CHECKING:
+    from mlflow.tracking import MlflowClient
+
+__all__ = [
+    "ARTIFACTS_DIR", "EMBEDDED_DB", "LoggedModel", "RunData", "artifact_location", "get_run",
+    "load_native_model", "log_artifacts", "log_model", "redact_text", "redact_uri",
+    "resolve_tracking_uri", "search_tagged_runs", "session",
+]
+
+
+PROBE_TIMEOUT_S = 5.0
+PROBE_TTL_S = 30.0
+# Limits for inc's own calls to an HTTP tracking server (used only when the user set none):
+# a dead server is reported in seconds, not after minutes of exponential retries.
+HTTP_LIMITS = {
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "1",
+    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "20",
+}
+
+
+# --------------------------------------------------------------------------- sessions and errors
+
+
+def _mlflow() -> Any:
+    try:
+        import mlflow
+    except ImportError as exc:
+        raise MissingExtraError("mlflow is not installed") from exc
+    return mlflow
+
+
+@contextmanager
+def http_limits(uri: str) -> Iterator[None]:
+    """Short retries and timeouts for inc's calls to an HTTP server (unless the user set their own)."""
+    if not is_http(uri):
+        yield
+        return
+    wanted = dict(HTTP_LIMITS)
+    if password_of(uri):  # mlflow prints "View run at <uri>" with the password in it
+        wanted["MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT"] = "true"
+    added = [key for key in wanted if key not in os.environ]
+    for key in added:
+        os.environ[key] = wanted[key]
+    try:
+        yield
+    finally:
+        for key in added:
+            os.environ.pop(key, None)
+
+
+_answered: dict[str, float] = {}
+
+
+def probe(uri: str) -> None:
+    """Fail fast with a TrackingError when an HTTP tracking server does not answer.
+
+    A server that answered in the last ``PROBE_TTL_S`` seconds is not asked again.
+    """
+    if not is_http(uri) or time.monotonic() - _answered.get(uri, -PROBE_TTL_S) < PROBE_TTL_S:
+        return
+    import requests
+
+    parts = urlsplit(uri)
+    netloc = parts.hostname or ""
+    if parts.port:
+        netloc = f"{netloc}:{parts.port}"
+    base = urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
+    auth = (unquote(parts.username or ""), password_of(uri) or "") if parts.username else None
+    try:
+        requests.get(f"{base}/health", timeout=PROBE_TIMEOUT_S, auth=auth)
+    except requests.RequestException as exc:
+        raise TrackingError(
+            f"tracking server {redact_uri(uri)} is unreachable ({type(exc).__name__}); "
+            "start it, or point MLFLOW_TRACKING_URI / inc.yaml tracking_uri at a running one"
+        ) from None
+    _answered[uri] = time.monotonic()
+
+
+@contextmanager
+def session(uri: str) -> Iterator[None]:
+    """Probe the server, bound its retries, and turn failures into credential-free TrackingErrors."""
+    probe(uri)
+    with http_limits(uri):
+        try:
+            yield
+        except IncError:
+            raise
+        except Exception as exc:
+            raise tracking_error(exc, uri) from None
+
+
+def tracking_error(exc: BaseException, uri: str) -> TrackingError:
+    """A TrackingError for ``exc`` whose message names the (redacted) store and never a password."""
+    detail = redact_text(str(exc).strip().splitlines()[0] if str(exc).strip() else "", uri)
+    return TrackingError(f"tracking store {redact_uri(uri)}: {type(exc).__name__}: {detail}")
+
+
+_clients: dict[str, Any] = {}
+
+
+def client(uri: str) -> MlflowClient:
+    """An MlflowClient bound to ``uri`` (also made the process's current tracking URI)."""
+    mlflow = _mlflow()
+    # The fluent APIs used for models read these globals; set both every time, since another
+    # workspace in the same process may have moved them. mlflow.set_tracking_uri also exports
+    # MLFLOW_TRACKING_URI, which would then win inc's own URI precedence for every later
+    # workspace in this process: put the environment back as it was.
+    saved = {key: os.environ.get(key) for key in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")}
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    if uri not in _clients:
+        from mlflow.tracking import MlflowClient
+
+        _clients[uri] = MlflowClient(tracking_uri=uri, registry_uri=uri)
+    return _clients[uri]
+
+
+def ensure_experiment(uri: str, name: str) -> str:
+    """The id of experiment ``name``, created (with the store's artifact location) when missing."""
+    from mlflow.exceptions import MlflowException
+
+    mlclient = client(uri)
+    experiment = mlclient.get_experiment_by_name(name)
+    if experiment is not None:
+        return str(experiment.experiment_id)
+    try:
+        return str(mlclient.create_experiment(name, artifact_location=artifact_location(uri)))
+    except MlflowException:
+        # Another process created it between our lookup and our create (parallel trainings
+        # on a shared server): use theirs. Anything else is re-raised.
+        experiment = mlclient.get_experiment_by_name(name)
+        if experiment is None:
+            raise
+        return str(experiment.experiment_id)
+
+
+# --------------------------------------------------------------------------- reading runs
+
+
+@dataclass
+class RunData:
+    """A run as plain data, detached from mlflow's entities."""
+
+    run_id: str
+    experiment_id: str
+    name: str
+    status: str
+    start_time: int | None
+    end_time: int | None
+    params: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    metric_history: dict[str, list[float]] = field(default_factory=dict)
+
+    def tag_json(self, key: str) -> Any:
+        """A tag holding JSON, parsed (None when absent or malformed)."""
+        raw = self.tags.get(key)
+        if not raw:
+            return None
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError:
+            return None
+
+
+def _run_data(run: Any) -> RunData:
+    info, data = run.info, run.data
+    return RunData(
+        run_id=info.run_id,
+        experiment_id=str(info.experiment_id),
+        name=info.run_name or data.tags.get("mlflow.runName", "") or info.run_id,
+        status=info.status,
+        start_time=info.start_time,
+        end_time=info.end_time,
+        params=dict(data.params),
+        metrics={k: float(v) for k, v in data.metrics.items()},
+        tags=dict(data.tags),
+    )
+
+
+def get_run(uri: str, run_id: str, history: tuple[str, ...] = ()) -> RunData:
+    """Read one run (and the history of the named metrics); NotFoundError when it does not exist."""
+    with session(uri):
+        mlclient = client(uri)
+        try:
+            run = mlclient.get_run(run_id)
+        except Exception as exc:
+            if _is_not_found(exc):
+                raise NotFoundError(
+                    f"run {run_id!r} does not exist in tracking store {redact_uri(uri)}; "
+                    "check the id in the MLflow UI or with 'inc sync'"
+                ) from None
+            raise
+        result = _run_data(run)
+        for key in history:
+            if key in result.metrics:
+                points = sorted(mlclient.get_metric_history(run_id, key), key=lambda m: m.step)
+                result.metric_history[key] = [float(m.value) for m in points]
+        return result
+
+
+def _is_not_found(exc: Exception) -> bool:
+    code = getattr(exc, "error_code", "")
+    return code in ("RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE") or "not found" in str(exc)
+
+
+def search_tagged_runs(uri: str, tag: str, value: str) -> list[RunData]:
+    """Every run in any experiment whose tag ``tag`` equals ``value`` (deleted runs excluded)."""
+    with session(uri):
+        mlclient = client(uri)
+        experiment_ids = [e.experiment_id for e in mlclient.search_experiments()]
+        found: list[RunData] = []
+        token: str | None = None
+        while experiment_ids:
+            page = mlclient.search_runs(
+                experiment_ids,
+                filter_string=f"tags.`{tag}` = '{value}'",
+                max_results=1000,
+                page_token=token,
+            )
+            found.extend(_run_data(run) for run in page)
+            token = page.token
+            if not token:
+                break
+        return found
+
+
+def get_model_version(uri: str, name: str, version: str) -> dict[str, Any] | None:
+    """A registered model version as ``{name, version, run_id, tags}``, or None when missing."""
+    with session(uri):
+        try:
+            found = client(uri).get_model_version(name, version)
+        except Exception as exc:
+            if _is_not_found(exc):
+                return None
+            raise
+        return {"name": found.name, "version": str(found.version), "run_id": found.run_id,
+                "tags": dict(found.tags)}
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def start_run(uri: str, experiment_id: str, name: str, tags: dict[str, str]) -> str:
+    """Start (and make active) a run; returns its id."""
+    mlflow = _mlflow()
+    client(uri)
+    nested = mlflow.active_run() is not None
+    run = mlflow.start_run(experiment_id=experiment_id, run_name=name, tags=tags, nested=nested)
+    return str(run.info.run_id)
+
+
+def end_run(status: str) -> None:
+    """End the active run with ``FINISHED`` or ``FAILED``."""
+    _mlflow().end_run(status=status)
+
+
+def log_batch(
+    uri: str, run_id: str, params: dict[str, str] | None = None,
+    metrics: dict[str, float] | None = None, tags: dict[str, str] | None = None,
+    steps: dict[str, list[float]] | None = None,
+) -> None:
+    """Log params, metrics, tags and stepped metric series in one request."""
+    from mlflow.entities import Metric, Param, RunTag
+    from mlflow.utils.time import get_current_time_millis
+
+    now = get_current_time_millis()
+    entries = [Metric(k, float(v), now, 0) for k, v in (metrics or {}).items()]
+    for key, values in (steps or {}).items():
+        entries.extend(Metric(key, float(v), now, step) for step, v in enumerate(values))
+    client(uri).log_batch(
+        run_id,
+        metrics=entries,
+        params=[Param(k, str(v)) for k, v in (params or {}).items()],
+        tags=[RunTag(k, str(v)) for k, v in (tags or {}).items()],
+    )
+
+
+def set_run_tags(uri: str, run_id: str, tags: dict[str, str]) -> None:
+    """Set tags on an existing run."""
+    with session(uri):
+        log_batch(uri, run_id, tags=tags)
+
+
+def model_versions_of_run(uri: str, run_id: str) -> list[dict[str, str]]:
+    """Registered model versions created from ``run_id`` as ``{name, version, source}``."""
+    with session(uri):
+        found = client(uri).search_model_versions(f"run_id = '{run_id}'")
+        return [{"name": v.name, "version": str(v.version), "source": v.source or ""} for v in found]
+
+
+def set_model_version_tag(uri: str, name: str, version: str, key: str, value: str) -> None:
+    """Tag a registered model version."""
+    client(uri).set_model_version_tag(name, version, key, value)
+
+
+def log_artifacts(tracking_uri: str, run_id: str, local_dir: str | Path, artifact_path: str) -> None:
+    """Upload the files of ``local_dir`` to ``run_id`` under ``artifact_path``."""
+    with session(tracking_uri):
+        client(tracking_uri).log_artifacts(run_id, str(local_dir), artifact_path)
+
+
+def load_native_model(model_uri: str, tracking_uri: str) -> Any:
+    """Load a logged model as its native object (sklearn, XGBoost or LightGBM). Runs model code."""
+    mlflow = _mlflow()
+    with session(tracking_uri):
+        client(tracking_uri)
+        try:
+            flavors = mlflow.models.get_model_info(model_uri).flavors
+        except Exception as exc:
+            raise NotFoundError(
+                f"cannot read model {model_uri}: {redact_text(str(exc), tracking_uri)[:300]}"
+            ) from None
+        for flavor in ("xgboost", "lightgbm", "sklearn"):
+            if flavor in flavors:
+                module = getattr(mlflow, flavor)
+                return module.load_model(model_uri)
+        raise TrackingError(
+            f"model {model_uri} has flavors {sorted(flavors)}; inc loads sklearn, xgboost or lightgbm"
+        )
+
+
+# --------------------------------------------------------------------------- models
+
+
+@dataclass
+class LoggedModel:
+    """What ``log_model`` produced: where the model is and how it was saved."""
+
+    uri: str
+    registered_name: str | None
+    version: str | None
+    flavor: str
+    serialization: str
+    inputs: list[str]
+
+
+def register_version(uri: str, name: str, model_uri: str, attempts: int = 6) -> str:
+    """Register ``model_uri`` as a new version of ``name``; safe when trainings run in parallel.
+
+    MLflow's own ``registered_model_name=`` path races when several processes create the
+    same registered model at once on a shared server (one of them sees "already exists",
+    then "not found"). Creating the model first, tolerating "already exists", and retrying
+    a "not found" with a short backoff makes concurrent registrations each get a version.
+    """
+    import time
+
+    mlflow = _mlflow()
+    from mlflow.exceptions import MlflowException
+
+    registry = client(uri)
+    for attempt in range(attempts):
+        try:
+            try:
+                registry.create_registered_model(name)
+            except MlflowException as exc:
+                if getattr(exc, "error_code", "") != "RESOURCE_ALREADY_EXISTS":
+                    raise
+            version = mlflow.register_model(model_uri, name)
+            return str(version.version)
+        except MlflowException as exc:
+            if getattr(exc, "error_code", "") != "RESOURCE_DOES_NOT_EXIST" or attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def log_model(
+    uri: str, model: Any, name: str, input_example: Any = None,
+    registered_name: str | None = None, serialization: str | None = None,
+    pip_requirements: list[str] | None = None,
+) -> LoggedModel:
+    """Log ``model`` to the active run with its flavor, signature and (optionally) a registry version.
+
+    scikit-learn and LightGBM's sklearn API are saved with skops (the types the model uses are
+    listed as trusted so a RandomForest or a pipeline loads back); XGBoost in its own format.
+    ``serialization`` may ask for ``cloudpickle`` explicitly; it is never chosen silently.
+    ``pip_requirements`` skips MLflow's requirement inference (a subprocess taking seconds).
+    """
+    from inc import modelkinds
+
+    mlflow = _mlflow()
+    client(uri)
+    flavor = modelkinds.flavor_of(model)
+    options: dict[str, Any] = {"name": name, "input_example": input_example,
+                               "pip_requirements": pip_requirements}
+    if flavor == "xgboost":
+        fmt = serialization or "ubj"
+        options["model_format"] = fmt
+        info = mlflow.xgboost.log_model(model, **options)
+    else:
+        fmt = serialization or "skops"
+        options["serialization_format"] = fmt
+        if fmt == "skops" and not modelkinds.is_lgb_booster(model):
+            options["skops_trusted_types"] = modelkinds.skops_trusted_types(model)
+        module = mlflow.lightgbm if flavor == "lightgbm" else mlflow.sklearn
+        if modelkinds.is_lgb_booster(model):
+            fmt = "lightgbm-text"
+            options.pop("serialization_format")
+        info = module.log_model(model, **options)
+    version = register_version(uri, registered_name, str(info.model_uri)) if registered_name else None
+    return LoggedModel(
+        uri=str(info.model_uri),
+        registered_name=registered_name,
+        version=str(version) if version is not None else None,
+        flavor=flavor,
+        serialization=fmt,
+        inputs=modelkinds.input_names(model, input_example),
+    )

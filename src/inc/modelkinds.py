@@ -1,0 +1,71 @@
+"""What kind of model an object is, what inputs it takes, and which types skops must trust.
+
+No mlflow here (that is ``inc.mlflow_adapter``); ML libraries are imported inside functions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from inc.errors import UserError
+
+
+def _module_root(obj: Any) -> str:
+    return type(obj).__module__.split(".", 1)[0]
+
+
+def is_lgb_booster(model: Any) -> bool:
+    """True for a raw ``lightgbm.Booster`` (saved in LightGBM's own text format)."""
+    return _module_root(model) == "lightgbm" and type(model).__name__ == "Booster"
+
+
+def flavor_of(model: Any) -> str:
+    """``xgboost``, ``lightgbm`` or ``sklearn``; anything else is refused with a clear message."""
+    root = _module_root(model)
+    if root == "xgboost":
+        return "xgboost"
+    if root == "lightgbm":
+        return "lightgbm"
+    if hasattr(model, "fit") and hasattr(model, "get_params"):  # the scikit-learn estimator API
+        return "sklearn"
+    raise UserError(
+        f"save_model: {type(model).__module__}.{type(model).__name__} is not a scikit-learn, "
+        "XGBoost or LightGBM model; log it with mlflow directly and link the run with 'inc link'"
+    )
+
+
+def skops_trusted_types(model: Any) -> list[str]:
+    """The types skops would refuse when loading ``model`` (e.g. ``sklearn.tree._tree.Tree``).
+
+    The model is the caller's own object at save time, so its types are trusted; the list is
+    recorded in the MLmodel file and used again when the model is loaded.
+    """
+    import skops.io
+
+    try:
+        return sorted(skops.io.get_untrusted_types(data=skops.io.dumps(model)))
+    except Exception as exc:
+        raise UserError(
+            f"save_model: skops cannot serialize {type(model).__name__} ({exc}); "
+            "pass serialization='cloudpickle' to save_model to accept pickle explicitly"
+        ) from None
+
+
+def input_names(model: Any, input_example: Any = None) -> list[str]:
+    """Column names the model takes: the input example's columns, else ``feature_names_in_``."""
+    columns = getattr(input_example, "columns", None)
+    if columns is not None:
+        return [str(c) for c in columns]
+    for attr in ("feature_names_in_", "feature_names", "feature_name_"):
+        names = getattr(model, attr, None)
+        if callable(names):
+            try:
+                names = names()
+            except Exception:
+                names = None
+        if names is not None and len(names):
+            return [str(n) for n in names]
+    steps = getattr(model, "steps", None)
+    if steps:
+        return input_names(steps[0][1])
+    return []

@@ -1,0 +1,160 @@
+"""``inc runs`` and ``inc choose``: read the ledger alone (no tracking server, no ML libraries)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from inc.errors import NotFoundError, UserError
+from inc.evidence import RunRecord, read_run_records
+from inc.meta import ModelRef
+
+if TYPE_CHECKING:
+    from inc.increment import Increment
+    from inc.workspace import Workspace
+
+
+@dataclass
+class RunRow:
+    """One linked run as ``inc runs`` shows it."""
+
+    run_id: str
+    name: str
+    role: str
+    status: str
+    metric: float | None
+    cv_mean: float | None
+    cv_std: float | None
+    cv_folds: int
+    delta: float | None  # metric - best baseline (signed, raw units)
+    improvement: float | None  # relative gain over the best baseline in the goal's direction
+    model_version: str | None
+    model_name: str | None
+    chosen: bool
+
+
+@dataclass
+class RunsTable:
+    """Every linked run of an increment against its best baseline."""
+
+    increment: str
+    metric: str
+    goal: str
+    target: float
+    best_baseline: str | None
+    best_baseline_value: float | None
+    chosen_run: str | None
+    rows: list[RunRow] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for ``--format json``."""
+        return asdict(self)
+
+
+def _cv_stats(record: RunRecord) -> tuple[float | None, float | None, int]:
+    if record.cv is None or not record.cv.folds:
+        return None, None, 0
+    folds = record.cv.folds
+    mean = sum(folds) / len(folds)
+    std = math.sqrt(sum((f - mean) ** 2 for f in folds) / len(folds))
+    return mean, std, len(folds)
+
+
+def best_baseline(records: list[RunRecord], metric: str, goal: str) -> RunRecord | None:
+    """The baseline with the best value of ``metric`` (direction from ``goal``)."""
+    scored = [r for r in records if r.role == "baseline" and metric in r.metrics]
+    if not scored:
+        return None
+    pick = max if goal == "maximize" else min
+    return pick(scored, key=lambda r: r.metrics[metric])
+
+
+def _improvement(value: float, best: float, goal: str) -> float | None:
+    if best == 0:
+        return None
+    gain = (value - best) / abs(best)
+    return gain if goal == "maximize" else -gain
+
+
+def _row(record: RunRecord, inc: Increment, best: RunRecord | None) -> RunRow:
+    metric = inc.meta.metric
+    value = record.metrics.get(metric.name)
+    best_value = best.metrics[metric.name] if best is not None else None
+    delta = improvement = None
+    if value is not None and best_value is not None and record.run_id != best.run_id:  # type: ignore[union-attr]
+        delta = value - best_value
+        improvement = _improvement(value, best_value, metric.goal)
+    mean, std, folds = _cv_stats(record)
+    return RunRow(
+        run_id=record.run_id, name=record.name, role=record.role, status=record.status,
+        metric=value, cv_mean=mean, cv_std=std, cv_folds=folds, delta=delta, improvement=improvement,
+        model_version=record.model.version if record.model else None,
+        model_name=record.model.registered_name if record.model else None,
+        chosen=record.run_id == inc.meta.chosen_run,
+    )
+
+
+def _sort_key(row: RunRow, goal: str) -> tuple[int, float]:
+    value = row.metric if row.metric is not None else (-math.inf if goal == "maximize" else math.inf)
+    return (0 if row.role == "baseline" else 1, -value if goal == "maximize" else value)
+
+
+def runs_table(ws: Workspace, ref: str) -> RunsTable:
+    """Linked runs of increment ``ref`` from its ledger: metric, CV, delta vs the best baseline."""
+    inc = ws.find(ref)
+    records = read_run_records(inc.runs_dir)
+    metric = inc.meta.metric
+    best = best_baseline(records, metric.name, metric.goal)
+    rows = sorted((_row(r, inc, best) for r in records), key=lambda row: _sort_key(row, metric.goal))
+    return RunsTable(
+        increment=inc.name, metric=metric.name, goal=metric.goal, target=metric.target,
+        best_baseline=best.run_id if best else None,
+        best_baseline_value=best.metrics[metric.name] if best else None,
+        chosen_run=inc.meta.chosen_run, rows=rows,
+    )
+
+
+@dataclass
+class ChooseResult:
+    """What ``inc choose`` set in increment.yaml."""
+
+    increment: str
+    run_id: str
+    model: ModelRef | None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _find_record(inc: Increment, run_id: str) -> RunRecord:
+    records = read_run_records(inc.runs_dir)
+    matches = [r for r in records if r.run_id == run_id] or [
+        r for r in records if r.run_id.startswith(run_id)
+    ]
+    if not matches or not run_id:
+        known = ", ".join(r.run_id[:12] for r in records) or "none linked yet"
+        raise NotFoundError(
+            f"run {run_id!r} is not in {inc.runs_dir} (linked: {known}); "
+            f"link it first with 'inc link {inc.id} {run_id}'"
+        )
+    if len(matches) > 1:
+        raise UserError(f"run id prefix {run_id!r} matches {len(matches)} runs; give more characters")
+    return matches[0]
+
+
+def choose(ws: Workspace, ref: str, run_id: str) -> ChooseResult:
+    """Set ``chosen_run`` and ``model`` in increment.yaml from a linked run's ledger record."""
+    inc = ws.find(ref)
+    record = _find_record(inc, run_id.strip())
+    if record.status != "FINISHED":
+        raise UserError(f"run {record.run_id} has status {record.status}; only a FINISHED run can ship")
+    warnings = []
+    model = None
+    if record.model and record.model.registered_name and record.model.version:
+        model = ModelRef(name=record.model.registered_name, version=record.model.version)
+    else:
+        warnings.append(f"run {record.run_id} has no registered model version; model left empty")
+    if record.role == "baseline":
+        warnings.append(f"run {record.run_id} is a baseline; the gate compares the chosen run to baselines")
+    meta = inc.meta.model_copy(update={"chosen_run": record.run_id, "model": model})
+    inc.save_meta(meta)
+    return ChooseResult(inc.name, record.run_id, model, warnings)

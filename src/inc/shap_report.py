@@ -1,0 +1,329 @@
+"""``inc.explain``: a SHAP report for a run's model, committed in the increment as evidence.
+
+Writes ``<increment>/reports/explain-<run_id>/`` (summary.json, report.md, PNG plots) through a
+staging folder renamed into place, so a failure never leaves half a report. Then points the run's
+ledger record at it (when ``runs/<run_id>.json`` exists) and logs the folder as artifacts of the
+MLflow run (skipped with a note when the run is not on the tracking server).
+
+Only the standard library and light ``inc`` modules are imported at module level; the ML
+libraries load inside :func:`explain` (``MissingExtraError`` when absent).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from inc.errors import IncError, UserError, require_ml
+from inc.evidence import (
+    ExplainSummary,
+    ReportRef,
+    read_run_record,
+    sha256_file,
+    write_evidence,
+    write_run_record,
+)
+from inc.fsutil import atomic_write_text, ensure_inside
+
+if TYPE_CHECKING:
+    from inc.increment import Increment
+    from inc.shap_adapter import Plan, RawShap
+    from inc.workspace import Workspace
+
+_RUN_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+_ML_MODULES = ("numpy", "pandas", "shap", "matplotlib")
+_PROGRESS_ROWS = {"permutation": 50, "linear": 20000, "tree": 5000}
+REPORT_KIND = "explain"
+
+
+@dataclass
+class ExplainResult:
+    """What :func:`explain` wrote."""
+
+    run_id: str
+    report_dir: Path
+    summary_path: Path
+    summary_sha256: str
+    summary: ExplainSummary
+    ledger_path: Path | None = None
+    artifacts_logged: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def method(self) -> str:
+        """The explainer used: tree, linear or permutation."""
+        return self.summary.method
+
+
+def explain(
+    model: Any,
+    X_background: Any,
+    X_explain: Any,
+    increment: str,
+    run_id: str,
+    max_background: int = 100,
+    max_explain: int = 1000,
+    workspace: Workspace | str | Path | None = None,
+    *,
+    top_features: int = 3,
+    seed: int = 0,
+    signature: list[str] | None = None,
+    log_artifacts: bool = True,
+    progress: bool | None = None,
+) -> ExplainResult:
+    """Explain ``model`` on ``X_explain`` and write the report of ``run_id`` into ``increment``.
+
+    ``X_background`` is sampled down to ``max_background`` rows (used by the linear and
+    model-agnostic explainers), ``X_explain`` to ``max_explain`` rows. ``signature`` overrides the
+    column names the model takes (default: what the model records, e.g. ``feature_names_in_``).
+    ``progress`` forces the progress bar on or off (default: on a terminal when the work is long).
+    Raises ``UserError`` (exit 2) on bad input, with nothing written.
+    """
+    for module in _ML_MODULES:
+        require_ml(module)
+    if not isinstance(run_id, str) or not _RUN_ID_RE.match(run_id):
+        raise UserError(f"run id {run_id!r}: only letters, digits, '-' and '_' are allowed")
+    ws = _workspace(workspace)
+    inc = ws.find(str(increment))
+    record_path = inc.runs_dir / f"{run_id}.json"
+    record = read_run_record(record_path) if record_path.is_file() else None
+    background, rows = _prepared(model, X_background, X_explain, signature, max_background,
+                                 max_explain, seed)
+    plan, raw = _compute(model, background, rows, progress)
+    report_dir = inc.reports_dir / f"explain-{run_id}"
+    ensure_inside(ws.root, inc.reports_dir)
+    summary = _publish(report_dir, run_id, plan, raw, rows, top_features)
+    summary_path = report_dir / "summary.json"
+    result = ExplainResult(run_id, report_dir, summary_path, sha256_file(summary_path), summary,
+                           notes=list(plan.notes))
+    if record is not None:
+        result.ledger_path = _link_ledger(inc, record, result)
+    else:
+        result.notes.append(f"no ledger record {inc.runs_dir.name}/{run_id}.json: not linked")
+    if log_artifacts:
+        _log_artifacts(ws, result)
+    return result
+
+
+def _workspace(workspace: Workspace | str | Path | None) -> Workspace:
+    from inc.workspace import Workspace, load_workspace
+
+    if isinstance(workspace, Workspace):
+        return workspace
+    return load_workspace(workspace)
+
+
+def _prepared(model: Any, X_background: Any, X_explain: Any, signature: list[str] | None,
+              max_background: int, max_explain: int, seed: int) -> tuple[Any, Any]:
+    from inc import shap_inputs as si
+
+    expected = signature if signature else si.expected_columns(model)
+    frames = []
+    for data, what in ((X_background, "X_background"), (X_explain, "X_explain")):
+        frame = si.as_frame(data, expected, what)
+        si.check_not_empty(frame, what)
+        frame = si.match_columns(frame, expected, what)
+        si.check_nans(model, frame, what)
+        frames.append(frame)
+        if expected is None:  # a model without recorded names: both frames must agree
+            expected = list(frame.columns)
+    return si.sample_rows(frames[0], max_background, seed), si.sample_rows(frames[1], max_explain, seed)
+
+
+def _compute(model: Any, background: Any, rows: Any, progress: bool | None) -> tuple[Plan, RawShap]:
+    from inc import shap_adapter
+
+    try:
+        plan = shap_adapter.plan_explainer(model, background)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise UserError(f"cannot explain {type(model).__name__} on these columns: {exc}") from exc
+    show = progress if progress is not None else (
+        sys.stderr.isatty() and len(rows) >= _PROGRESS_ROWS.get(plan.method, 1000)
+    )
+    try:
+        if not show:
+            return plan, shap_adapter.compute(plan, rows)
+        import click
+
+        with click.progressbar(length=len(rows), label=f"SHAP ({plan.method})", file=sys.stderr) as bar:
+            return plan, shap_adapter.compute(plan, rows, on_chunk=bar.update, chunks=20)
+    except (ValueError, TypeError) as exc:
+        raise UserError(f"SHAP ({plan.method}) failed on {type(model).__name__}: {exc}") from exc
+
+
+def _publish(report_dir: Path, run_id: str, plan: Plan, raw: RawShap, rows: Any,
+             top_features: int) -> ExplainSummary:
+    """Write the whole report into a staging folder, then rename it into place."""
+    report_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=report_dir.parent, prefix=f".{report_dir.name}.staging-"))
+    staging.chmod(0o777 & ~_umask())
+    try:
+        summary = _write_report(staging, run_id, plan, raw, rows, top_features)
+        _swap_into_place(staging, report_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return summary
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _swap_into_place(staging: Path, final: Path) -> None:
+    if not final.exists():
+        os.rename(staging, final)
+        return
+    old = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.old-"))
+    os.rename(final, old / "report")
+    try:
+        os.rename(staging, final)
+    except BaseException:
+        os.rename(old / "report", final)
+        raise
+    finally:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_report(folder: Path, run_id: str, plan: Plan, raw: RawShap, rows: Any,
+                  top_features: int) -> ExplainSummary:
+    from inc import shap_adapter
+    from inc import shap_summary as ss
+    from inc.shap_plots import PlotInput, write_plots
+
+    names = plan.feature_names
+    focus = ss.focus(raw.values, raw.base)
+    imp = ss.importance(raw.values, names, plan.outputs)
+    labels = [str(i) for i in rows.index]
+    picked = ss.pick_rows(focus, labels, plan.outputs)
+    column = {name: i for i, name in enumerate(names)}
+    coded = plan.decode is not None and raw.display is not None
+    lead = ss.lead_outputs(imp, plan.outputs)
+    effects = {}
+    for name in imp.features:
+        i = column[name]
+        categories = raw.display[:, i] if coded and raw.display is not None and _is_coded(raw, i) else None
+        text = ss.effect(raw.values[:, i, lead[name]], raw.data[:, i], categories)
+        multi = len(plan.outputs) > 1
+        effects[name] = f"class {plan.outputs[lead[name]]} (where it matters most): {text}" if multi else text
+    plots = write_plots(folder, PlotInput(raw.values, focus, raw.data, raw.display, names, plan.outputs,
+                                          plan.output_space, imp, picked, top_features, lead))
+    info = ss.ReportText(run_id, plan.model_class, plan.method, shap_adapter.shap_version(),
+                         plan.output_space, plan.outputs, len(rows), plan.background_size,
+                         plan.feature_space, plan.notes)
+    atomic_write_text(folder / "report.md", ss.render_report(info, imp, effects, picked, plots))
+    summary = _summary(folder, info, imp, picked, plots, effects, raw)
+    write_evidence(folder / "summary.json", summary)
+    return summary
+
+
+def _is_coded(raw: RawShap, column: int) -> bool:
+    assert raw.display is not None
+    return not all(isinstance(v, int | float) for v in raw.display[:50, column])
+
+
+def _summary(folder: Path, text: Any, imp: Any, picked: list[Any], plots: dict[str, str],
+             effects: dict[str, str], raw: RawShap) -> ExplainSummary:
+    expected = [float(v) for v in raw.base[0]] if len(raw.base) else []
+    extra: dict[str, Any] = {
+        "model_class": text.model_class,
+        "output_space": text.output_space,
+        "outputs": text.outputs,
+        "feature_space": text.feature_space,
+        "expected_value": expected,
+        "rows": [{"kind": r.kind, "index": r.index, "output": r.output, "score": r.score} for r in picked],
+        "report": {"file": "report.md", "sha256": sha256_file(folder / "report.md")},
+        "notes": text.notes,
+    }
+    if imp.per_output:
+        extra["per_class_importance"] = {
+            out: [{"feature": f, "mean_abs_shap": v} for f, v in zip(imp.features, vals, strict=True)]
+            for out, vals in imp.per_output.items()
+        }
+    return ExplainSummary(
+        run_id=text.run_id,
+        method=text.method,
+        shap_version=text.shap_version,
+        n_explained=text.n_explained,
+        background_size=text.background_size,
+        global_importance=[
+            {"feature": f, "mean_abs_shap": v, "effect": effects[f]}
+            for f, v in zip(imp.features, imp.overall, strict=True)
+        ],
+        plots=[{"file": f, "sha256": sha256_file(folder / f), "title": label}
+               for f, label in plots.items()],
+        **extra,
+    )
+
+
+def _link_ledger(inc: Increment, record: Any, result: ExplainResult) -> Path:
+    """Point the run's ledger record at the report (replacing an older explain reference)."""
+    rel = result.summary_path.relative_to(inc.path).as_posix()
+    refs = [r for r in record.reports if not (r.kind == REPORT_KIND and r.path == rel)]
+    refs.append(ReportRef(kind=REPORT_KIND, path=rel, sha256=result.summary_sha256))
+    return write_run_record(inc.runs_dir, record.model_copy(update={"reports": refs}))
+
+
+def _log_artifacts(ws: Workspace, result: ExplainResult) -> None:
+    from inc import mlflow_adapter as adapter
+
+    try:
+        uri = adapter.resolve_tracking_uri(ws)
+        if uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///"):].split("?")[0]).is_file():
+            store = adapter.redact_uri(uri)
+            result.notes.append(f"no tracking store at {store}: report not logged to MLflow")
+            return
+        adapter.get_run(uri, result.run_id)
+        adapter.log_artifacts(uri, result.run_id, result.report_dir, result.report_dir.name)
+        result.artifacts_logged = True
+    except IncError as exc:
+        result.notes.append(f"report not logged to MLflow: {exc.message}")
+
+
+def explain_run(
+    ws: Workspace,
+    increment: str,
+    run_id: str,
+    data_path: Path,
+    target: str | None = None,
+    max_background: int = 100,
+    max_explain: int = 1000,
+    log_artifacts: bool = True,
+) -> ExplainResult:
+    """``inc explain``: load a linked run's model from MLflow and explain it on a CSV/Parquet file.
+
+    Loading the model runs its code (skops/pickle): only for runs you trust. The gate never does it.
+    """
+    for module in (*_ML_MODULES, "mlflow"):
+        require_ml(module)
+    from inc import mlflow_adapter as adapter
+    from inc import shap_inputs as si
+    from inc.errors import NotFoundError
+
+    inc = ws.find(str(increment))
+    record_path = inc.runs_dir / f"{run_id}.json"
+    if not _RUN_ID_RE.match(run_id) or not record_path.is_file():
+        raise NotFoundError(
+            f"run {run_id!r} is not in {ws.relpath(inc.runs_dir)}/; link it first: "
+            f"inc link {inc.id} {run_id}"
+        )
+    record = read_run_record(record_path)
+    if record.model is None or not record.model.uri:
+        raise UserError(
+            f"{ws.relpath(record_path)}: run {run_id} has no model (model: null); "
+            "save one in the run with exp.save_model(...) and explain that run"
+        )
+    frame = si.read_table(data_path, target)
+    uri = adapter.resolve_tracking_uri(ws)
+    model = adapter.load_native_model(record.model.uri, uri)
+    return explain(model, frame, frame, increment=inc.id, run_id=run_id, max_background=max_background,
+                   max_explain=max_explain, workspace=ws, signature=record.model.inputs or None,
+                   log_artifacts=log_artifacts)

@@ -1,0 +1,252 @@
+"""``inc.track_experiment``: an MLflow run tied to an increment, sealed into its ledger on exit.
+
+Also the home of the tracking operations the CLI calls (re-exported from ``inc.ledger`` and
+``inc.runs_table``). mlflow is reached only through ``inc.mlflow_adapter``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from inc import ledger
+from inc.errors import UserError, require_ml
+from inc.evidence import CV, DatasetFingerprint, ModelInfo, RunRecord, read_run_record
+from inc.ledger import link, sync, verify_runs
+from inc.runs_table import RunsTable, choose, runs_table
+
+if TYPE_CHECKING:
+    from inc.increment import Increment
+    from inc.workspace import Workspace
+
+__all__ = ["Experiment", "RunsTable", "choose", "link", "runs_table", "sync", "track_experiment",
+           "verify_runs"]
+
+FLUSH_EVERY_S = 2.0
+_TAG_LIMIT = 5000  # MLflow tag values are bounded; longer JSON stays in the ledger only
+
+
+class Experiment:
+    """The object ``track_experiment`` yields: log to the run, then the ledger is written on exit."""
+
+    def __init__(self, ws: Workspace, inc: Increment, uri: str, run_id: str) -> None:
+        self._ws, self._inc, self._uri = ws, inc, uri
+        self.run_id = run_id
+        self.cv: CV | None = None
+        self.datasets: list[DatasetFingerprint] = []
+        self.model: ModelInfo | None = None
+        self.note = ""
+        self.record: RunRecord | None = None
+        self.record_path: Path | None = None
+        self._buffer = _Buffer()
+        self._last_flush = time.monotonic()
+
+    @property
+    def increment(self) -> Increment:
+        """The increment this run belongs to."""
+        return self._inc
+
+    def _log(self, **kwargs: Any) -> None:
+        # Writes are batched: one request per FLUSH_EVERY_S (and before a model, and at the end)
+        # instead of one per call, so tracking through inc costs no more than raw MLflow.
+        self._buffer.add(**kwargs)
+        if time.monotonic() - self._last_flush >= FLUSH_EVERY_S:
+            self.flush()
+
+    def log_params(self, params: Mapping[str, Any]) -> None:
+        """Log hyper-parameters (values are stored as text)."""
+        self._log(params={str(k): _param_text(v) for k, v in params.items()})
+
+    def log_metrics(self, metrics: Mapping[str, float]) -> None:
+        """Log final metric values."""
+        self._log(metrics={str(k): _number(k, v) for k, v in metrics.items()})
+
+    def log_cv(self, scores: Sequence[float], metric: str | None = None) -> CV:
+        """Log per-fold scores of ``metric`` (default: the increment's metric) with mean and std."""
+        name = metric or self._inc.meta.metric.name
+        folds = [_number(f"{name} fold", v) for v in scores]
+        if len(folds) < 2:
+            raise UserError(f"log_cv({name!r}): need at least 2 fold scores, got {len(folds)}")
+        mean = sum(folds) / len(folds)
+        std = math.sqrt(sum((f - mean) ** 2 for f in folds) / len(folds))
+        self.cv = CV(metric=name, folds=folds)
+        key = ledger.cv_metric_key(name)
+        self._log(metrics={f"{key}_mean": mean, f"{key}_std": std}, steps={key: folds},
+                  tags={ledger.TAG_CV: json.dumps(self.cv.model_dump())})
+        return self.cv
+
+    def log_dataset(self, data: Any, name: str = "train") -> DatasetFingerprint:
+        """Fingerprint a dataset (sha256 of content, shape, columns and dtypes) and record it."""
+        from inc.fingerprint import fingerprint
+
+        found = fingerprint(data, name)
+        self.datasets = [d for d in self.datasets if d.name != name] + [found]
+        self._log(tags=_fitting({ledger.TAG_DATASETS: _datasets_json(self.datasets)}))
+        return found
+
+    def save_model(
+        self, model: Any, input_example: Any = None, name: str = "model",
+        serialization: str | None = None, pip_requirements: list[str] | None = None,
+    ) -> ModelInfo:
+        """Log the model with its signature and register a version named after the increment.
+
+        The version is tagged ``inc.increment``. sklearn/LightGBM models are saved with skops,
+        XGBoost natively; ``serialization="cloudpickle"`` must be asked for explicitly.
+        ``pip_requirements`` pins the model's requirements instead of MLflow inferring them.
+        """
+        from inc import mlflow_adapter as adapter
+
+        registered = ledger.model_name(self._inc)
+        self.flush()  # the run holds its params and metrics before the (slow) model upload
+        with adapter.session(self._uri):
+            logged = adapter.log_model(self._uri, model, name, input_example, registered, serialization,
+                                       pip_requirements)
+            if logged.version is not None:
+                adapter.set_model_version_tag(self._uri, registered, logged.version,
+                                              ledger.TAG_INCREMENT, self._inc.id)
+        self.model = ModelInfo(uri=logged.uri, registered_name=logged.registered_name,
+                               version=logged.version, flavor=logged.flavor,
+                               serialization=logged.serialization, inputs=logged.inputs)
+        self._log(tags=_fitting({ledger.TAG_MODEL: json.dumps(self.model.model_dump())}))
+        return self.model
+
+    def log_note(self, text: str) -> None:
+        """Why this run exists (shown as the run's description in MLflow and in the ledger)."""
+        self.note = f"{self.note}\n{text}".strip() if self.note else text.strip()
+        self._log(tags={ledger.TAG_NOTE: self.note})
+
+    def flush(self) -> None:
+        """Send everything logged since the last flush to the run in one request."""
+        from inc import mlflow_adapter as adapter
+
+        self._last_flush = time.monotonic()
+        if self._buffer.empty:
+            return
+        batch, self._buffer = self._buffer, _Buffer()
+        with adapter.session(self._uri):
+            adapter.log_batch(self._uri, self.run_id, params=batch.params, metrics=batch.metrics,
+                              tags=batch.tags, steps=batch.steps)
+
+
+@dataclass
+class _Buffer:
+    params: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    steps: dict[str, list[float]] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.params or self.metrics or self.tags or self.steps)
+
+    def add(self, params: dict[str, str] | None = None, metrics: dict[str, float] | None = None,
+            tags: dict[str, str] | None = None, steps: dict[str, list[float]] | None = None) -> None:
+        self.params.update(params or {})
+        self.metrics.update(metrics or {})
+        self.tags.update(tags or {})
+        self.steps.update(steps or {})
+
+
+def _param_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, default=str)
+
+
+def _number(name: Any, value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise UserError(f"metric {name!r}: {value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise UserError(f"metric {name!r}: {number} is not a finite number")
+    return number
+
+
+def _datasets_json(datasets: list[DatasetFingerprint]) -> str:
+    text = json.dumps([d.model_dump() for d in datasets])
+    if len(text) <= _TAG_LIMIT:
+        return text
+    return json.dumps([{**d.model_dump(), "columns": []} for d in datasets])
+
+
+def _fitting(tags: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in tags.items() if len(v) <= _TAG_LIMIT}
+
+
+def _resolve(workspace: Workspace | str | Path | None) -> Workspace:
+    from inc.workspace import Workspace
+
+    if isinstance(workspace, Workspace):
+        return workspace
+    return Workspace.discover(Path(workspace) if workspace is not None else None)
+
+
+@contextmanager
+def track_experiment(
+    name: str, increment: str, role: str = "candidate", workspace: Workspace | str | Path | None = None,
+) -> Iterator[Experiment]:
+    """Run the block inside an MLflow run linked to ``increment``; write ``runs/<run_id>.json`` on exit.
+
+    The run is tagged ``inc.increment``/``inc.slug``/``inc.role`` in experiment ``inc/<id>-<slug>``.
+    An exception in the block ends the run FAILED (KILLED for Ctrl-C), records it so and is re-raised.
+    """
+    from inc import mlflow_adapter as adapter
+
+    ws = _resolve(workspace)
+    inc = ws.find(str(increment))
+    ledger.check_role(role)
+    if not name or not name.strip():
+        raise UserError("track_experiment: name must not be empty")
+    require_ml("mlflow")
+    uri = adapter.resolve_tracking_uri(ws)
+    tags = {ledger.TAG_INCREMENT: inc.id, ledger.TAG_SLUG: inc.meta.slug, ledger.TAG_ROLE: role}
+    with adapter.session(uri):
+        experiment_id = adapter.ensure_experiment(uri, ledger.experiment_name(inc))
+        run_id = adapter.start_run(uri, experiment_id, name, tags)
+    exp = Experiment(ws, inc, uri, run_id)
+    try:
+        yield exp
+    except BaseException as exc:
+        _finish(exp, "KILLED" if isinstance(exc, KeyboardInterrupt) else "FAILED", reraise=False)
+        raise
+    _finish(exp, "FINISHED", reraise=True)
+
+
+def _finish(exp: Experiment, status: str, reraise: bool) -> None:
+    """End the run and write its record; on the failure path never mask the user's exception."""
+    from inc import mlflow_adapter as adapter
+
+    try:
+        try:
+            exp.flush()
+        except Exception:
+            status = "FAILED"
+            raise
+        finally:
+            with adapter.session(exp._uri):
+                adapter.end_run(status)
+        _write_record(exp)
+    except Exception:
+        if reraise:
+            raise
+
+
+def _write_record(exp: Experiment) -> None:
+    from inc import mlflow_adapter as adapter
+
+    inc = exp.increment
+    run = adapter.get_run(exp._uri, exp.run_id)
+    record = ledger.record_from_run(run, inc, run.tags.get(ledger.TAG_ROLE, "candidate"), exp._uri,
+                                    None if ledger.TAG_GIT in run.tags else ledger.head_commit(exp._ws.root))
+    local: dict[str, Any] = {"cv": exp.cv or record.cv, "model": exp.model or record.model,
+                             "note": exp.note or record.note}
+    if exp.datasets:
+        local["datasets"] = exp.datasets
+    record = record.model_copy(update=local)
+    exp.record_path, _ = ledger.save_record(inc.runs_dir, record)
+    exp.record = read_run_record(exp.record_path)

@@ -1,0 +1,53 @@
+"""The fast section/task scanner gives exactly what inc.markdown's markdown-it parser gives."""
+
+from __future__ import annotations
+
+import pytest
+
+from inc.livedocs import fastmd
+from inc.markdown import parse_sections, parse_tasks
+from inc.templating import render
+
+CTX = {
+    "id": "0001", "slug": "x", "title": "X", "problem": "classification", "metric_name": "roc_auc",
+    "goal": "maximize", "target": 0.85, "created": "2026-01-01", "owner": "", "cv_min_folds": 5,
+    "latency_p95_ms": 100, "margin_pct": "20%", "title_yaml": '"X"', "owner_yaml": '""',
+}
+
+DOCS = [
+    "# A\n\ntext\n\n## B ##\n\nmore\n### C\n#### D\n## E\n",
+    "# Title with `code` and *em*\n\n## Two  spaces   \n\n  ## indented two\n   ### three\n",
+    "#NoSpace\n# \n#\n## #\n# x \\#\n####### seven\n",
+    "para\n# interrupts\nline\n",
+    "```\n# not a heading\n```\n# real\n",
+    "Title\n=====\n\nSub\n---\n\n# atx\n",
+    "> # quoted\n\n# after\n",
+    "<div>\n# inside html\n</div>\n\n# after html\n",
+    "- item\n  # heading in list\n- [ ] T-001 task\n",
+    "    # indented code\n\n# real\n",
+    "1. one\n   ## nested\n",
+    "- [ ] T-001 first\n- [x] T-002 second\n* [X] third without id\n\n```\n- [ ] in code\n```\n",
+    "    - [ ] indented code task\n\n- [ ] real task\n",
+    "- [ ] a\n\t- [x] tab nested\n",
+]
+
+
+def _same_sections(text: str) -> None:
+    fast = [(s.title, s.level, s.line, s.end_line, s.body) for s in fastmd.sections(text)]
+    full = [(s.title, s.level, s.line, s.end_line, s.body) for s in parse_sections(text)]
+    assert fast == full
+
+
+@pytest.mark.parametrize("text", DOCS)
+def test_sections_and_tasks_match_markdown_it(text: str) -> None:
+    _same_sections(text)
+    assert fastmd.tasks(text) == parse_tasks(text)
+
+
+@pytest.mark.parametrize("name", ["spec.md.j2", "plan.md.j2", "tasks.md.j2"])
+@pytest.mark.parametrize("problem", ["classification", "regression"])
+def test_the_templates_take_the_fast_path_and_match(name: str, problem: str) -> None:
+    text = render(name, {**CTX, "problem": problem})
+    assert not fastmd._needs_full_parse(text.splitlines())
+    _same_sections(text)
+    assert fastmd.tasks(text) == parse_tasks(text)
