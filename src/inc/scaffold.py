@@ -42,9 +42,9 @@ class InitResult:
     kept: list[str] = field(default_factory=list)
 
 
-def init_workspace(root: Path, github: bool = True) -> InitResult:
+def init_workspace(root: Path | str, github: bool = True) -> InitResult:
     """Create inc.yaml, increments/, living-docs/, the PR workflow and .gitignore entries."""
-    root = root.resolve()
+    root = Path(root).resolve()
     result = InitResult(root)
     existing = load_config_at(root)
     config_path = root / CONFIG_FILE

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from inc.evidence import EvidenceError, RunRecord, read_run_record
 from inc.increment import Increment
 from inc.workspace import Workspace
 
@@ -84,13 +83,15 @@ class IncrementDetail:
 
 def show_increment(ws: Workspace, ref: str) -> IncrementDetail:
     """Details of one increment: tasks, runs with the spec's metric, evidence files."""
+    from inc.evidence import EvidenceError, read_run_record
+
     inc = ws.find(ref)
     metric_name = inc.meta.metric.name
     runs: list[RunLine] = []
     problems: list[str] = []
     for path in inc.run_paths():
         try:
-            record: RunRecord = read_run_record(path)
+            record = read_run_record(path)
         except EvidenceError as exc:
             problems.append(str(exc))
             continue

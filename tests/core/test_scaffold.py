@@ -47,7 +47,7 @@ def test_init_is_idempotent_and_keeps_user_files(git_repo: Path) -> None:
 
 
 def test_init_without_github(git_repo: Path) -> None:
-    init_workspace(git_repo, github=False)
+    init_workspace(str(git_repo), github=False)  # a plain string path works too
     assert not (git_repo / ".github").exists()
 
 

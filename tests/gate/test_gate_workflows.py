@@ -24,7 +24,9 @@ def validate(schema: str, path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("path", [".github/workflows/inc-gate.yml", "templates/github/inc-gate.yml"])
+@pytest.mark.parametrize(
+    "path", [".github/workflows/inc-gate.yml", ".github/workflows/ci.yml", "templates/github/inc-gate.yml"]
+)
 def test_workflows_match_the_github_workflow_schema(path: str) -> None:
     result = validate("vendor.github-workflows", REPO / path)
     assert result.returncode == 0, result.stdout + result.stderr
