@@ -181,19 +181,15 @@ class EvidenceSet:
 
 
 def _md_sections(text: str) -> list[Section]:
-    try:
-        from inc.livedocs.fastmd import sections
-    except ImportError:
-        from inc.markdown import parse_sections as sections
-    return sections(text)
+    from inc.markdown import parse_sections
+
+    return parse_sections(text)
 
 
 def _md_tasks(text: str) -> list[Task]:
-    try:
-        from inc.livedocs.fastmd import tasks
-    except ImportError:
-        from inc.markdown import parse_tasks as tasks
-    return tasks(text)
+    from inc.markdown import parse_tasks
+
+    return parse_tasks(text)
 
 
 def _short(exc: Exception, path: Path) -> str:

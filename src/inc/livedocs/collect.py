@@ -29,8 +29,7 @@ from inc.evidence import (
     record_hash,
 )
 from inc.increment import META_FILE, Increment
-from inc.livedocs import fastmd
-from inc.markdown import Section, Task, find_section
+from inc.markdown import Section, Task, find_section, parse_sections, parse_tasks
 from inc.meta import IncrementMeta
 from inc.yamlio import load_yaml, validate
 
@@ -243,9 +242,9 @@ def collect(path: Path) -> IncrementData:
     inc = load_increment(path)
     data = IncrementData(
         inc=inc,
-        spec=fastmd.sections(inc.read_doc("spec.md")),
-        plan=fastmd.sections(inc.read_doc("plan.md")),
-        tasks=fastmd.tasks(inc.read_doc("tasks.md")),
+        spec=parse_sections(inc.read_doc("spec.md")),
+        plan=parse_sections(inc.read_doc("plan.md")),
+        tasks=parse_tasks(inc.read_doc("tasks.md")),
     )
     _read_runs(data)
     _pick_subject(data)
