@@ -372,20 +372,20 @@ class LoggedModel:
     inputs: list[str]
 
 
-def register_version(uri: str, name: str, model_uri: str, attempts: int = 6) -> str:
+def register_version(uri: str, name: str, model_uri: str, run_id: str | None, attempts: int = 6) -> str:
     """Register ``model_uri`` as a new version of ``name``; safe when trainings run in parallel.
 
     MLflow's own ``registered_model_name=`` path races when several processes create the
     same registered model at once on a shared server (one of them sees "already exists",
     then "not found"). Creating the model first, tolerating "already exists", and retrying
-    a "not found" with a short backoff makes concurrent registrations each get a version.
+    a "not found" with a short backoff gives each concurrent registration its own version.
     """
     import time
 
-    mlflow = _mlflow()
     from mlflow.exceptions import MlflowException
 
     registry = client(uri)
+    model_id = model_uri.removeprefix("models:/") if model_uri.startswith("models:/m-") else None
     for attempt in range(attempts):
         try:
             try:
@@ -393,7 +393,7 @@ def register_version(uri: str, name: str, model_uri: str, attempts: int = 6) -> 
             except MlflowException as exc:
                 if getattr(exc, "error_code", "") != "RESOURCE_ALREADY_EXISTS":
                     raise
-            version = mlflow.register_model(model_uri, name)
+            version = registry.create_model_version(name, source=model_uri, run_id=run_id, model_id=model_id)
             return str(version.version)
         except MlflowException as exc:
             if getattr(exc, "error_code", "") != "RESOURCE_DOES_NOT_EXIST" or attempt == attempts - 1:
@@ -435,7 +435,9 @@ def log_model(
             fmt = "lightgbm-text"
             options.pop("serialization_format")
         info = module.log_model(model, **options)
-    version = register_version(uri, registered_name, str(info.model_uri)) if registered_name else None
+    active = mlflow.active_run()
+    run_id = active.info.run_id if active is not None else None
+    version = register_version(uri, registered_name, str(info.model_uri), run_id) if registered_name else None
     return LoggedModel(
         uri=str(info.model_uri),
         registered_name=registered_name,

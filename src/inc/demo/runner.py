@@ -235,8 +235,10 @@ class Demo:
 def _quiet_libraries() -> None:
     """Keep the demo's output to its own steps: no MLflow info logs or schema hints."""
     import logging
+    import os
     import warnings
 
+    os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")  # read when mlflow is imported
     logging.getLogger("mlflow").setLevel(logging.WARNING)
     warnings.filterwarnings("ignore", category=UserWarning)
     warnings.filterwarnings("ignore", category=FutureWarning)
