@@ -90,6 +90,7 @@ class IncrementMeta(BaseModel):
     title: str = Field(min_length=1)
     status: Status = "planned"
     created: dt.date
+    closed: dt.date | None = None  # set by `inc done`
     owner: str = ""
     problem: Problem = "classification"
     metric: Metric

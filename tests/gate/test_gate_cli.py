@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -127,13 +128,15 @@ def test_done_closes_on_pass_and_changes_nothing_on_fail(
     loadtest.write_bytes(saved)
     code, out, err = run_cli(capsys, workspace.root, "done", "1")
     assert code == 0, out + err
-    assert Increment.load(ready).meta.status == "done"
+    closed = Increment.load(ready).meta
+    assert closed.status == "done" and closed.closed == dt.date.today()
     assert "is done" in out
     docs = workspace.living_docs_dir / "increments" / "0001-fraud-detection.md"
-    if docs.exists():  # the docs helper is installed: the page shows the new status
-        assert "done" in docs.read_text()
-        code, out, _ = run_cli(capsys, workspace.root, "gate", "1")
-        assert code == 0, out
+    assert "done" in docs.read_text()
+    changelog = (workspace.living_docs_dir / "CHANGELOG.md").read_text()
+    assert f"closed {dt.date.today().isoformat()}" in changelog
+    code, out, _ = run_cli(capsys, workspace.root, "gate", "1")
+    assert code == 0, out
 
 
 def test_done_blocks_every_check_even_when_planned(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 from dataclasses import dataclass, field
 
@@ -29,7 +30,7 @@ def _pin_chosen(inc: Increment, ws: Workspace) -> list[str]:
     notes = []
     chosen = EvidenceSet(inc, GateConfig(ws)).chosen
     record = chosen.record
-    updates: dict[str, object] = {"status": "done"}
+    updates: dict[str, object] = {"status": "done", "closed": dt.date.today()}
     if record is not None and not inc.meta.chosen_run:
         updates["chosen_run"] = record.run_id
         notes.append(f"chosen_run set to {record.run_id} (the best candidate)")

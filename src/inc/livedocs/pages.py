@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
 from typing import Any
 
@@ -262,10 +263,11 @@ def decisions_page(items: list[IncrementData], layout: Layout) -> dict[str, Any]
 
 
 def changelog_page(items: list[IncrementData], layout: Layout) -> dict[str, Any]:
-    """Context of ``living-docs/CHANGELOG.md``: done increments, newest (highest number) first."""
+    """Context of ``living-docs/CHANGELOG.md``: done increments, newest closed first."""
     done = [data for data in items if data.meta.status == "done"]
     entries = []
-    for data in sorted(done, key=lambda d: d.name, reverse=True):
+    newest_first = sorted(done, key=lambda d: (d.meta.closed or dt.date.min, d.name), reverse=True)
+    for data in newest_first:
         row = summary(data)
         row["card"] = fmt.rel(layout.docs, layout.card(data.name))
         entries.append(row)

@@ -227,4 +227,5 @@ def _summary(data: IncrementData) -> dict[str, Any]:
         "open": [s.id for s in states if s.state == "open"],
         "states": states,
         "last_run": max((r.end_time or "" for r in data.runs), default="")[:10],
+        "closed": data.meta.closed.isoformat() if data.meta.closed else "",
     }
