@@ -20,6 +20,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from inc.errors import ConfigError, IncError
+from inc.features import source_column
 from inc.increment import Increment
 from inc.yamlio import load_model_file
 
@@ -256,22 +257,6 @@ def _coverage(
         if extra:
             problems.append(f"{path}: field 'features': not inputs of the chosen model: {', '.join(extra)}")
     return problems
-
-
-def source_column(feature: str, model_inputs: list[str]) -> str:
-    """The model input a SHAP feature comes from.
-
-    Pipelines are explained on their transformed features (``num__hour``,
-    ``cat__merchant_category_fuel``); what is watched for drift is the raw input column
-    (``hour``, ``merchant_category``). Names that match no input are returned unchanged.
-    """
-    if feature in model_inputs or not model_inputs:
-        return feature
-    bare = feature.rsplit("__", 1)[-1]
-    if bare in model_inputs:
-        return bare
-    prefixes = [name for name in model_inputs if bare.startswith(f"{name}_")]
-    return max(prefixes, key=len) if prefixes else feature
 
 
 def top_shap_features(inc: Increment, run_id: str, n: int = TOP_SHAP_FEATURES) -> list[str]:

@@ -219,10 +219,31 @@ def _write_report(folder: Path, run_id: str, plan: Plan, raw: RawShap, rows: Any
     info = ss.ReportText(run_id, plan.model_class, plan.method, shap_adapter.shap_version(),
                          plan.output_space, plan.outputs, len(rows), plan.background_size,
                          plan.feature_space, plan.notes)
-    atomic_write_text(folder / "report.md", ss.render_report(info, imp, effects, picked, plots))
+    by_input: list[tuple[str, float, list[str]]] = []
+    if plan.feature_space == "transformed":
+        by_input = ss.input_importance(raw.values, names, [str(c) for c in rows.columns])
+    report = ss.render_report(info, imp, effects, picked, plots) + _input_section(by_input)
+    atomic_write_text(folder / "report.md", report)
     summary = _summary(folder, info, imp, picked, plots, effects, raw)
+    if by_input:
+        summary = summary.model_copy(update={"input_importance": [
+            {"feature": source, "mean_abs_shap": value, "columns": members}
+            for source, value, members in by_input
+        ]})
     write_evidence(folder / "summary.json", summary)
     return summary
+
+
+def _input_section(by_input: list[tuple[str, float, list[str]]]) -> str:
+    """A report.md section ranking the model's input columns (pipelines only)."""
+    if not by_input:
+        return ""
+    lines = ["", "## By input column", "",
+             "The pipeline was explained on its transformed features; summed back to the input",
+             "columns they come from (one-hot columns add up per row before the absolute value):", "",
+             "| input column | mean abs SHAP | transformed features |", "|---|---:|---|"]
+    lines += [f"| {source} | {value:.4g} | {len(members)} |" for source, value, members in by_input]
+    return "\n".join(lines) + "\n"
 
 
 def _is_coded(raw: RawShap, column: int) -> bool:

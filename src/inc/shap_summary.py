@@ -63,6 +63,26 @@ def importance(values: np.ndarray, names: list[str], outputs: list[str]) -> Impo
     return Importance([names[i] for i in order], [float(overall[i]) for i in order], per_output)
 
 
+InputImportance = list[tuple[str, float, list[str]]]  # (input column, mean |SHAP|, its features)
+
+
+def input_importance(values: np.ndarray, names: list[str], inputs: list[str]) -> InputImportance:
+    """Mean |SHAP| per input column, summing each row's values over the features derived from it.
+
+    For a one-hot encoded column this is the importance of the column itself (additive: the
+    row's contributions are summed before the absolute value), not the sum of its dummies'
+    importances. Mean over outputs; sorted descending.
+    """
+    from inc.features import group_by_source
+
+    column = {name: i for i, name in enumerate(names)}
+    rows = []
+    for source, members in group_by_source(names, inputs).items():
+        summed = values[:, [column[m] for m in members], :].sum(axis=1)  # [n, k]
+        rows.append((source, float(np.abs(summed).mean(axis=0).mean()), members))
+    return sorted(rows, key=lambda row: (-row[1], row[0]))
+
+
 def pick_rows(f: Focus, index_labels: list[str], outputs: list[str]) -> list[PickedRow]:
     """The rows with the highest, the lowest and the median score (distinct when possible)."""
     order = np.argsort(f.score, kind="stable")

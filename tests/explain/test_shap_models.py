@@ -126,6 +126,20 @@ def test_pipeline_with_scaler_and_one_hot_is_explained_on_transformed_features(
     raw = _raw(pipe, rows)
     np.testing.assert_allclose(_sum(raw)[:, 0], pipe.decision_function(rows), atol=1e-6)
     _check_files(result.report_dir, result.summary)
+    # summed back to the input columns: each once, a one-hot column as one (per-row sum, then abs)
+    by_input = {item["feature"]: item for item in dumped["input_importance"]}
+    assert set(by_input) == set(mixed.X.columns)
+    single = {g.feature: g.mean_abs_shap for g in result.summary.global_importance}
+    assert by_input["amount"]["mean_abs_shap"] == pytest.approx(single["num__amount"])
+    dummies = by_input["channel"]["columns"]
+    assert sorted(dummies) == ["cat__channel_phone", "cat__channel_store", "cat__channel_web"]
+    assert 0 < by_input["channel"]["mean_abs_shap"] <= sum(single[d] for d in dummies) + 1e-12
+    if final == "gbm":  # the tree path needs no background: recompute the per-row sum exactly
+        order = list(pipe[:-1].get_feature_names_out())
+        channel = [order.index(name) for name in dummies]
+        expected = np.abs(raw.values[:, channel, 0].sum(axis=1)).mean()
+        assert by_input["channel"]["mean_abs_shap"] == pytest.approx(expected)
+    assert "## By input column" in (result.report_dir / "report.md").read_text()
 
 
 def test_pipeline_with_other_model_goes_through_predict_on_raw_columns(
