@@ -1,0 +1,54 @@
+"""The MLflow wrapper: the only package that imports mlflow. Everything else in ``inc`` goes
+through these functions, so the rest of the code does not know MLflow's API.
+
+``runs``: sessions (probe, bounded retries, credential-free errors), experiments, reading and
+writing runs. ``models``: logging models with the right flavor and serialization, registry
+versions, loading a model back (which runs its code: never on the gate's path).
+"""
+
+from __future__ import annotations
+
+from inc.mlflow_adapter.models import (
+    LoggedModel,
+    get_model_version,
+    load_native_model,
+    log_model,
+    model_versions_of_run,
+    register_version,
+    set_model_version_tag,
+)
+from inc.mlflow_adapter.runs import (
+    RunData,
+    client,
+    end_run,
+    ensure_experiment,
+    get_run,
+    http_limits,
+    log_artifacts,
+    log_batch,
+    probe,
+    search_tagged_runs,
+    session,
+    set_run_tags,
+    start_run,
+    tracking_error,
+)
+from inc.tracking_uri import (
+    ARTIFACTS_DIR,
+    EMBEDDED_DB,
+    artifact_location,
+    is_http,
+    password_of,
+    redact_text,
+    redact_uri,
+    resolve_tracking_uri,
+)
+
+__all__ = [
+    "ARTIFACTS_DIR", "EMBEDDED_DB", "LoggedModel", "RunData", "artifact_location", "client",
+    "end_run", "ensure_experiment", "get_model_version", "get_run", "http_limits", "is_http",
+    "load_native_model", "log_artifacts", "log_batch", "log_model", "model_versions_of_run",
+    "password_of", "probe", "redact_text", "redact_uri", "register_version", "resolve_tracking_uri",
+    "search_tagged_runs", "session", "set_model_version_tag", "set_run_tags", "start_run",
+    "tracking_error",
+]
