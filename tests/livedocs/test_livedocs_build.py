@@ -192,3 +192,20 @@ def test_a_run_without_explain_report_and_an_unchosen_best_candidate(
     build_docs(workspace)
     card = (workspace.living_docs_dir / "increments/0001-fraud.md").read_text()
     assert "Best candidate (no run chosen yet): `c0001cand`" in card
+
+
+def test_model_card_ranks_input_columns_of_a_pipeline_report(docs_ws: Workspace) -> None:
+    import json
+
+    inc = docs_ws.find("fraud-detection")
+    summary_path = inc.reports_dir / f"explain-{inc.meta.chosen_run}" / "summary.json"
+    data = json.loads(summary_path.read_text())
+    data["input_importance"] = [
+        {"feature": "merchant_category", "mean_abs_shap": 0.31, "columns": ["cat__mc_fuel", "cat__mc_web"]},
+        {"feature": "amount", "mean_abs_shap": 0.42, "columns": ["num__amount"]},
+    ]
+    summary_path.write_text(json.dumps(data))
+    build_docs(docs_ws)
+    card = (docs_ws.living_docs_dir / "increments/0001-fraud-detection.md").read_text()
+    assert "| 1 | amount | 0.4200 | 1 |" in card
+    assert "| 2 | merchant_category | 0.3100 | 2 |" in card

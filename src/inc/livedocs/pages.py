@@ -78,6 +78,7 @@ def _explain(data: IncrementData, layout: Layout, page_dir: str) -> dict[str, An
         plots.append({"label": label, "link": fmt.rel(page_dir, layout.source(data.name, f"reports/{plot}"))})
     report = f"reports/explain-{summary.run_id}/report.md"
     has_report = (data.inc.path / report).is_file()
+    by_input = _input_importance(summary)
     return {
         "method": fmt.inline(summary.method),
         "shap_version": fmt.inline(summary.shap_version),
@@ -88,9 +89,23 @@ def _explain(data: IncrementData, layout: Layout, page_dir: str) -> dict[str, An
             for i, f in enumerate(ranked[:TOP_FEATURES], start=1)
         ],
         "more": max(0, len(ranked) - TOP_FEATURES),
+        "by_input": by_input[:TOP_FEATURES],
         "plots": plots,
         "report": fmt.rel(page_dir, layout.source(data.name, report)) if has_report else "",
     }
+
+
+def _input_importance(summary: Any) -> list[dict[str, str]]:
+    """A pipeline's importance per input column (``input_importance`` in summary.json), if any."""
+    extra = summary.model_extra or {}
+    rows = extra.get("input_importance") or []
+    valid = [r for r in rows if isinstance(r, dict) and "feature" in r and "mean_abs_shap" in r]
+    ranked = sorted(valid, key=lambda r: (-float(r["mean_abs_shap"]), str(r["feature"])))
+    return [
+        {"rank": str(i), "feature": fmt.cell(str(r["feature"])), "value": fmt.num(float(r["mean_abs_shap"])),
+         "columns": str(len(r.get("columns") or []))}
+        for i, r in enumerate(ranked, start=1)
+    ]
 
 
 def increment_page(data: IncrementData, layout: Layout) -> dict[str, Any]:
