@@ -15,10 +15,7 @@ from inc.increment import Increment
 from inc.markdown import PLACEHOLDER, find_section, parse_sections
 from inc.scaffold import init_workspace, new_increment, slugify
 from inc.workspace import Workspace
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+from inc_testing import git
 
 
 def test_init_creates_the_workspace(git_repo: Path) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,17 +13,10 @@ import pytest
 
 from inc.cli import main
 from inc.evidence import ExplainSummary, parse_evidence, read_run_record, sha256_file
+from inc_testing import git
 
 pytestmark = pytest.mark.ml
 pytest.importorskip("mlflow")
-
-_GIT_ENV = {"GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com",
-            "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.com"}
-
-
-def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, env={**os.environ, **_GIT_ENV})
-
 
 @dataclass
 class Trained:
@@ -47,10 +39,10 @@ def trained(tmp_path_factory: pytest.TempPathFactory, binary: Any) -> Iterator[T
 
     saved = os.environ.pop("MLFLOW_TRACKING_URI", None)
     root = tmp_path_factory.mktemp("explain-ws")
-    _git(root, "init", "-q", "-b", "main")
+    git(root, "init", "-q", "-b", "main")
     init_workspace(root)
-    _git(root, "add", ".")
-    _git(root, "commit", "-q", "-m", "init")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "init")
     ws = Workspace.discover(root)
     increment = new_increment(ws, "churn").increment.path
     model = RandomForestClassifier(n_estimators=8, max_depth=4, random_state=0).fit(binary.X, binary.y)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from pathlib import Path
 
 from inc.evidence import (
@@ -20,22 +18,9 @@ from inc.evidence import (
     write_evidence,
     write_run_record,
 )
+from inc_testing import git
 
 FEATURES = ["amount", "hour", "merchant_risk", "account_age"]
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@example.com",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@example.com",
-}
-
-
-def git(cwd: Path, *args: str) -> str:
-    """Run git in ``cwd`` and return its stdout."""
-    result = subprocess.run(
-        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env={**os.environ, **GIT_ENV}
-    )
-    return result.stdout.strip()
 
 
 def commit_all(root: Path, message: str) -> str:

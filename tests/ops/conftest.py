@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import shutil
 import socket
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,22 +17,10 @@ import pytest
 
 from inc.increment import Increment
 from inc.workspace import Workspace
+from inc_testing import git
 
 FEATURES = ["amount", "age", "hour", "score"]
-_GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@example.com",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@example.com",
-}
-
-
-def run_git(cwd: Path, *args: str) -> str:
-    """git in ``cwd``; returns stdout."""
-    done = subprocess.run(
-        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env={**os.environ, **_GIT_ENV}
-    )
-    return done.stdout.strip()
+run_git = git
 
 
 def make_frame(n: int, seed: int = 0, shift: float = 0.0) -> object:

@@ -228,18 +228,16 @@ def test_url_mode_against_a_real_mlflow_models_serve(
 ) -> None:
     """`mlflow models serve --env-manager local` in a subprocess on 127.0.0.1 (slow to start)."""
     import os
-    import signal
-    import socket
     import subprocess
     import sys
     import time
     import urllib.request
 
+    from inc_testing import free_port, stop_group
+
     record = read_run_record(run_copy.inc.runs_dir / f"{run_copy.run_id}.json")
     assert record.model is not None
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "MLFLOW_TRACKING_URI": trained_run.tracking_uri,
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     log = (tmp_path / "serve.log").open("wb")
@@ -265,12 +263,7 @@ def test_url_mode_against_a_real_mlflow_models_serve(
         data = json.loads(_report_path(run_copy).read_text())
         assert data["mode"] == "http" and data["failures"] == 0 and data["requests"] == 40
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
+        stop_group(proc)
         log.close()
 
 

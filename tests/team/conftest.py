@@ -5,26 +5,18 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from inc_testing import free_port, stop_group, wait_healthy
+
 pytest.importorskip("mlflow")
 pytest.importorskip("psycopg2")
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _pg_bindir() -> Path | None:
@@ -88,8 +80,6 @@ class MlflowServer:
 
     def start(self, timeout: float = 120) -> None:
         """Start and wait until /health answers."""
-        import requests
-
         log = self.folder / "server.log"
         cmd = [
             sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(self.port),
@@ -98,32 +88,12 @@ class MlflowServer:
         ]
         with log.open("ab") as out:
             self.proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"mlflow server exited: {log.read_text()[-3000:]}")
-            try:
-                if requests.get(f"{self.url}/health", timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.5)
-        raise RuntimeError(f"mlflow server did not start in {timeout}s: {log.read_text()[-3000:]}")
+        wait_healthy(self.url, self.proc, log, timeout)
 
     def stop(self) -> None:
         """Stop the server's whole process group."""
-        if self.proc is None:
-            return
-        for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(self.proc.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                self.proc.wait(timeout=wait)
-                break
-            except subprocess.TimeoutExpired:
-                continue
+        if self.proc is not None:
+            stop_group(self.proc)
         self.proc = None
 
 
