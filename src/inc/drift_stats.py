@@ -121,7 +121,6 @@ def numeric_stats(
     edges = quantile_edges(ref_sorted, bins)
     ref_counts = _binned(ref_sorted, edges, int(ref_nan.sum()))
     cur_counts = _binned(cur_sorted, edges, int(cur_nan.sum()))
-    chi2_stat, chi2_p, cramers_v = _chi2(ref_counts, cur_counts)
     ks_stat: float | None = None
     ks_p: float | None = None
     wasserstein = None
@@ -130,19 +129,8 @@ def numeric_stats(
         if "wasserstein" in methods:
             scale = float(np.std(ref_sorted)) or 1.0
             wasserstein = float(stats.wasserstein_distance(ref_sorted, cur_sorted)) / scale
-    return FeatureStats(
-        kind="numeric",
-        n_reference=int(ref.size),
-        n_current=int(cur.size),
-        psi=psi(ref_counts, cur_counts),
-        chi2_stat=chi2_stat,
-        chi2_pvalue=chi2_p,
-        cramers_v=cramers_v,
-        jensen_shannon=_js(ref_counts, cur_counts),
-        ks_stat=ks_stat,
-        ks_pvalue=ks_p,
-        wasserstein=wasserstein,
-    )
+    return _count_stats("numeric", ref_counts, cur_counts, int(ref.size), int(cur.size),
+                        ks_stat=ks_stat, ks_pvalue=ks_p, wasserstein=wasserstein)
 
 
 def _frequencies(series: Any) -> Any:
@@ -160,16 +148,23 @@ def categorical_stats(ref: Any, cur: Any) -> FeatureStats:
     categories = sorted(set(ref_freq.index) | set(cur_freq.index))
     ref_counts = ref_freq.reindex(categories, fill_value=0).to_numpy(dtype=float)
     cur_counts = cur_freq.reindex(categories, fill_value=0).to_numpy(dtype=float)
+    return _count_stats("categorical", ref_counts, cur_counts, int(ref.size), int(cur.size))
+
+
+def _count_stats(kind: str, ref_counts: Any, cur_counts: Any, n_ref: int, n_cur: int,
+                 **extra: float | None) -> FeatureStats:
+    """The statistics every kind of feature gets from its bin (or category) counts."""
     chi2_stat, chi2_p, cramers_v = _chi2(ref_counts, cur_counts)
     return FeatureStats(
-        kind="categorical",
-        n_reference=int(ref.size),
-        n_current=int(cur.size),
+        kind=kind,
+        n_reference=n_ref,
+        n_current=n_cur,
         psi=psi(ref_counts, cur_counts),
         chi2_stat=chi2_stat,
         chi2_pvalue=chi2_p,
         cramers_v=cramers_v,
         jensen_shannon=_js(ref_counts, cur_counts),
+        **extra,
     )
 
 
