@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from inc.evidence import RunRecord, sha256_file
-from inc.gate.checks_runs import chosen_problem, fmt, short
+from inc.gate.checks_runs import fmt, needs_chosen, short
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import Outcome, fail, ok
 from inc.increment import Increment
@@ -55,13 +55,9 @@ def _plot_problems(ev: EvidenceSet, folder: Path, plots: list[tuple[str, str]]) 
     return problems
 
 
-def check_explainability(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
+@needs_chosen
+def check_explainability(inc: Increment, ev: EvidenceSet, config: GateConfig, record: RunRecord) -> Outcome:
     """A SHAP report for the chosen run exists, its summary.json parses, its files hash as recorded."""
-    problem = chosen_problem(ev)
-    if problem:
-        return problem
-    record = ev.chosen.record
-    assert record is not None
     folder = ev.explain_dir(record.run_id)
     summary_path = folder / "summary.json"
     if not summary_path.is_file():
@@ -90,13 +86,9 @@ def check_explainability(inc: Increment, ev: EvidenceSet, config: GateConfig) ->
     )
 
 
-def check_load_test(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
+@needs_chosen
+def check_load_test(inc: Increment, ev: EvidenceSet, config: GateConfig, record: RunRecord) -> Outcome:
     """A load test of the chosen run's model has p95 <= ``latency_p95_ms`` and no failures."""
-    problem = chosen_problem(ev)
-    if problem:
-        return problem
-    record = ev.chosen.record
-    assert record is not None
     path = ev.loadtest_path(record.run_id)
     where = ev.rel(path)
     target = inc.meta.latency_p95_ms

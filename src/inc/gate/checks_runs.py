@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
+from collections.abc import Callable
 
 from inc.evidence import RunRecord
 from inc.gate.context import EvidenceSet, GateConfig
@@ -90,11 +92,29 @@ def chosen_problem(ev: EvidenceSet) -> Outcome | None:
     return None
 
 
+ChosenCheck = Callable[[Increment, EvidenceSet, GateConfig, RunRecord], Outcome]
+
+
+def needs_chosen(check: ChosenCheck) -> Callable[[Increment, EvidenceSet, GateConfig], Outcome]:
+    """Run ``check`` with the chosen run's record; fail first when there is no usable chosen run."""
+
+    @functools.wraps(check)
+    def run(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
+        problem = chosen_problem(ev)
+        if problem:
+            return problem
+        assert ev.chosen.record is not None
+        return check(inc, ev, config, ev.chosen.record)
+
+    return run
+
+
 def _chosen_label(ev: EvidenceSet, record: RunRecord) -> str:
     return f"chosen {short(record.run_id)}" + (" (gate's pick: best candidate)" if ev.chosen.picked else "")
 
 
-def check_baseline(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
+@needs_chosen
+def check_baseline(inc: Increment, ev: EvidenceSet, config: GateConfig, record: RunRecord) -> Outcome:
     """The chosen run beats the best baseline by ``baseline_margin`` and meets ``target``."""
     meta = inc.meta
     name = meta.metric.name
@@ -105,11 +125,6 @@ def check_baseline(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outco
             "the current system)",
             ev.rel(inc.runs_dir),
         )
-    problem = chosen_problem(ev)
-    if problem:
-        return problem
-    record = ev.chosen.record
-    assert record is not None
     value = ev.metric_of(record)
     paths = [ev.rel(ev.run_paths[r.run_id]) for r in (record, *baselines)]
     if value is None:
@@ -135,13 +150,9 @@ def check_baseline(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outco
     return ok(f"{summary}; target {fmt(meta.metric.target)} met", *paths)
 
 
-def check_cross_validation(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
+@needs_chosen
+def check_cross_validation(inc: Increment, ev: EvidenceSet, config: GateConfig, record: RunRecord) -> Outcome:
     """The chosen run has at least ``cv_min_folds`` fold scores; warn when their std > 0.1."""
-    problem = chosen_problem(ev)
-    if problem:
-        return problem
-    record = ev.chosen.record
-    assert record is not None
     where = ev.rel(ev.run_paths[record.run_id])
     needed = inc.meta.cv_min_folds
     if record.cv is None or not record.cv.folds:
@@ -165,13 +176,9 @@ def check_cross_validation(inc: Increment, ev: EvidenceSet, config: GateConfig) 
     return ok(summary, where)
 
 
-def check_model_versioned(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
+@needs_chosen
+def check_model_versioned(inc: Increment, ev: EvidenceSet, config: GateConfig, record: RunRecord) -> Outcome:
     """The chosen run has a model URI and a registered version tied to the increment."""
-    problem = chosen_problem(ev)
-    if problem:
-        return problem
-    record = ev.chosen.record
-    assert record is not None
     where = ev.rel(ev.run_paths[record.run_id])
     model = record.model
     label = _chosen_label(ev, record)
