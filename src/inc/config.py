@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from inc.errors import ConfigError, UserError
 from inc.yamlio import load_yaml, validate
@@ -30,6 +30,14 @@ class Config(BaseModel):
         default_factory=list,
         description="Extra paths whose changes after the chosen run make evidence stale.",
     )
+
+    @field_validator("increments_dir", "living_docs_dir", "templates_dir")
+    @classmethod
+    def _inside_workspace(cls, value: str) -> str:
+        path = PurePosixPath(value.replace("\\", "/"))
+        if not value.strip() or path.is_absolute() or ".." in path.parts:
+            raise ValueError("must be a folder inside the workspace (relative, without '..')")
+        return value
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from inc.errors import UserError
-from inc.fsutil import atomic_write_text, canonical_json, pretty_json
+from inc.fsutil import atomic_write_text, canonical_json, ensure_inside, pretty_json
 from inc.yamlio import format_validation_error
 
 Role = Literal["baseline", "candidate"]
@@ -210,11 +210,11 @@ def read_json(path: Path) -> Any:
         line = getattr(exc, "lineno", None)
         where = f" line {line}" if line else ""
         raise EvidenceError(f"{path}:{where}: not valid JSON ({exc})") from exc
+    except OSError as exc:
+        raise EvidenceError(f"{path}: cannot read ({exc.strerror or exc})") from exc
 
 
-def parse_evidence(model: type[E], path: Path) -> E:
-    """Read and validate one evidence file against ``model``."""
-    data = read_json(path)
+def _validated(model: type[E], data: Any, path: Path) -> E:
     if not isinstance(data, dict):
         raise EvidenceError(f"{path}: expected a JSON object")
     try:
@@ -223,11 +223,16 @@ def parse_evidence(model: type[E], path: Path) -> E:
         raise EvidenceError(format_validation_error(str(path), exc)) from exc
 
 
+def parse_evidence(model: type[E], path: Path) -> E:
+    """Read and validate one evidence file against ``model``."""
+    return _validated(model, read_json(path), path)
+
+
 def read_run_record(path: Path, verify: bool = True) -> RunRecord:
     """Load a ledger record; with ``verify`` a wrong sha256 is an EvidenceError naming the file."""
-    record = parse_evidence(RunRecord, path)
+    data = read_json(path)
+    record = _validated(RunRecord, data, path)
     if verify:
-        data = read_json(path)
         expected = record_hash(data)
         if data.get("sha256") != expected:
             raise EvidenceError(
@@ -243,12 +248,24 @@ def seal(record: RunRecord) -> RunRecord:
     return record.model_copy(update={"sha256": record_hash(data)})
 
 
-def write_run_record(runs_dir: Path, record: RunRecord) -> Path:
-    """Seal and atomically write ``runs_dir/<run_id>.json``; returns the path."""
+def write_run_record(runs_dir: Path, record: RunRecord, root: Path | None = None) -> Path:
+    """Seal and atomically write ``runs_dir/<run_id>.json``; returns the path.
+
+    With ``root`` (the workspace), a ``runs/`` folder that leads outside it (a symlink) is
+    refused with a UserError before anything is written.
+    """
     sealed = seal(record)
     path = runs_dir / f"{record.run_id}.json"
+    if root is not None:
+        ensure_inside(root, path)
     atomic_write_text(path, pretty_json(sealed.model_dump(mode="json", by_alias=True)))
     return path
+
+
+def link_report(runs_dir: Path, record: RunRecord, ref: ReportRef, root: Path | None = None) -> Path:
+    """Write ``record`` linking ``ref``, replacing an older link of the same kind and path."""
+    reports = [r for r in record.reports if not (r.kind == ref.kind and r.path == ref.path)]
+    return write_run_record(runs_dir, record.model_copy(update={"reports": [*reports, ref]}), root)
 
 
 def write_evidence(path: Path, evidence: BaseModel) -> Path:
@@ -262,8 +279,3 @@ def read_run_records(runs_dir: Path, verify: bool = True) -> list[RunRecord]:
     if not runs_dir.is_dir():
         return []
     return [read_run_record(path, verify) for path in sorted(runs_dir.glob("*.json"))]
-
-
-def json_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The JSON Schema of an evidence or metadata model."""
-    return model.model_json_schema(by_alias=True)

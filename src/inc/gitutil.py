@@ -27,8 +27,7 @@ def open_repo(path: Path) -> Repo | None:
 
 
 def _rel(repo: Repo, path: Path) -> str:
-    top = Path(repo.working_tree_dir or ".").resolve()
-    return path.resolve().relative_to(top).as_posix()
+    return path.resolve().relative_to(repo_root(repo)).as_posix()
 
 
 def numbers_on_branches(repo: Repo, increments_dir: Path) -> set[int]:
@@ -56,16 +55,6 @@ def resolve_ref(repo: Repo, ref: str) -> str:
         return repo.git.rev_parse("--verify", f"{ref}^{{commit}}")
     except Exception as exc:
         raise UserError(f"--base {ref}: not a known git ref in {repo.working_tree_dir}") from exc
-
-
-def changed_paths(repo: Repo, base: str) -> list[str]:
-    """Paths changed between the merge base of ``base`` and HEAD, plus uncommitted changes."""
-    base_sha = resolve_ref(repo, base)
-    merge_base = repo.git.merge_base(base_sha, "HEAD")
-    committed = repo.git.diff("--name-only", f"{merge_base}", "HEAD").splitlines()
-    working = repo.git.diff("--name-only", "HEAD").splitlines()
-    untracked = repo.untracked_files
-    return sorted({*committed, *working, *untracked})
 
 
 def head_commit(repo: Repo) -> str | None:
@@ -105,11 +94,23 @@ def changed_paths_under(repo: Repo, base: str, pathspec: str) -> list[str]:
     """Paths under ``pathspec`` (repo-relative) changed in the commits since the merge base of
     ``base`` and HEAD, plus staged changes (what a commit or a PR would contain).
 
-    Unlike ``changed_paths`` it never scans the working tree, so its cost follows what changed
-    rather than the size of the repository (``inc gate --changed`` on 1,000 increments).
+    It never scans the working tree, so its cost follows what changed rather than the size of
+    the repository (``inc gate --changed`` on 1,000 increments).
     """
-    base_sha = resolve_ref(repo, base)
-    merge_base = repo.git.merge_base(base_sha, "HEAD")
+    merge_base = _merge_base(repo, base)
     committed = repo.git.diff("--name-only", "--no-renames", merge_base, "HEAD", "--", pathspec)
     staged = repo.git.diff("--cached", "--name-only", "--no-renames", "--", pathspec)
     return sorted({*committed.splitlines(), *staged.splitlines()})
+
+
+def _merge_base(repo: Repo, base: str) -> str:
+    """The merge base of ``base`` and HEAD; unrelated histories or no commit yet are user errors."""
+    base_sha = resolve_ref(repo, base)
+    try:
+        return str(repo.git.merge_base(base_sha, "HEAD"))
+    except Exception as exc:
+        raise UserError(
+            f"--base {base}: no common ancestor with HEAD in {repo.working_tree_dir} (unrelated "
+            "histories, a shallow clone or no commit yet); fetch the full history "
+            "(actions/checkout with fetch-depth: 0) or give another --base"
+        ) from exc

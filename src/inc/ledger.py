@@ -23,7 +23,7 @@ from inc.evidence import (
     seal,
     write_run_record,
 )
-from inc.fsutil import pretty_json
+from inc.fsutil import ensure_inside, pretty_json
 
 if TYPE_CHECKING:
     from inc.increment import Increment
@@ -166,14 +166,18 @@ def merge_existing(path: Path, fresh: RunRecord) -> RunRecord:
     return RunRecord.model_validate(data)
 
 
-def save_record(runs_dir: Path, record: RunRecord) -> tuple[Path, bool]:
-    """Merge with an existing record and write it unless nothing changed. Returns (path, written)."""
+def save_record(runs_dir: Path, record: RunRecord, root: Path) -> tuple[Path, bool]:
+    """Merge with an existing record and write it unless nothing changed. Returns (path, written).
+
+    ``root`` is the workspace: a ``runs/`` folder leading outside it is refused (UserError).
+    """
     path = runs_dir / f"{record.run_id}.json"
+    ensure_inside(root, path)
     merged = merge_existing(path, record)
     text = pretty_json(seal(merged).model_dump(mode="json", by_alias=True))
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return path, False
-    return write_run_record(runs_dir, merged), True
+    return write_run_record(runs_dir, merged, root), True
 
 
 @dataclass
@@ -199,7 +203,8 @@ def _same_increment(tag: str | None, inc: Increment) -> bool:
     if not tag:
         return True
     tag = tag.strip()
-    return tag in (inc.id, inc.name, inc.meta.slug) or (tag.isdigit() and int(tag) == int(inc.id))
+    numeric = tag.isascii() and tag.isdigit()
+    return tag in (inc.id, inc.name, inc.meta.slug) or (numeric and int(tag) == int(inc.id))
 
 
 def link(ws: Workspace, ref: str, run_id: str, role: str | None = None, force: bool = False) -> LinkResult:
@@ -223,7 +228,7 @@ def link(ws: Workspace, ref: str, run_id: str, role: str | None = None, force: b
     adapter.set_run_tags(uri, run.run_id, {TAG_INCREMENT: inc.id, TAG_SLUG: inc.meta.slug,
                                            TAG_ROLE: final_role})
     record = with_registered_model(uri, record_from_run(run, inc, final_role, uri, head_commit(ws.root)))
-    path, written = save_record(inc.runs_dir, record)
+    path, written = save_record(inc.runs_dir, record, ws.root)
     return LinkResult(read_run_record(path), path, written)
 
 
@@ -245,7 +250,7 @@ def sync(ws: Workspace, ref: str) -> SyncResult:
         role = run.tags.get(TAG_ROLE, "candidate")
         record = record_from_run(run, inc, role if role in ROLES else "candidate", uri, commit)
         record = with_registered_model(uri, record)
-        path, written = save_record(inc.runs_dir, record)
+        path, written = save_record(inc.runs_dir, record, ws.root)
         (result.written if written else result.unchanged).append(path)
         result.records.append(read_run_record(path))
     return result

@@ -20,10 +20,10 @@ from inc.evidence import (
     LoadTestReport,
     ReportRef,
     RunRecord,
+    link_report,
     read_run_record,
     sha256_file,
     write_evidence,
-    write_run_record,
 )
 from inc.fsutil import ensure_inside
 from inc.increment import Increment
@@ -261,10 +261,9 @@ def _load_model(ws: Workspace, uri: str, run_id: str, linked: bool) -> Any:
         raise NotFoundError(f"{exc.message}{hint}") from exc
 
 
-def _link_report(inc: Increment, record: RunRecord, path: Path) -> None:
+def _link_report(inc: Increment, record: RunRecord, path: Path, root: Path) -> None:
     ref = ReportRef(kind="loadtest", path=path.relative_to(inc.path).as_posix(), sha256=sha256_file(path))
-    reports = [r for r in record.reports if not (r.kind == "loadtest" and r.path == ref.path)]
-    write_run_record(inc.runs_dir, record.model_copy(update={"reports": [*reports, ref]}))
+    link_report(inc.runs_dir, record, ref, root)
 
 
 def run_loadtest(
@@ -277,6 +276,7 @@ def run_loadtest(
 ) -> LoadTestResult:
     """Measure, write ``reports/loadtest-<run_id>.json`` and link it from the run's record."""
     options.validate()
+    ensure_inside(ws.root, inc.runs_dir)
     record = _read_record(inc, run_id)  # a corrupt record fails here, before anything is written
     path = ensure_inside(ws.root, inc.reports_dir / f"loadtest-{run_id}.json")
     inputs = list(record.model.inputs) if record and record.model else []
@@ -295,7 +295,7 @@ def run_loadtest(
         report = build_report(run_id, "in-process", series, inc.meta.latency_p95_ms, model_uri=uri, **common)
     write_evidence(path, report)
     if record is not None:
-        _link_report(inc, record, path)
+        _link_report(inc, record, path, ws.root)
     return LoadTestResult(report, path, record is not None)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -23,6 +23,9 @@ from inc.errors import ConfigError, IncError
 from inc.features import source_column
 from inc.increment import Increment
 from inc.yamlio import load_model_file
+
+if TYPE_CHECKING:
+    from inc.evidence import ExplainSummary
 
 DriftMethod = Literal["psi", "ks", "wasserstein", "chi2", "jensen_shannon"]
 FeatureKind = Literal["auto", "numeric", "categorical"]
@@ -266,7 +269,11 @@ def top_shap_features(inc: Increment, run_id: str, n: int = TOP_SHAP_FEATURES) -
     path = inc.reports_dir / f"explain-{run_id}" / "summary.json"
     if not path.is_file():
         return []
-    summary = parse_evidence(ExplainSummary, path)
+    return ranked_features(parse_evidence(ExplainSummary, path), n)
+
+
+def ranked_features(summary: ExplainSummary, n: int = TOP_SHAP_FEATURES) -> list[str]:
+    """The ``n`` features of a SHAP summary with the largest mean |SHAP|, most important first."""
     ranked = sorted(summary.global_importance, key=lambda item: -item.mean_abs_shap)
     return [item.feature for item in ranked[:n]]
 

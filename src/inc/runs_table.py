@@ -61,13 +61,21 @@ def _cv_stats(record: RunRecord) -> tuple[float | None, float | None, int]:
     return mean, std, len(folds)
 
 
-def best_baseline(records: list[RunRecord], metric: str, goal: str) -> RunRecord | None:
-    """The baseline with the best value of ``metric`` (direction from ``goal``)."""
-    scored = [r for r in records if r.role == "baseline" and metric in r.metrics]
+def best_of_role(records: list[RunRecord], role: str, metric: str, goal: str) -> RunRecord | None:
+    """The run of ``role`` with the best value of ``metric`` (direction from ``goal``).
+
+    Ties go to the smallest run id, so the gate, ``inc runs`` and the living docs agree.
+    """
+    scored = [r for r in records if r.role == role and metric in r.metrics]
     if not scored:
         return None
-    pick = max if goal == "maximize" else min
-    return pick(scored, key=lambda r: r.metrics[metric])
+    sign = -1.0 if goal == "maximize" else 1.0
+    return min(scored, key=lambda r: (sign * r.metrics[metric], r.run_id))
+
+
+def best_baseline(records: list[RunRecord], metric: str, goal: str) -> RunRecord | None:
+    """The baseline with the best value of ``metric`` (direction from ``goal``)."""
+    return best_of_role(records, "baseline", metric, goal)
 
 
 def _improvement(value: float, best: float, goal: str) -> float | None:

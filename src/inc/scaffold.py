@@ -16,7 +16,7 @@ from inc.increment import Increment
 from inc.meta import DEFAULT_METRICS, MINIMIZED_METRICS, IncrementMeta
 from inc.templating import packaged_templates_dir, render
 from inc.workspace import Workspace
-from inc.yamlio import validate
+from inc.yamlio import parse_yaml, validate
 
 MAX_SLUG = 60
 GITIGNORE_ENTRIES = ("mlflow.db", "mlartifacts/")
@@ -186,10 +186,8 @@ def _create_folder(ws: Workspace, number: int, slug: str, context: dict[str, obj
             "tasks.md": render("tasks.md.j2", context, ws.templates_dir),
             "monitoring.yaml": render("monitoring.yaml.j2", context, ws.templates_dir),
         }
-        import yaml
-
         source = f"{ws.templates_dir / 'increment.yaml.j2'} (rendered)"
-        validate(IncrementMeta, yaml.safe_load(files["increment.yaml"]), source)
+        validate(IncrementMeta, parse_yaml(files["increment.yaml"], source), source)
         for filename, text in files.items():
             atomic_write_text(staging / filename, text)
         ws.publish(staging, final)

@@ -24,12 +24,13 @@ from inc.errors import IncError, UserError, require_ml
 from inc.evidence import (
     ExplainSummary,
     ReportRef,
+    link_report,
     read_run_record,
     sha256_file,
     write_evidence,
-    write_run_record,
 )
 from inc.fsutil import atomic_write_text, ensure_inside
+from inc.workspace import as_workspace
 
 if TYPE_CHECKING:
     from inc.increment import Increment
@@ -89,34 +90,27 @@ def explain(
         require_ml(module)
     if not isinstance(run_id, str) or not _RUN_ID_RE.match(run_id):
         raise UserError(f"run id {run_id!r}: only letters, digits, '-' and '_' are allowed")
-    ws = _workspace(workspace)
+    ws = as_workspace(workspace)
     inc = ws.find(str(increment))
+    ensure_inside(ws.root, inc.runs_dir)
+    ensure_inside(ws.root, inc.reports_dir)
     record_path = inc.runs_dir / f"{run_id}.json"
     record = read_run_record(record_path) if record_path.is_file() else None
     background, rows = _prepared(model, X_background, X_explain, signature, max_background,
                                  max_explain, seed)
     plan, raw = _compute(model, background, rows, progress)
     report_dir = inc.reports_dir / f"explain-{run_id}"
-    ensure_inside(ws.root, inc.reports_dir)
     summary = _publish(report_dir, run_id, plan, raw, rows, top_features)
     summary_path = report_dir / "summary.json"
     result = ExplainResult(run_id, report_dir, summary_path, sha256_file(summary_path), summary,
                            notes=list(plan.notes))
     if record is not None:
-        result.ledger_path = _link_ledger(inc, record, result)
+        result.ledger_path = _link_ledger(inc, record, result, ws.root)
     else:
         result.notes.append(f"no ledger record {inc.runs_dir.name}/{run_id}.json: not linked")
     if log_artifacts:
         _log_artifacts(ws, result)
     return result
-
-
-def _workspace(workspace: Workspace | str | Path | None) -> Workspace:
-    from inc.workspace import Workspace, load_workspace
-
-    if isinstance(workspace, Workspace):
-        return workspace
-    return load_workspace(workspace)
 
 
 def _prepared(model: Any, X_background: Any, X_explain: Any, signature: list[str] | None,
@@ -285,12 +279,11 @@ def _summary(folder: Path, text: Any, imp: Any, picked: list[Any], plots: dict[s
     )
 
 
-def _link_ledger(inc: Increment, record: Any, result: ExplainResult) -> Path:
+def _link_ledger(inc: Increment, record: Any, result: ExplainResult, root: Path) -> Path:
     """Point the run's ledger record at the report (replacing an older explain reference)."""
     rel = result.summary_path.relative_to(inc.path).as_posix()
-    refs = [r for r in record.reports if not (r.kind == REPORT_KIND and r.path == rel)]
-    refs.append(ReportRef(kind=REPORT_KIND, path=rel, sha256=result.summary_sha256))
-    return write_run_record(inc.runs_dir, record.model_copy(update={"reports": refs}))
+    ref = ReportRef(kind=REPORT_KIND, path=rel, sha256=result.summary_sha256)
+    return link_report(inc.runs_dir, record, ref, root)
 
 
 def _log_artifacts(ws: Workspace, result: ExplainResult) -> None:
@@ -330,6 +323,8 @@ def explain_run(
     from inc.errors import NotFoundError
 
     inc = ws.find(str(increment))
+    ensure_inside(ws.root, inc.runs_dir)
+    ensure_inside(ws.root, inc.reports_dir)
     record_path = inc.runs_dir / f"{run_id}.json"
     if not _RUN_ID_RE.match(run_id) or not record_path.is_file():
         raise NotFoundError(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,16 +51,27 @@ def _environment(override_dir: Path | None) -> SandboxedEnvironment:
     )
 
 
-def render(name: str, context: dict[str, Any], override_dir: Path | None = None) -> str:
-    """Render template ``name`` (e.g. ``spec.md.j2``); errors name the template and line."""
+@contextmanager
+def template_errors(name: str, hint: str = "") -> Iterator[None]:
+    """Turn jinja2 errors raised while loading or rendering ``name`` into ConfigError (exit 2).
+
+    The message names the template (and the line of a syntax error); ``hint`` is appended to
+    errors raised while rendering.
+    """
     from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 
-    env = environment(override_dir)
     try:
-        return env.get_template(name).render(**context)
+        yield
     except TemplateNotFound as exc:
         raise ConfigError(f"template {name} not found") from exc
     except TemplateSyntaxError as exc:
         raise ConfigError(f"{exc.filename or name}: line {exc.lineno}: {exc.message}") from exc
     except TemplateError as exc:
-        raise ConfigError(f"template {name}: {exc}") from exc
+        raise ConfigError(f"template {name}: {exc}{hint}") from exc
+
+
+def render(name: str, context: dict[str, Any], override_dir: Path | None = None) -> str:
+    """Render template ``name`` (e.g. ``spec.md.j2``); errors name the template and line."""
+    env = environment(override_dir)
+    with template_errors(name):
+        return env.get_template(name).render(**context)

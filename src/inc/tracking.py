@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 from inc import ledger
 from inc.errors import UserError, require_ml
 from inc.evidence import CV, DatasetFingerprint, ModelInfo, RunRecord, read_run_record
+from inc.fsutil import ensure_inside
 from inc.ledger import link, sync, verify_runs
 from inc.runs_table import RunsTable, choose, runs_table
+from inc.workspace import as_workspace
 
 if TYPE_CHECKING:
     from inc.increment import Increment
@@ -178,14 +180,6 @@ def _fitting(tags: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in tags.items() if len(v) <= _TAG_LIMIT}
 
 
-def _resolve(workspace: Workspace | str | Path | None) -> Workspace:
-    from inc.workspace import Workspace
-
-    if isinstance(workspace, Workspace):
-        return workspace
-    return Workspace.discover(Path(workspace) if workspace is not None else None)
-
-
 @contextmanager
 def track_experiment(
     name: str, increment: str, role: str = "candidate", workspace: Workspace | str | Path | None = None,
@@ -197,8 +191,9 @@ def track_experiment(
     """
     from inc import mlflow_adapter as adapter
 
-    ws = _resolve(workspace)
+    ws = as_workspace(workspace)
     inc = ws.find(str(increment))
+    ensure_inside(ws.root, inc.runs_dir)  # refuse a runs/ leading outside before any run starts
     ledger.check_role(role)
     if not name or not name.strip():
         raise UserError("track_experiment: name must not be empty")
@@ -248,5 +243,5 @@ def _write_record(exp: Experiment) -> None:
     if exp.datasets:
         local["datasets"] = exp.datasets
     record = record.model_copy(update=local)
-    exp.record_path, _ = ledger.save_record(inc.runs_dir, record)
+    exp.record_path, _ = ledger.save_record(inc.runs_dir, record, exp._ws.root)
     exp.record = read_run_record(exp.record_path)

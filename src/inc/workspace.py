@@ -11,6 +11,7 @@ from pathlib import Path
 
 from inc.config import Config, LoadedConfig, discover
 from inc.errors import NotFoundError, UserError
+from inc.fsutil import ensure_inside
 from inc.increment import Increment
 
 _DIR_RE = re.compile(r"^(\d{4})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
@@ -70,7 +71,7 @@ class Workspace:
     def find_dir(self, ref: str) -> Path:
         """The folder of the increment ``ref`` names, without loading it."""
         ref = ref.strip().rstrip("/").split("/")[-1]
-        number = f"{int(ref):04d}" if ref.isdigit() else None
+        number = f"{int(ref):04d}" if ref.isascii() and ref.isdigit() else None
         matches = []
         for path in self.increment_dirs():
             num, slug = path.name[:4], path.name[5:]
@@ -107,6 +108,7 @@ class Workspace:
 
     def claim_number(self) -> tuple[int, Path]:
         """Reserve the next free number with an exclusive mkdir; returns (number, claim dir)."""
+        ensure_inside(self.root, self.increments_dir)  # a symlink leading outside is refused
         self.increments_dir.mkdir(parents=True, exist_ok=True)
         self._drop_stale_claims()
         number = max(self.taken_numbers(), default=0) + 1
@@ -150,3 +152,8 @@ class Workspace:
 def load_workspace(start: str | os.PathLike[str] | None = None) -> Workspace:
     """Public API: the workspace containing ``start`` (default: the current folder)."""
     return Workspace.discover(Path(start) if start is not None else None)
+
+
+def as_workspace(workspace: Workspace | str | os.PathLike[str] | None) -> Workspace:
+    """``workspace`` itself, or the workspace containing that folder (default: the current one)."""
+    return workspace if isinstance(workspace, Workspace) else load_workspace(workspace)

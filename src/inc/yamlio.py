@@ -21,6 +21,13 @@ def load_yaml(path: Path) -> Any:
         raise ConfigError(f"{path}: file not found") from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    return parse_yaml(text, str(path))
+
+
+def parse_yaml(text: str, source: str) -> Any:
+    """Parse YAML ``text`` with the safe loader; malformed YAML names ``source`` and the line."""
     try:
         # The C implementation of the *safe* loader when libyaml is there: same safety, ~10x faster.
         return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -31,7 +38,7 @@ def load_yaml(path: Path) -> Any:
         if context is not None and mark is not None and context.line != mark.line:
             where += f" (in what starts at line {context.line + 1})"
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{path}:{where}: malformed YAML: {problem}; fix the syntax") from exc
+        raise ConfigError(f"{source}:{where}: malformed YAML: {problem}; fix the syntax") from exc
 
 
 def format_validation_error(source: str, exc: ValidationError) -> str:

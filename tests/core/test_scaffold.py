@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -164,3 +165,25 @@ def test_created_metadata_roundtrips(workspace: Workspace) -> None:
     again = Increment.load(inc.path)
     assert again.meta.title == 'Churn "risk": v1'
     assert again.meta.metric.name == "f1" and again.meta.metric.target == 0.7
+
+
+@pytest.mark.parametrize("in_git", [True, False], ids=["git", "no-git"])
+def test_increments_folder_leading_outside_is_refused(
+    tmp_path: Path, in_git: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """DESIGN 9: no path outside the workspace is written; a clear exit 2, not an internal error."""
+    from inc.cli import main
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    if in_git:
+        git(root, "init", "-q", "-b", "main")
+    init_workspace(root, github=False)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.rmtree(root / "increments")  # only a .gitkeep in a fresh workspace
+    (root / "increments").symlink_to(outside, target_is_directory=True)
+    code = main(["-C", str(root), "new", "escape"])
+    err = capsys.readouterr().err
+    assert list(outside.iterdir()) == [], "inc new wrote outside the workspace"
+    assert code == 2 and "outside the workspace" in err, (code, err)

@@ -209,3 +209,20 @@ def test_model_card_ranks_input_columns_of_a_pipeline_report(docs_ws: Workspace)
     card = (docs_ws.living_docs_dir / "increments/0001-fraud-detection.md").read_text()
     assert "| 1 | amount | 0.4200 | 1 |" in card
     assert "| 2 | merchant_category | 0.3100 | 2 |" in card
+
+
+@pytest.mark.parametrize("link", ["living-docs", "living-docs/runbooks"])
+def test_docs_folder_leading_outside_is_refused(docs_ws: Workspace, tmp_path: Path, link: str) -> None:
+    """DESIGN 9: a living-docs folder (or subfolder) symlinked outside the workspace is not written."""
+    from inc.errors import UserError
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    target = docs_ws.root / link
+    if target.exists():
+        shutil.rmtree(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.symlink_to(outside, target_is_directory=True)
+    with pytest.raises(UserError, match="outside the workspace"):
+        build_docs(docs_ws)
+    assert list(outside.iterdir()) == []

@@ -31,13 +31,11 @@ def write_spec(ws: Workspace, inc: Increment) -> None:
 
 def write_plan(ws: Workspace, inc: Increment, decision: str, model_name: str, version: str) -> None:
     """The filled plan, naming the chosen model, its registered version and the rollback target."""
-    previous = str(int(version) - 1) if version.isdigit() and int(version) > 1 else version
     context = {
         **_context(inc),
         "decision": decision,
         "model_name": model_name,
         "model_version": version,
-        "rollback_version": previous,
     }
     atomic_write_text(inc.doc_path("plan.md"), render("demo/plan.md.j2", context, ws.templates_dir))
 

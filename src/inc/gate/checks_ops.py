@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,6 @@ from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import Outcome, fail, ok, skip, warn
 from inc.increment import Increment
 
-TOP_FEATURES = 5
 WORKSPACE_PAGES = ("README.md", "models.md", "decisions.md", "CHANGELOG.md")
 
 
@@ -21,20 +19,15 @@ def _relativize(message: str, ev: EvidenceSet) -> str:
 
 def check_monitoring(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
     """monitoring.yaml valid, complete, and watching every model input and top SHAP feature."""
-    try:
-        from inc.monitoring import check_monitoring as monitoring_problems
-    except ImportError:
-        return skip("inc.monitoring is not available in this installation")
+    from inc.monitoring import check_monitoring as monitoring_problems
+    from inc.monitoring import ranked_features
+
     where = ev.rel(inc.monitoring_path)
     problem = chosen_problem(ev)
     record = ev.chosen.record
     inputs = list(record.model.inputs) if record and record.model else []
-    top: list[str] = []
-    if record is not None:
-        summary = ev.explain_summary(record.run_id)
-        if summary is not None:
-            ranked = sorted(summary.global_importance, key=lambda item: -item.mean_abs_shap)
-            top = [item.feature for item in ranked[:TOP_FEATURES]]
+    summary = ev.explain_summary(record.run_id) if record is not None else None
+    top = ranked_features(summary) if summary is not None else []
     problems = [_relativize(p, ev) for p in monitoring_problems(inc, inputs, top)]
     if problem and not problems:
         return problem
@@ -141,15 +134,12 @@ def check_staleness(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outc
 
 
 def _docs_result(config: GateConfig) -> Any:
-    """``build_docs(ws, check=True)`` once per gate run (None when inc.livedocs is absent)."""
+    """``build_docs(ws, check=True)`` once per gate run."""
     cache = config.cache
     if "docs" not in cache:
-        if importlib.util.find_spec("inc.livedocs.build") is None:
-            cache["docs"] = None
-        else:
-            from inc.livedocs.build import build_docs
+        from inc.livedocs.build import build_docs
 
-            cache["docs"] = build_docs(config.ws, check=True)
+        cache["docs"] = build_docs(config.ws, check=True)
     return cache["docs"]
 
 
@@ -170,8 +160,6 @@ def check_living_docs(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Ou
     if not (config.strict or inc.meta.status == "done"):
         return skip("checked once the increment is done (or with --strict); 'inc docs --check' now", docs_dir)
     result = _docs_result(config)
-    if result is None:
-        return skip("inc.livedocs is not available in this installation")
     mine = [page for page in (str(p) for p in result.stale) if _relevant(page, inc)]
     if mine:
         shown = ", ".join(mine[:4]) + (f" and {len(mine) - 4} more" if len(mine) > 4 else "")

@@ -12,6 +12,7 @@ from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import Outcome, fail, ok, warn
 from inc.increment import Increment
 from inc.meta import IncrementMeta
+from inc.runs_table import best_baseline
 
 CV_STD_WARN = 0.1
 
@@ -129,10 +130,9 @@ def check_baseline(inc: Increment, ev: EvidenceSet, config: GateConfig, record: 
     paths = [ev.rel(ev.run_paths[r.run_id]) for r in (record, *baselines)]
     if value is None:
         return fail(f"{_chosen_label(ev, record)} has no {name} metric", *paths)
-    sign = 1.0 if meta.metric.goal == "maximize" else -1.0
-    best = max(baselines, key=lambda r: sign * (ev.metric_of(r) or 0.0))
-    best_value = ev.metric_of(best)
-    assert best_value is not None
+    best = best_baseline(baselines, name, meta.metric.goal)
+    assert best is not None
+    best_value = best.metrics[name]
     gain = improvement(meta, best_value, value)
     mode = "" if meta.margin_mode == "relative" else " error reduction"
     summary = (

@@ -23,6 +23,7 @@ from inc.evidence import (
 )
 from inc.increment import Increment
 from inc.markdown import Section, Task
+from inc.runs_table import best_of_role
 from inc.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -140,11 +141,10 @@ class EvidenceSet:
             if wanted in self.run_paths:
                 return Chosen(None, problem=f"chosen run {wanted}: {self.errors.get(self.run_paths[wanted])}")
             return Chosen(None, problem=f"chosen run {wanted} has no record in runs/; 'inc link' it")
-        scored = [r for r in self.by_role("candidate") if self.metric_of(r) is not None]
-        if not scored:
+        metric = self.inc.meta.metric
+        best = best_of_role(list(self.runs.values()), "candidate", metric.name, metric.goal)
+        if best is None:
             return Chosen(None, problem="no chosen run and no candidate run with the metric to pick")
-        sign = 1.0 if self.inc.meta.metric.goal == "maximize" else -1.0
-        best = max(scored, key=lambda r: (sign * (self.metric_of(r) or 0.0), r.run_id))
         return Chosen(best, picked=True)
 
     def parse(self, model: type[M], path: Path) -> M | None:
@@ -174,10 +174,6 @@ class EvidenceSet:
         """``reports/loadtest-<run>.json`` parsed, or None (see ``errors``)."""
         path = self.loadtest_path(run_id)
         return self.parse(LoadTestReport, path) if path.is_file() else None
-
-    def report_ref(self, record: RunRecord, kind: str) -> Any:
-        """The run record's link to a report of ``kind`` (explain, loadtest), if any."""
-        return next((ref for ref in record.reports if ref.kind == kind), None)
 
 
 def _md_sections(text: str) -> list[Section]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from dataclasses import dataclass, field
 
 from inc.gate.context import EvidenceSet, GateConfig
@@ -44,9 +43,7 @@ def _pin_chosen(inc: Increment, ws: Workspace) -> list[str]:
 
 
 def rebuild_docs(ws: Workspace) -> tuple[list[str], list[str]]:
-    """Rebuild the living docs when inc.livedocs is installed; (written pages, notes)."""
-    if importlib.util.find_spec("inc.livedocs.build") is None:
-        return [], ["living docs not rebuilt: inc.livedocs is not available"]
+    """Rebuild the living docs; (written pages, notes)."""
     from inc.livedocs.build import build_docs
 
     result = build_docs(ws)

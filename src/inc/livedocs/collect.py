@@ -13,9 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import ValidationError
-
 from inc.errors import IncError
 from inc.evidence import (
     DriftReport,
@@ -24,36 +21,16 @@ from inc.evidence import (
     LoadTestReport,
     RunRecord,
     parse_evidence,
-    read_json,
     read_run_record,
-    record_hash,
 )
-from inc.increment import META_FILE, Increment
+from inc.increment import Increment
 from inc.markdown import Section, Task, find_section, parse_sections, parse_tasks
 from inc.meta import IncrementMeta
+from inc.runs_table import best_of_role
 from inc.yamlio import load_yaml, validate
 
 _RUN_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 _PLOT_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def safe_yaml(path: Path) -> Any:
-    """``yaml.safe_load`` semantics (libyaml when available); errors name the file and line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return load_yaml(path)  # raises ConfigError naming the file
-    try:
-        return yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError:
-        return load_yaml(path)  # the pure-python loader gives the line and column
-
-
-def load_increment(path: Path) -> Increment:
-    """``Increment.load`` with the fast YAML loader; same validation and error messages."""
-    meta_path = path / META_FILE
-    return Increment(path, validate(IncrementMeta, safe_yaml(meta_path), str(meta_path)))
 
 
 @dataclass
@@ -118,26 +95,8 @@ class IncrementData:
 
     def best(self, role: str) -> RunRecord | None:
         """The run of ``role`` with the best metric (ties: the smallest run id)."""
-        scored = [(self.metric_of(r), r) for r in self.by_role(role)]
-        valid = [(value, r) for value, r in scored if value is not None]
-        if not valid:
-            return None
-        sign = -1.0 if self.meta.metric.goal == "maximize" else 1.0
-        return min(valid, key=lambda item: (sign * item[0], item[1].run_id))[1]
-
-
-def _read_run(path: Path) -> RunRecord:
-    """``read_run_record(path, verify=True)`` reading and parsing the file once instead of twice."""
-    raw = read_json(path)
-    if not isinstance(raw, dict):
-        raise EvidenceError(f"{path}: expected a JSON object")
-    try:
-        record = RunRecord.model_validate(raw)
-    except ValidationError:
-        return read_run_record(path)  # raises with the field-by-field message
-    if raw.get("sha256") != record_hash(raw):
-        return read_run_record(path)  # raises the hash-mismatch message
-    return record
+        metric = self.meta.metric
+        return best_of_role(self.runs, role, metric.name, metric.goal)
 
 
 def _read_runs(data: IncrementData) -> None:
@@ -148,7 +107,7 @@ def _read_runs(data: IncrementData) -> None:
         return
     for name in names:
         try:
-            data.runs.append(_read_run(runs_dir / name))
+            data.runs.append(read_run_record(runs_dir / name))
         except EvidenceError as exc:
             data.problems.append(exc.message)
     data.runs.sort(key=lambda run: run.run_id)
@@ -213,19 +172,16 @@ def _read_monitoring(data: IncrementData) -> None:
         return
     data.monitoring_exists = True
     try:
-        raw = safe_yaml(path)
+        raw = load_yaml(path)
         data.monitoring = _monitoring_view(raw, str(path))
     except IncError as exc:
         data.problems.append(exc.message)
 
 
 def _monitoring_view(raw: Any, source: str) -> MonitoringView:
-    try:
-        from inc.monitoring import MonitoringConfig
-    except ImportError:  # pragma: no cover - the ops module ships with inc
-        plain = raw if isinstance(raw, dict) else {}
-    else:
-        plain = validate(MonitoringConfig, raw, source).model_dump(mode="json", by_alias=True)
+    from inc.monitoring import MonitoringConfig
+
+    plain = validate(MonitoringConfig, raw, source).model_dump(mode="json", by_alias=True)
     features = [f for f in plain.get("features") or [] if isinstance(f, dict)]
     return MonitoringView(
         features=sorted(features, key=lambda f: str(f.get("name", ""))),
@@ -239,7 +195,7 @@ def _monitoring_view(raw: Any, source: str) -> MonitoringView:
 
 def collect(path: Path) -> IncrementData:
     """Read one increment folder: documents parsed once each, evidence validated."""
-    inc = load_increment(path)
+    inc = Increment.load(path)
     data = IncrementData(
         inc=inc,
         spec=parse_sections(inc.read_doc("spec.md")),

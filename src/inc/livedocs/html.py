@@ -23,13 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from inc.errors import UserError
-from inc.fsutil import ensure_inside
+from inc.fsutil import atomic_write_bytes, ensure_inside, same_bytes
 from inc.livedocs import mdhtml
-from inc.livedocs.build import _same, _write, collect_all, docs_environment, layout_of, render_pages
+from inc.livedocs.build import OVERRIDE_HINT, collect_all, docs_environment, layout_of, render_pages
 from inc.livedocs.views import Layout
+from inc.templating import template_errors
 from inc.workspace import Workspace
 
 MANIFEST = ".inc-site"
+SITE_TEMPLATE = "docs/site.html.j2"
 SOURCE_DOCS = ("spec.md", "plan.md", "tasks.md")
 COPYABLE = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".json", ".yaml", ".yml", ".txt", ".csv")
 TEXT_AS_TXT = (".json", ".yaml", ".yml", ".csv")
@@ -175,18 +177,20 @@ def render_site(ws: Workspace) -> tuple[dict[str, bytes], dict[str, str]]:
         assert page is not None
         site_map.pages[ws_path] = page
         site_map.site_pages.add(page)
-    template = docs_environment(ws.templates_dir).get_template("docs/site.html.j2")
+    with template_errors(SITE_TEMPLATE, OVERRIDE_HINT):
+        template = docs_environment(ws.templates_dir).get_template(SITE_TEMPLATE)
     files: dict[str, bytes] = {}
     for ws_path, text in texts.items():
         page = site_map.pages[ws_path]
         rendered = mdhtml.render(text, ws_path, page, site_map.resolve)
         name = _increment_of(page)
-        out = template.render(
-            title=html.escape(rendered.title or ws_path),
-            source=html.escape(ws_path),
-            body=rendered.body,
-            nav=_nav(site_map, page, name if name in site_map.names else None),
-        )
+        with template_errors(SITE_TEMPLATE, OVERRIDE_HINT):
+            out = template.render(
+                title=html.escape(rendered.title or ws_path),
+                source=html.escape(ws_path),
+                body=rendered.body,
+                nav=_nav(site_map, page, name if name in site_map.names else None),
+            )
         files[page] = (out if out.endswith("\n") else out + "\n").encode("utf-8")
     copies = {site: ws_path for ws_path, site in sorted(site_map.assets.items())}
     return files, copies
@@ -206,8 +210,8 @@ def build_site(ws: Workspace, out_dir: Path) -> SiteResult:
     for rel in sorted(files):
         target = root / rel
         ensure_inside(root, target)
-        if not _same(target, files[rel]):
-            _write(target, files[rel])
+        if not same_bytes(target, files[rel]):
+            atomic_write_bytes(target, files[rel], fsync=False)
             result.written.append(rel)
     for rel in sorted(set(previous) - set(files)):
         target = root / rel
@@ -217,8 +221,8 @@ def build_site(ws: Workspace, out_dir: Path) -> SiteResult:
             result.removed.append(rel)
             _prune(root, target.parent)
     manifest = ("\n".join(sorted(files)) + "\n").encode("utf-8")
-    if not _same(root / MANIFEST, manifest):
-        _write(root / MANIFEST, manifest)
+    if not same_bytes(root / MANIFEST, manifest):
+        atomic_write_bytes(root / MANIFEST, manifest, fsync=False)
     return result
 
 
