@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from inc_testing import git
 
 from inc.cli import main
 from inc.workspace import Workspace
+from inc_testing import git
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
