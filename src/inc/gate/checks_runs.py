@@ -169,7 +169,7 @@ def check_cross_validation(inc: Increment, ev: EvidenceSet, config: GateConfig, 
             where,
         )
     mean = statistics.fmean(folds)
-    std = statistics.stdev(folds) if len(folds) > 1 else 0.0
+    std = statistics.pstdev(folds)  # as logged and shown by inc runs and the docs
     summary = f"{len(folds)} folds of {record.cv.metric}: mean {fmt(mean)} ± {fmt(std)}"
     if std > CV_STD_WARN:
         return warn(f"{summary}; std over {CV_STD_WARN}: unstable across folds, check the splits", where)
