@@ -54,6 +54,8 @@ def _from_pyproject(path: Path) -> Config | None:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: malformed TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason}); save it as UTF-8") from exc
     section = data.get("tool", {}).get("inc")
     if section is None:
         return None

@@ -46,6 +46,7 @@ def init_workspace(root: Path | str, github: bool = True) -> InitResult:
     """Create inc.yaml, increments/, living-docs/, the PR workflow and .gitignore entries."""
     root = Path(root).resolve()
     result = InitResult(root)
+    gitignore = _gitignore_text(root / ".gitignore")
     existing = load_config_at(root)
     config_path = root / CONFIG_FILE
     if existing is None:
@@ -59,7 +60,7 @@ def init_workspace(root: Path | str, github: bool = True) -> InitResult:
         _ensure_dir(root / folder, folder, result)
     if github:
         _write_once(root / WORKFLOW_PATH, _workflow_text(), WORKFLOW_PATH.as_posix(), result)
-    _add_gitignore_entries(root / ".gitignore", result)
+    _add_gitignore_entries(root / ".gitignore", gitignore, result)
     return result
 
 
@@ -85,8 +86,18 @@ def _workflow_text() -> str:
     return (packaged_templates_dir() / "github" / "inc-gate.yml").read_text(encoding="utf-8")
 
 
-def _add_gitignore_entries(path: Path, result: InitResult) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
+def _gitignore_text(path: Path) -> str:
+    """The current .gitignore (empty when missing); read before anything is written."""
+    try:
+        return path.read_text(encoding="utf-8") if path.exists() else ""
+    except UnicodeDecodeError as exc:
+        raise UserError(
+            f"{path}: not UTF-8 text ({exc.reason}); add {', '.join(GITIGNORE_ENTRIES)} yourself "
+            "or save it as UTF-8"
+        ) from exc
+
+
+def _add_gitignore_entries(path: Path, text: str, result: InitResult) -> None:
     present = {line.strip() for line in text.splitlines()}
     missing = [entry for entry in GITIGNORE_ENTRIES if entry not in present]
     if not missing:

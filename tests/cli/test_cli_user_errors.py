@@ -53,3 +53,29 @@ def test_broken_site_template_override_is_a_user_error(
     (workspace.root / "templates/docs/site.html.j2").write_text("{% for x in %}\n")
     code, err = run(capsys, "-C", str(workspace.root), "docs", "--html", str(tmp_path / "site"))
     assert code == 2 and "site.html.j2" in err
+
+
+def test_non_utf8_pyproject_is_a_user_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "pyproject.toml").write_bytes(b'[tool.inc]\nincrements_dir = "\xff"\n')
+    code, err = run(capsys, "-C", str(tmp_path), "list")
+    assert code == 2 and "pyproject.toml" in err and "UTF-8" in err
+
+
+def test_non_utf8_gitignore_is_a_user_error_and_kept(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ignore = tmp_path / ".gitignore"
+    ignore.write_bytes(b"caf\xe9/\n")
+    code, err = run(capsys, "-C", str(tmp_path), "init", "--no-github")
+    assert code == 2 and ".gitignore" in err and "mlflow.db" in err
+    assert ignore.read_bytes() == b"caf\xe9/\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".gitignore"]  # nothing else written
+
+
+def test_every_schema_is_printable(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from inc.schemas import schema_names
+
+    assert schema_names() == ["drift", "explain", "gate", "increment", "loadtest", "monitoring", "run"]
+    for name in schema_names():
+        assert main(["schema", name]) == 0
+        assert "properties" in json.loads(capsys.readouterr().out)

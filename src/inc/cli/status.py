@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from inc.cli.context import FORMAT_OPTION, AppContext, echo_json, pass_app, style, table
@@ -70,39 +68,10 @@ def show_cmd(app: AppContext, ref: str, fmt: str) -> None:
         click.echo(f"  evidence {path}")
 
 
-def _schemas() -> dict[str, Any]:
-    from inc import evidence
-    from inc.meta import IncrementMeta
-
-    schemas: dict[str, Any] = {
-        "increment": IncrementMeta,
-        "run": evidence.RunRecord,
-        "explain": evidence.ExplainSummary,
-        "loadtest": evidence.LoadTestReport,
-        "drift": evidence.DriftReport,
-    }
-    try:
-        from inc.monitoring import MonitoringConfig
-
-        schemas["monitoring"] = MonitoringConfig
-    except ImportError:
-        pass
-    try:
-        from inc.gate.report import GateReportModel
-
-        schemas["gate"] = GateReportModel
-    except ImportError:
-        pass
-    return schemas
-
-
 @click.command("schema")
 @click.argument("name")
 def schema_cmd(name: str) -> None:
     """Print the JSON Schema of increment.yaml, a run record, the gate output, and others."""
-    from inc.errors import UserError
+    from inc.schemas import json_schema
 
-    schemas = _schemas()
-    if name not in schemas:
-        raise UserError(f"unknown schema {name!r}; one of {', '.join(sorted(schemas))}")
-    echo_json(schemas[name].model_json_schema(by_alias=True))
+    echo_json(json_schema(name))
