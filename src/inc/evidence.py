@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import statistics
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -34,6 +35,16 @@ class CV(_Open):
 
     metric: str
     folds: list[float]
+
+    @property
+    def mean(self) -> float:
+        """Mean of the fold scores (0 with no folds)."""
+        return statistics.fmean(self.folds) if self.folds else 0.0
+
+    @property
+    def std(self) -> float:
+        """Population standard deviation of the fold scores: the one inc logs, shows and gates on."""
+        return statistics.pstdev(self.folds) if self.folds else 0.0
 
 
 class ColumnInfo(_Open):

@@ -55,10 +55,7 @@ class RunsTable:
 def _cv_stats(record: RunRecord) -> tuple[float | None, float | None, int]:
     if record.cv is None or not record.cv.folds:
         return None, None, 0
-    folds = record.cv.folds
-    mean = sum(folds) / len(folds)
-    std = math.sqrt(sum((f - mean) ** 2 for f in folds) / len(folds))
-    return mean, std, len(folds)
+    return record.cv.mean, record.cv.std, len(record.cv.folds)
 
 
 def best_of_role(records: list[RunRecord], role: str, metric: str, goal: str) -> RunRecord | None:
@@ -111,7 +108,11 @@ def _sort_key(row: RunRow, goal: str) -> tuple[int, float]:
 def runs_table(ws: Workspace, ref: str) -> RunsTable:
     """Linked runs of increment ``ref`` from its ledger: metric, CV, delta vs the best baseline."""
     inc = ws.find(ref)
-    records = read_run_records(inc.runs_dir)
+    return table_for(inc, read_run_records(inc.runs_dir))
+
+
+def table_for(inc: Increment, records: list[RunRecord]) -> RunsTable:
+    """The runs table of ``inc`` over ``records`` (already read from its ledger)."""
     metric = inc.meta.metric
     best = best_baseline(records, metric.name, metric.goal)
     rows = sorted((_row(r, inc, best) for r in records), key=lambda row: _sort_key(row, metric.goal))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inc.increment import Increment
 from inc.workspace import Workspace
+
+if TYPE_CHECKING:
+    from inc.runs_table import RunRow
 
 
 @dataclass
@@ -48,18 +51,6 @@ def list_increments(ws: Workspace, status: str | None = None) -> list[IncrementS
 
 
 @dataclass
-class RunLine:
-    """A linked run as ``inc show`` lists it."""
-
-    run_id: str
-    name: str
-    role: str
-    status: str
-    metric: float | None
-    chosen: bool
-
-
-@dataclass
 class IncrementDetail:
     """Everything ``inc show`` prints."""
 
@@ -70,7 +61,7 @@ class IncrementDetail:
     chosen_run: str | None
     model: dict[str, Any] | None
     open_tasks: list[str]
-    runs: list[RunLine]
+    runs: list[RunRow]
     problems: list[str] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
 
@@ -84,27 +75,17 @@ class IncrementDetail:
 def show_increment(ws: Workspace, ref: str) -> IncrementDetail:
     """Details of one increment: tasks, runs with the spec's metric, evidence files."""
     from inc.evidence import EvidenceError, read_run_record
+    from inc.runs_table import table_for
 
     inc = ws.find(ref)
-    metric_name = inc.meta.metric.name
-    runs: list[RunLine] = []
+    records = []
     problems: list[str] = []
-    for path in inc.run_paths():
+    for path in inc.run_paths():  # a damaged record is listed as a problem, not fatal here
         try:
-            record = read_run_record(path)
+            records.append(read_run_record(path))
         except EvidenceError as exc:
             problems.append(str(exc))
-            continue
-        runs.append(
-            RunLine(
-                record.run_id,
-                record.name,
-                record.role,
-                record.status,
-                record.metrics.get(metric_name),
-                record.run_id == inc.meta.chosen_run,
-            )
-        )
+    runs = table_for(inc, records).rows
     evidence = []
     if inc.reports_dir.is_dir():
         evidence = sorted(ws.relpath(p) for p in inc.reports_dir.iterdir())

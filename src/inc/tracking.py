@@ -75,11 +75,9 @@ class Experiment:
         folds = [_number(f"{name} fold", v) for v in scores]
         if len(folds) < 2:
             raise UserError(f"log_cv({name!r}): need at least 2 fold scores, got {len(folds)}")
-        mean = sum(folds) / len(folds)
-        std = math.sqrt(sum((f - mean) ** 2 for f in folds) / len(folds))
         self.cv = CV(metric=name, folds=folds)
         key = ledger.cv_metric_key(name)
-        self._log(metrics={f"{key}_mean": mean, f"{key}_std": std}, steps={key: folds},
+        self._log(metrics={f"{key}_mean": self.cv.mean, f"{key}_std": self.cv.std}, steps={key: folds},
                   tags={ledger.TAG_CV: json.dumps(self.cv.model_dump())})
         return self.cv
 

@@ -87,3 +87,24 @@ def test_fast_help_is_what_click_prints(capsys: pytest.CaptureFixture[str]) -> N
     clicks = CliRunner().invoke(cli, ["--help"], terminal_width=80)
     assert main(["--help"]) == 0
     assert capsys.readouterr().out == clicks.output
+
+
+def test_show_lists_runs_against_the_baseline_and_names_a_damaged_record(
+    workspace: Workspace, fraud: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from inc.evidence import CV, RunRecord, write_run_record
+
+    runs = fraud / "runs"
+    for run_id, role, auc in (("base1", "baseline", 0.5), ("cand1", "candidate", 0.8)):
+        write_run_record(runs, RunRecord(run_id=run_id, increment="0001", name=run_id, role=role,
+                                         status="FINISHED", metrics={"roc_auc": auc},
+                                         cv=CV(metric="roc_auc", folds=[auc - 0.01, auc + 0.01])))
+    (runs / "broken.json").write_text("{not json")
+    code, out, _ = run(["-C", str(workspace.root), "show", "1", "--format", "json"], capsys)
+    detail = json.loads(out)
+    assert code == 0
+    by_id = {r["run_id"]: r for r in detail["runs"]}
+    assert by_id["cand1"]["metric"] == 0.8 and by_id["cand1"]["cv_folds"] == 2
+    assert by_id["cand1"]["delta"] == pytest.approx(0.3)
+    assert by_id["cand1"]["cv_std"] == pytest.approx(0.01)
+    assert any("broken.json" in p for p in detail["problems"])

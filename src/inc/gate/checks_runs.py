@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import math
-import statistics
 from collections.abc import Callable
 
 from inc.evidence import RunRecord
@@ -168,9 +167,8 @@ def check_cross_validation(inc: Increment, ev: EvidenceSet, config: GateConfig, 
             "(cv_min_folds)",
             where,
         )
-    mean = statistics.fmean(folds)
-    std = statistics.pstdev(folds)  # as logged and shown by inc runs and the docs
-    summary = f"{len(folds)} folds of {record.cv.metric}: mean {fmt(mean)} ± {fmt(std)}"
+    std = record.cv.std
+    summary = f"{len(folds)} folds of {record.cv.metric}: mean {fmt(record.cv.mean)} ± {fmt(std)}"
     if std > CV_STD_WARN:
         return warn(f"{summary}; std over {CV_STD_WARN}: unstable across folds, check the splits", where)
     return ok(summary, where)

@@ -7,7 +7,6 @@ templates only place values.
 from __future__ import annotations
 
 import re
-import statistics
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,16 +118,15 @@ def cv_view(record: RunRecord | None) -> dict[str, str] | None:
     if record is None or record.cv is None or not record.cv.folds:
         return None
     folds = record.cv.folds
-    std = statistics.pstdev(folds) if len(folds) > 1 else 0.0
     return {
         "metric": record.cv.metric,
-        "mean": fmt.num(statistics.fmean(folds)),
-        "std": fmt.num(std),
+        "mean": fmt.num(record.cv.mean),
+        "std": fmt.num(record.cv.std),
         "min": fmt.num(min(folds)),
         "max": fmt.num(max(folds)),
         "n": str(len(folds)),
         "folds": ", ".join(fmt.num(value) for value in folds),
-        "short": f"{fmt.num(statistics.fmean(folds))} ± {fmt.num(std)} ({len(folds)} folds)",
+        "short": f"{fmt.num(record.cv.mean)} ± {fmt.num(record.cv.std)} ({len(folds)} folds)",
     }
 
 
