@@ -35,6 +35,7 @@ class CV(_Open):
 
     metric: str
     folds: list[float]
+    splits: str | None = None  # fingerprint of the CV splits (inc.comparison.split_fingerprint)
 
     @property
     def mean(self) -> float:

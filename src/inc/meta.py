@@ -7,35 +7,21 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from inc.gate.catalog import CHECK_IDS
+
 Status = Literal["planned", "active", "done", "abandoned"]
 Problem = Literal["classification", "regression", "ranking", "clustering"]
 Goal = Literal["maximize", "minimize"]
 
-CHECK_IDS = (
-    "structure",
-    "spec",
-    "tasks",
-    "experiments",
-    "baseline",
-    "cross_validation",
-    "model_versioned",
-    "explainability",
-    "load_test",
-    "monitoring",
-    "ab_test",
-    "rollback",
-    "staleness",
-    "living_docs",
-)
 
-DEFAULT_METRICS: dict[str, tuple[str, Goal, float]] = {
-    "classification": ("roc_auc", "maximize", 0.85),
-    "regression": ("rmse", "minimize", 1.0),
-    "ranking": ("ndcg_at_10", "maximize", 0.5),
-    "clustering": ("silhouette", "maximize", 0.5),
+# Default metric per problem type, with a default target only where one means something
+# without the data (a bounded score); an error metric's target comes from the team (a placeholder).
+DEFAULT_METRICS: dict[str, tuple[str, float | None]] = {
+    "classification": ("roc_auc", 0.85),
+    "regression": ("rmse", None),
+    "ranking": ("ndcg_at_10", 0.5),
+    "clustering": ("silhouette", 0.5),
 }
-
-MINIMIZED_METRICS = {"rmse", "mae", "mape", "mse", "log_loss", "logloss", "brier", "error"}
 
 
 class Metric(BaseModel):
@@ -45,7 +31,7 @@ class Metric(BaseModel):
 
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.@-]+$")
     goal: Goal = "maximize"
-    target: float
+    target: float | None = None  # None: not set yet (the spec holds a placeholder asking for it)
 
 
 class ModelRef(BaseModel):
@@ -97,6 +83,8 @@ class IncrementMeta(BaseModel):
     baseline_margin: float = Field(default=0.20, ge=0, le=10)
     margin_mode: Literal["relative", "error_reduction"] = "relative"
     cv_min_folds: int = Field(default=5, ge=2, le=100)
+    cv_max_std: float | None = Field(default=None, gt=0)  # fold std above this warns (metric units)
+    min_candidates: int = Field(default=3, ge=1, le=100)
     latency_p95_ms: float = Field(default=100, gt=0)
     chosen_run: str | None = None
     model: ModelRef | None = None

@@ -6,6 +6,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from inc.comparison import compare, finite, run_improvement
 from inc.errors import NotFoundError, UserError
 from inc.evidence import RunRecord, read_run_records
 from inc.meta import ModelRef
@@ -28,7 +29,7 @@ class RunRow:
     cv_std: float | None
     cv_folds: int
     delta: float | None  # metric - best baseline (signed, raw units)
-    improvement: float | None  # relative gain over the best baseline in the goal's direction
+    improvement: float | None  # gain over the best baseline under margin_mode (inc.comparison)
     model_version: str | None
     model_name: str | None
     chosen: bool
@@ -41,15 +42,28 @@ class RunsTable:
     increment: str
     metric: str
     goal: str
-    target: float
+    target: float | None
     best_baseline: str | None
     best_baseline_value: float | None
     chosen_run: str | None
     rows: list[RunRow] = field(default_factory=list)
+    margin: float = 0.2
+    margin_mode: str = "relative"
+    subject: str | None = None  # the chosen run, else the gate's pick (best FINISHED candidate)
+    subject_improvement: float | None = None
+    beats_baseline: bool | None = None
+    meets_target: bool | None = None
+    unreachable: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Plain data for ``--format json``."""
         return asdict(self)
+
+    def comparison(self) -> dict[str, Any]:
+        """The subject against the best baseline and the target, without the rows."""
+        keys = ("best_baseline", "best_baseline_value", "subject", "subject_improvement", "margin",
+                "margin_mode", "beats_baseline", "meets_target", "unreachable")
+        return {key: getattr(self, key) for key in keys}
 
 
 def _cv_stats(record: RunRecord) -> tuple[float | None, float | None, int]:
@@ -58,51 +72,29 @@ def _cv_stats(record: RunRecord) -> tuple[float | None, float | None, int]:
     return record.cv.mean, record.cv.std, len(record.cv.folds)
 
 
-def best_of_role(records: list[RunRecord], role: str, metric: str, goal: str) -> RunRecord | None:
-    """The run of ``role`` with the best value of ``metric`` (direction from ``goal``).
-
-    Ties go to the smallest run id, so the gate, ``inc runs`` and the living docs agree.
-    """
-    scored = [r for r in records if r.role == role and metric in r.metrics]
-    if not scored:
-        return None
-    sign = -1.0 if goal == "maximize" else 1.0
-    return min(scored, key=lambda r: (sign * r.metrics[metric], r.run_id))
-
-
-def best_baseline(records: list[RunRecord], metric: str, goal: str) -> RunRecord | None:
-    """The baseline with the best value of ``metric`` (direction from ``goal``)."""
-    return best_of_role(records, "baseline", metric, goal)
-
-
-def _improvement(value: float, best: float, goal: str) -> float | None:
-    if best == 0:
-        return None
-    gain = (value - best) / abs(best)
-    return gain if goal == "maximize" else -gain
-
-
 def _row(record: RunRecord, inc: Increment, best: RunRecord | None) -> RunRow:
     metric = inc.meta.metric
     value = record.metrics.get(metric.name)
     best_value = best.metrics[metric.name] if best is not None else None
-    delta = improvement = None
+    delta = None
     if value is not None and best_value is not None and record.run_id != best.run_id:  # type: ignore[union-attr]
         delta = value - best_value
-        improvement = _improvement(value, best_value, metric.goal)
     mean, std, folds = _cv_stats(record)
     return RunRow(
         run_id=record.run_id, name=record.name, role=record.role, status=record.status,
-        metric=value, cv_mean=mean, cv_std=std, cv_folds=folds, delta=delta, improvement=improvement,
+        metric=value, cv_mean=mean, cv_std=std, cv_folds=folds, delta=delta,
+        improvement=run_improvement(record, best, inc.meta),
         model_version=record.model.version if record.model else None,
         model_name=record.model.registered_name if record.model else None,
         chosen=record.run_id == inc.meta.chosen_run,
     )
 
 
-def _sort_key(row: RunRow, goal: str) -> tuple[int, float]:
-    value = row.metric if row.metric is not None else (-math.inf if goal == "maximize" else math.inf)
-    return (0 if row.role == "baseline" else 1, -value if goal == "maximize" else value)
+def _sort_key(row: RunRow, goal: str) -> tuple[int, float, str]:
+    value = row.metric if finite(row.metric) else None
+    if value is None:
+        value = -math.inf if goal == "maximize" else math.inf
+    return (0 if row.role == "baseline" else 1, -value if goal == "maximize" else value, row.run_id)
 
 
 def runs_table(ws: Workspace, ref: str) -> RunsTable:
@@ -114,13 +106,18 @@ def runs_table(ws: Workspace, ref: str) -> RunsTable:
 def table_for(inc: Increment, records: list[RunRecord]) -> RunsTable:
     """The runs table of ``inc`` over ``records`` (already read from its ledger)."""
     metric = inc.meta.metric
-    best = best_baseline(records, metric.name, metric.goal)
+    result = compare(inc.meta, records)
+    best = result.baseline
     rows = sorted((_row(r, inc, best) for r in records), key=lambda row: _sort_key(row, metric.goal))
+    subject = result.subject.record
     return RunsTable(
         increment=inc.name, metric=metric.name, goal=metric.goal, target=metric.target,
         best_baseline=best.run_id if best else None,
-        best_baseline_value=best.metrics[metric.name] if best else None,
-        chosen_run=inc.meta.chosen_run, rows=rows,
+        best_baseline_value=result.baseline_value,
+        chosen_run=inc.meta.chosen_run, rows=rows, margin=inc.meta.baseline_margin,
+        margin_mode=inc.meta.margin_mode, subject=subject.run_id if subject else None,
+        subject_improvement=result.improvement, beats_baseline=result.beats_baseline,
+        meets_target=result.meets_target, unreachable=result.unreachable,
     )
 
 

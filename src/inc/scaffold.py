@@ -9,11 +9,13 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from inc.comparison import margin_examples, reachability_note
 from inc.config import CONFIG_FILE, load_config_at
 from inc.errors import UserError
 from inc.fsutil import atomic_write_text
 from inc.increment import Increment
-from inc.meta import DEFAULT_METRICS, MINIMIZED_METRICS, IncrementMeta
+from inc.meta import DEFAULT_METRICS, IncrementMeta
+from inc.metrics import lookup
 from inc.templating import packaged_templates_dir, render
 from inc.workspace import Workspace
 from inc.yamlio import parse_yaml, validate
@@ -149,30 +151,37 @@ def new_increment(
     problem: str | None = None,
     metric: str | None = None,
     target: float | None = None,
+    goal: str | None = None,
 ) -> NewResult:
-    """Create the next numbered increment from the templates, atomically."""
+    """Create the next numbered increment from the templates, atomically.
+
+    The metric's direction comes from ``goal`` or the metric catalog (an unknown metric without
+    ``goal`` is a UserError naming ``--goal``). ``target`` left out keeps the problem's default
+    for its default bounded metric and is otherwise a placeholder the spec asks to fill in.
+    """
     slug = slugify(name)
     problem = problem or ws.config.default_problem
     if problem not in PROBLEMS:
         raise UserError(f"--problem {problem!r}: choose one of {', '.join(PROBLEMS)}")
-    default_name, default_goal, default_target = DEFAULT_METRICS[problem]
-    metric_name = metric or default_name
-    goal = "minimize" if metric_name.lower() in MINIMIZED_METRICS else default_goal
-    if metric and metric != default_name and target is None:
-        raise UserError(f"--metric {metric}: give its --target as well")
-    context = {
+    metric_name, goal, target, notes = _metric_choice(problem, metric, goal, target)
+    context: dict[str, object] = {
         "slug": slug,
         "title": title or name.strip().replace("-", " ").capitalize(),
         "problem": problem,
         "metric_name": metric_name,
         "goal": goal,
-        "target": target if target is not None else default_target,
+        "op": ">=" if goal == "maximize" else "<=",
+        "target": target,
+        "target_text": f"{target:g}" if target is not None else "<target>",
         "created": dt.date.today().isoformat(),
         "owner": ws.config.default_owner,
         "cv_min_folds": 5,
+        "min_candidates": 3,
         "latency_p95_ms": 100,
         "margin_pct": "20%",
     }
+    examples = margin_examples(metric_name, goal, 0.2)
+    context["margin_example_relative"], context["margin_example_error"] = examples
     context["title_yaml"] = json.dumps(context["title"])
     context["owner_yaml"] = json.dumps(context["owner"])
     number, claim = ws.claim_number()
@@ -180,7 +189,36 @@ def new_increment(
         path = _create_folder(ws, number, slug, context)
     finally:
         shutil.rmtree(claim, ignore_errors=True)
-    return NewResult(Increment.load(path), list(dict.fromkeys(ws.notes)))
+    return NewResult(Increment.load(path), list(dict.fromkeys([*ws.notes, *notes])))
+
+
+def _metric_choice(
+    problem: str, metric: str | None, goal: str | None, target: float | None
+) -> tuple[str, str, float | None, list[str]]:
+    """(metric name, goal, target, notes) for ``inc new``."""
+    default_name, default_target = DEFAULT_METRICS[problem]
+    name = (metric or default_name).strip()
+    if goal is not None and goal not in ("maximize", "minimize"):
+        raise UserError(f"--goal {goal!r}: choose maximize or minimize")
+    info = lookup(name)
+    notes = []
+    if goal is None:
+        if info is None:
+            raise UserError(
+                f"--metric {name}: not in inc's metric catalog, so its direction is unknown; "
+                "give --goal maximize or --goal minimize"
+            )
+        goal = info.goal
+    elif info is not None and info.goal != goal:
+        notes.append(f"{name} is usually {info.goal}d; increment.yaml says {goal} as you asked")
+    if target is None and name == default_name:
+        target = default_target
+    if target is None:
+        notes.append(f"no --target given: set metric.target in increment.yaml and the spec's {name} target")
+    margin_note = reachability_note(name, goal, 0.2, "relative")
+    if margin_note:
+        notes.append(margin_note)
+    return name, goal, target, notes
 
 
 def _create_folder(ws: Workspace, number: int, slug: str, context: dict[str, object]) -> Path:

@@ -64,6 +64,7 @@ class IncrementDetail:
     runs: list[RunRow]
     problems: list[str] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
+    comparison: dict[str, Any] = field(default_factory=dict)  # inc.comparison, as ``inc runs`` shows it
 
     def as_json(self) -> dict[str, Any]:
         """JSON form for ``inc show --format json``."""
@@ -85,7 +86,8 @@ def show_increment(ws: Workspace, ref: str) -> IncrementDetail:
             records.append(read_run_record(path))
         except EvidenceError as exc:
             problems.append(str(exc))
-    runs = table_for(inc, records).rows
+    table = table_for(inc, records)
+    runs = table.rows
     evidence = []
     if inc.reports_dir.is_dir():
         evidence = sorted(ws.relpath(p) for p in inc.reports_dir.iterdir())
@@ -100,4 +102,5 @@ def show_increment(ws: Workspace, ref: str) -> IncrementDetail:
         runs=runs,
         problems=problems,
         evidence=evidence,
+        comparison=table.comparison(),
     )

@@ -69,13 +69,20 @@ class Experiment:
         """Log final metric values."""
         self._log(metrics={str(k): _number(k, v) for k, v in metrics.items()})
 
-    def log_cv(self, scores: Sequence[float], metric: str | None = None) -> CV:
-        """Log per-fold scores of ``metric`` (default: the increment's metric) with mean and std."""
+    def log_cv(self, scores: Sequence[float], metric: str | None = None, splits: Any = None) -> CV:
+        """Log per-fold scores of ``metric`` (default: the increment's metric) with mean and std.
+
+        ``splits`` (the splitter, e.g. ``StratifiedKFold(5, shuffle=True, random_state=0)``, or the
+        ``(train, test)`` index pairs) is fingerprinted so the gate can pair these folds with a
+        baseline's logged on the same splits.
+        """
+        from inc.comparison import split_fingerprint
+
         name = metric or self._inc.meta.metric.name
         folds = [_number(f"{name} fold", v) for v in scores]
         if len(folds) < 2:
             raise UserError(f"log_cv({name!r}): need at least 2 fold scores, got {len(folds)}")
-        self.cv = CV(metric=name, folds=folds)
+        self.cv = CV(metric=name, folds=folds, splits=split_fingerprint(splits))
         key = ledger.cv_metric_key(name)
         self._log(metrics={f"{key}_mean": self.cv.mean, f"{key}_std": self.cv.std}, steps={key: folds},
                   tags={ledger.TAG_CV: json.dumps(self.cv.model_dump())})

@@ -38,7 +38,7 @@ def test_init_new_list_show_json(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert {"id", "slug", "title", "status", "path", "tasks_done", "tasks_total", "runs"} <= set(rows[0])
     assert rows[0]["tasks_done"] == 0 and rows[0]["tasks_total"] >= 12
     code, out, _ = run(["-C", root, "show", "fraud-detection"], capsys)
-    assert code == 0 and "roc_auc (maximize), target 0.85" in out and "T-004" in out
+    assert code == 0 and "roc_auc (maximize: higher is better), target 0.85" in out and "T-004" in out
 
 
 def test_outside_workspace_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

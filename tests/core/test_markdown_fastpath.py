@@ -11,6 +11,8 @@ CTX = {
     "id": "0001", "slug": "x", "title": "X", "problem": "classification", "metric_name": "roc_auc",
     "goal": "maximize", "target": 0.85, "created": "2026-01-01", "owner": "", "cv_min_folds": 5,
     "latency_p95_ms": 100, "margin_pct": "20%", "title_yaml": '"X"', "owner_yaml": '""',
+    "op": ">=", "target_text": "0.85", "min_candidates": 3, "margin_example_relative": "",
+    "margin_example_error": "",
 }
 
 DOCS = [
@@ -43,8 +45,10 @@ def test_sections_match_markdown_it(text: str) -> None:
 
 
 @pytest.mark.parametrize("name", ["spec.md.j2", "plan.md.j2", "tasks.md.j2"])
-@pytest.mark.parametrize("problem", ["classification", "regression"])
+@pytest.mark.parametrize("problem", ["classification", "regression", "ranking", "clustering"])
 def test_the_templates_take_the_fast_path_and_match(name: str, problem: str) -> None:
     text = render(name, {**CTX, "problem": problem})
+    if problem != "classification":
+        assert "class balance" not in text.lower() and "majority" not in text.lower()
     assert not any("\t" in line or _RISKY_LINE.match(line) for line in text.splitlines())
     _same_sections(text)

@@ -39,6 +39,7 @@ def ready(workspace: Workspace) -> Path:
     code_commit = commit_all(workspace.root, "spec and plan")
     write_run(path, "base1", "baseline", 0.5, commit=code_commit)
     write_run(path, "cand2", "candidate", 0.62, GOOD_FOLDS, commit=code_commit)
+    write_run(path, "cand3", "candidate", 0.61, GOOD_FOLDS, commit=code_commit)
     chosen = write_run(path, "cand1", "candidate", 0.70, GOOD_FOLDS, commit=code_commit)
     write_explain(path, "cand1")
     write_loadtest(path, "cand1")

@@ -17,7 +17,7 @@ from gate_helpers import (
 from inc.gate.done import rebuild_docs
 from inc.gate.model import IncrementVerdict
 from inc.gate.runner import run_gate
-from inc.meta import ModelRef
+from inc.meta import Metric, ModelRef
 from inc.scaffold import new_increment
 from inc.workspace import Workspace
 
@@ -35,7 +35,7 @@ def test_ready_increment_passes_every_check(workspace: Workspace, ready: Path) -
     v = verdict(workspace, strict=True)
     assert not_passing(v) == {}, [(c.id, c.detail) for c in v.checks if c.status != "pass"]
     assert v.passed and v.ready == v.total
-    assert "best baseline roc_auc 0.5 (run base1), chosen cand1 0.7: +40%, needs +20%" in v.check("baseline").detail
+    assert "best baseline roc_auc 0.5000 (run base1), chosen cand1 0.7000: +40.0%, needs +20.0%" in v.check("baseline").detail
 
 
 def test_fresh_increment_passes_structure_and_reports_progress(workspace: Workspace) -> None:
@@ -107,7 +107,7 @@ def test_malformed_loadtest_fails_load_test_not_crash(workspace: Workspace, read
 
 
 def test_candidate_without_note_fails_experiments(workspace: Workspace, ready: Path) -> None:
-    for name in ("cand1", "cand2"):
+    for name in ("cand1", "cand2", "cand3"):
         path = ready / "runs" / f"{name}.json"
         from inc.evidence import read_run_record, write_run_record
 
@@ -129,9 +129,11 @@ def test_minimized_metric_margin_direction(workspace: Workspace) -> None:
     write_run(path, "base", "baseline", 10.0, metric="rmse")
     write_run(path, "cand", "candidate", 9.0, [9.0] * 5, metric="rmse")
     set_meta(path, chosen_run="cand")
+    assert "no target for rmse" in verdict(workspace).check("baseline").detail  # no default for an error
+    set_meta(path, metric=Metric(name="rmse", goal="minimize", target=9.5))
     baseline = verdict(workspace).check("baseline")
     assert baseline.status == "fail"
-    assert "best baseline rmse 10 (run base), chosen cand 9: +10%, needs +20%" in baseline.detail
+    assert "best baseline rmse 10.0000 (run base), chosen cand 9.0000: +10.0%, needs +20.0%" in baseline.detail
 
 
 def test_model_version_mismatch_with_increment_yaml(workspace: Workspace, ready: Path) -> None:

@@ -168,11 +168,11 @@ def test_error_reduction_margin_mode(workspace: Workspace) -> None:
     write_run(path, "base", "baseline", 0.9)
     write_run(path, "cand", "candidate", 0.95, [0.95] * 5)
     relative = verdict(workspace).check("baseline")
-    assert relative.status == "fail" and "+6%, needs +20%; margin missed" in relative.detail
+    assert relative.status == "fail" and "+5.6%, needs +20.0%; margin missed" in relative.detail
     set_meta(path, margin_mode="error_reduction")
     reduction = verdict(workspace).check("baseline")
     assert reduction.status == "pass", reduction.detail
-    assert "+50% error reduction, needs +20%" in reduction.detail
+    assert "+50.0% error reduction, needs +20.0%" in reduction.detail
 
 
 def test_minimized_metric_target_and_best_baseline(workspace: Workspace) -> None:
@@ -184,8 +184,8 @@ def test_minimized_metric_target_and_best_baseline(workspace: Workspace) -> None
     write_run(path, "cand", "candidate", 6.0, [6.0] * 5, metric="rmse")
     check = verdict(workspace).check("baseline")
     assert check.status == "fail"
-    assert "best baseline rmse 10 (run mean), chosen cand 6: +40%" in check.detail
-    assert "target rmse <= 5 missed" in check.detail and "margin missed" not in check.detail
+    assert "best baseline rmse 10.0000 (run mean), chosen cand 6.0000: +40.0%" in check.detail
+    assert "target rmse <= 5.0000 missed" in check.detail and "margin missed" not in check.detail
 
 
 def test_gate_pick_without_chosen_run_minimizes(workspace: Workspace) -> None:
@@ -226,10 +226,10 @@ def test_active_increment_with_missing_evidence_passes_the_pr_as_progress(
     (ready / "reports" / "loadtest-cand1.json").unlink()
     v = verdict(workspace)
     assert v.passed and v.check("load_test").status == "fail" and not v.check("load_test").blocking
-    assert (v.ready, v.total) == (12, 13)  # living_docs is skipped before done
+    assert (v.ready, v.total) == (14, 15)  # living_docs is skipped before done
     assert main(["-C", str(workspace.root), "gate"]) == 0
     out = capsys.readouterr().out
-    assert "0001-fraud-detection (active): PASS, 12/13 ready" in out
+    assert "0001-fraud-detection (active): PASS, 14/15 ready" in out
     assert "fail (progress)" in out
     assert main(["-C", str(workspace.root), "gate", "--strict"]) == 1
     capsys.readouterr()

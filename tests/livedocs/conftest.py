@@ -58,13 +58,14 @@ def fill_placeholders(path: Path, text: str = "Written by the team") -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _record(run_id: str, inc_id: str, role: str, auc: float, *, cv: bool, model: bool) -> RunRecord:
+def _record(run_id: str, inc_id: str, role: str, auc: float, *, cv: bool, model: bool,
+            name: str = "", note: str = "") -> RunRecord:
     folds = [auc - 0.01, auc + 0.005, auc, auc - 0.004, auc + 0.009]
     return RunRecord(
         run_id=run_id,
         experiment_id="1",
         increment=inc_id,
-        name=f"{role}-{run_id[:4]}",
+        name=name or f"{role}-{run_id[:4]}",
         role=role,  # type: ignore[arg-type]
         status="FINISHED",
         start_time="2026-11-20T10:00:00+00:00",
@@ -80,7 +81,7 @@ def _record(run_id: str, inc_id: str, role: str, auc: float, *, cv: bool, model:
         ],
         model=ModelInfo(uri=f"models:/m-{run_id}", registered_name=f"inc-{inc_id}", version="3",
                         flavor="sklearn", serialization="skops", inputs=FEATURES) if model else None,
-        note=f"{role} run with a reason",
+        note=note or f"{role} run with a reason",
     )
 
 
@@ -107,6 +108,9 @@ schema: 1
 features:
   - {name: merchant_risk, method: psi, warn: 0.1, alert: 0.25}
   - {name: amount, method: ks, warn: 0.1, alert: 0.2}
+  - {name: hour, method: psi, warn: 0.1, alert: 0.25}
+  - {name: country, kind: categorical, method: chi2}
+  - {name: card_age_days, method: psi, warn: 0.1, alert: 0.25}
 prediction_drift: {method: psi, warn: 0.1, alert: 0.25}
 performance: {metric: roc_auc, alert_below: 0.8, label_delay_days: 7}
 reference: {path: data/reference.parquet, sha256: "%s"}
@@ -134,7 +138,8 @@ def make_increment(ws: Workspace, name: str, *, status: str = "active", auc: flo
     plan.write_text(
         plan.read_text(encoding="utf-8").replace(
             "Decision: Written by the team.", f"Decision: gradient boosting for {name}: best AUC at 4 ms p95."
-        ).replace("## Rollback plan\n\nWritten by the team.", "## Rollback plan\n\nRoll back to inc-prev version 2 when AUC < 0.8."),
+        ).replace("## Rollback plan\n\nWritten by the team.", "## Rollback plan\n\nRoll back to inc-prev version 2 when AUC < 0.8.")
+        .replace("- Traffic split: Written by the team.", "- Traffic split: 90/10 control/treatment"),
         encoding="utf-8",
     )
     if extra_spec:
@@ -145,6 +150,11 @@ def make_increment(ws: Workspace, name: str, *, status: str = "active", auc: flo
     base_id = f"b{inc.id}base"
     cand_id = f"c{inc.id}cand"
     write_run_record(inc.runs_dir, _record(base_id, inc.id, "baseline", 0.5, cv=False, model=False))
+    write_run_record(inc.runs_dir, _record(f"b{inc.id}rule", inc.id, "baseline", 0.5, cv=False, model=False,
+                                           name="amount-rule", note="the current production rule"))
+    for suffix, other in (("lin", auc - 0.05), ("rf", auc - 0.02)):
+        write_run_record(inc.runs_dir, _record(f"c{inc.id}{suffix}", inc.id, "candidate", other, cv=True,
+                                               model=False))
     summary = add_explain(inc, cand_id)
     lt = LoadTestReport(run_id=cand_id, mode="in-process", batch_size=1, requests=500, failures=0,
                         p50_ms=1.5, p95_ms=4.25, p99_ms=6.0, max_ms=9.0, throughput_rps=600.0,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from inc.cli.context import FORMAT_OPTION, AppContext, echo_json, pass_app, style, table
+from inc.comparison import finite, num, pct
 from inc.runs_table import RunRow, RunsTable
 
 
@@ -55,16 +56,36 @@ def sync_cmd(app: AppContext, increment: str, fmt: str) -> None:
 
 
 def _num(value: float | None, digits: int = 4) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
+    return "-" if value is None else num(value, digits)
 
 
-def _delta(row: RunRow, best: str | None) -> str:
+def delta_text(row: RunRow, best: str | None) -> str:
+    """The "vs best baseline" cell: raw delta and the improvement under margin_mode."""
     if row.run_id == best:
         return "best baseline"
     if row.delta is None:
         return "-"
-    rel = "" if row.improvement is None else f" ({row.improvement:+.1%})"
-    return f"{row.delta:+.4f}{rel}"
+    rel = "" if row.improvement is None else f" ({pct(row.improvement)})"
+    delta = num(row.delta) if not finite(row.delta) else f"{row.delta:+.4f}"
+    return f"{delta}{rel}"
+
+
+def headline(result: RunsTable) -> str:
+    """The metric, its direction, the target and the margin, as ``inc runs`` and ``inc show`` print them."""
+    better = "higher" if result.goal == "maximize" else "lower"
+    target = "not set" if result.target is None else f"{result.target:g}"
+    return (f"{result.metric} ({result.goal}: {better} is better), target {target}, "
+            f"margin {pct(result.margin).lstrip('+')} {result.margin_mode}")
+
+
+def verdict_line(result: RunsTable) -> str | None:
+    """The chosen-or-best run against the best baseline, in the gate's words and numbers."""
+    if result.subject is None or result.best_baseline is None:
+        return None
+    beats = {True: "meets", False: "misses", None: "cannot judge"}[result.beats_baseline]
+    line = (f"{result.subject[:12]} vs best baseline {result.best_baseline[:12]} "
+            f"({_num(result.best_baseline_value)}): {pct(result.subject_improvement)}, {beats} the margin")
+    return line + (f"; {result.unreachable}" if result.unreachable and not result.beats_baseline else "")
 
 
 def _cv(row: RunRow) -> str:
@@ -80,15 +101,15 @@ def render_runs(result: RunsTable) -> str:
         mark = style("*", fg="green", bold=True) if row.chosen else " "
         rows.append([
             f"{mark}{row.run_id[:12]}", row.name, row.role, row.status, _num(row.metric),
-            _cv(row), _delta(row, result.best_baseline), row.model_version or "-",
+            _cv(row), delta_text(row, result.best_baseline), row.model_version or "-",
         ])
     headers = ["run", "name", "role", "status", result.metric, "cv mean ± std (folds)",
                "vs best baseline", "model v"]
-    goal = "higher" if result.goal == "maximize" else "lower"
-    head = f"{result.increment}: {result.metric} ({goal} is better, target {result.target:g})"
+    head = f"{result.increment}: {headline(result)}"
     if not result.rows:
         return f"{head}\nno runs linked yet: log with inc.track_experiment or 'inc link'/'inc sync'"
-    return f"{head}\n{table(rows, headers)}\n* chosen run"
+    verdict = verdict_line(result)
+    return f"{head}\n{table(rows, headers)}\n* chosen run" + (f"\n{verdict}" if verdict else "")
 
 
 @click.command("runs")

@@ -25,8 +25,10 @@ def init_cmd(app: AppContext, no_github: bool) -> None:
 @click.argument("name")
 @click.option("--title", help="Human title (default: from the name).")
 @click.option("--problem", type=click.Choice(PROBLEMS), help="Problem type (default from config).")
-@click.option("--metric", help="Success metric name, e.g. roc_auc, rmse, ndcg_at_10.")
-@click.option("--target", type=float, help="Target value of the metric.")
+@click.option("--metric", help="Success metric name, e.g. roc_auc, rmse, r2, ndcg_at_10.")
+@click.option("--goal", type=click.Choice(["maximize", "minimize"]),
+              help="Which way the metric is better (default: from inc's metric catalog).")
+@click.option("--target", type=float, help="Target value of the metric (default: a placeholder to fill in).")
 @FORMAT_OPTION
 @pass_app
 def new_cmd(
@@ -35,19 +37,24 @@ def new_cmd(
     title: str | None,
     problem: str | None,
     metric: str | None,
+    goal: str | None,
     target: float | None,
     fmt: str,
 ) -> None:
     """Create the next numbered increment from the ML workflow templates."""
     ws = app.workspace
-    result = new_increment(ws, name, title, problem, metric, target)
+    result = new_increment(ws, name, title, problem, metric, target, goal)
     if fmt == "json":
         echo_json(result.as_json(ws))
         return
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
     inc = result.increment
+    metric_ = inc.meta.metric
+    target_text = "not set yet" if metric_.target is None else f"{metric_.target:g}"
     click.echo(f"created {ws.relpath(inc.path)}/")
+    better = "higher" if metric_.goal == "maximize" else "lower"
+    click.echo(f"  metric {metric_.name}: {metric_.goal} ({better} is better), target {target_text}")
     for filename in ("increment.yaml", "spec.md", "plan.md", "tasks.md", "monitoring.yaml"):
         click.echo(f"  {filename}")
     click.echo(f"next: fill in spec.md, then log runs with inc.track_experiment(increment={inc.id!r})")

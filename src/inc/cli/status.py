@@ -32,7 +32,9 @@ def list_cmd(app: AppContext, status: str | None, fmt: str) -> None:
 
 
 def _fmt(value: float | None) -> str:
-    return "-" if value is None else f"{value:.4g}"
+    from inc.comparison import num
+
+    return "-" if value is None else num(value)
 
 
 @click.command("show")
@@ -51,17 +53,23 @@ def show_cmd(app: AppContext, ref: str, fmt: str) -> None:
     click.echo(f"  status   {style(s.status, fg=STATUS_COLORS.get(s.status))}")
     click.echo(f"  owner    {detail.owner or '(none)'}")
     click.echo(f"  problem  {detail.problem}")
-    click.echo(f"  metric   {metric['name']} ({metric['goal']}), target {metric['target']}")
+    better = "higher" if metric["goal"] == "maximize" else "lower"
+    target = "not set" if metric["target"] is None else f"{metric['target']:g}"
+    click.echo(f"  metric   {metric['name']} ({metric['goal']}: {better} is better), target {target}")
     click.echo(f"  tasks    {s.tasks_done}/{s.tasks_total} done")
     for task in detail.open_tasks:
         click.echo(f"    [ ] {task}")
     click.echo(f"  runs     {len(detail.runs)} linked; chosen: {detail.chosen_run or '(none)'}")
     if detail.runs:
+        from inc.cli.runs import delta_text
+
+        best = detail.comparison.get("best_baseline")
         rows = [
-            [("* " if r.chosen else "  ") + r.run_id[:12], r.role, r.name, r.status, _fmt(r.metric)]
+            [("* " if r.chosen else "  ") + r.run_id[:12], r.role, r.name, r.status, _fmt(r.metric),
+             delta_text(r, best)]
             for r in detail.runs
         ]
-        click.echo(table(rows, ["run", "role", "name", "status", metric["name"]]))
+        click.echo(table(rows, ["run", "role", "name", "status", metric["name"], "vs best baseline"]))
     for problem in detail.problems:
         click.echo(f"  problem  {problem}")
     for path in detail.evidence:

@@ -71,7 +71,7 @@ def write_monitoring(ws: Workspace, inc: Increment, inputs: list[str], reference
         features=features,
         prediction_drift=PredictionDrift(column="prediction", method="psi", warn=0.1, alert=0.25),
         performance=Performance(
-            metric=metric.name, alert_below=round(metric.target - 0.05, 4), label_delay_days=30
+            metric=metric.name, alert_below=round((metric.target or 0.85) - 0.05, 4), label_delay_days=30
         ),
         reference=ReferenceData(
             path=ws.relpath(reference), sha256=sha256_file(reference)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from inc.evidence import RunRecord, sha256_file
@@ -107,6 +108,11 @@ def check_load_test(inc: Increment, ev: EvidenceSet, config: GateConfig, record:
     if hashes:
         return fail("; ".join(m for m, _ in hashes), where)
     setup = f"{report.mode}, batch {report.batch_size}, {report.requests} requests"
+    latencies = {"p50_ms": report.p50_ms, "p95_ms": report.p95_ms, "p99_ms": report.p99_ms,
+                 "max_ms": report.max_ms}
+    broken = [name for name, value in latencies.items() if not math.isfinite(value) or value < 0]
+    if broken:
+        return fail(f"{where}: {', '.join(broken)} not a number (or negative); rerun 'inc loadtest'", where)
     if report.failures:
         return fail(f"{report.failures} of {report.requests} requests failed ({setup})", where)
     if report.p95_ms > target:

@@ -1,19 +1,43 @@
-"""Checks on the run ledger: experiments, baseline margin and target, CV folds, model version."""
+"""Checks on the run ledger: experiments, candidates, baselines, margin and target, CV folds, model.
+
+Every number compared here comes from ``inc.comparison`` (the same module ``inc runs`` and the
+living docs read), and every metric fact (direction, range, aliases) from ``inc.metrics``.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import math
+import re
 from collections.abc import Callable
 
+from inc import comparison as cmp
 from inc.evidence import RunRecord
 from inc.gate.context import EvidenceSet, GateConfig
-from inc.gate.model import Outcome, fail, ok, warn
+from inc.gate.model import Outcome, fail, ok, skip, warn
 from inc.increment import Increment
-from inc.meta import IncrementMeta
-from inc.runs_table import best_baseline
+from inc.metrics import lookup, same_metric
 
-CV_STD_WARN = 0.1
+CV_ABS_STD = 0.05  # bounded scores (roc_auc, accuracy, r2): fold std in the metric's own units
+CV_REL_STD = 0.10  # metrics with units (rmse, mae): fold std / |fold mean|
+CLOCK_SKEW = dt.timedelta(minutes=10)
+_TRIVIAL_RE = re.compile(
+    r"dummy|majority|most[_ -]?frequent|\bprior\b|stratified|uniform|random|constant|"
+    r"\bmean\b|\bmedian\b|popularity|zero[_ -]?rule", re.I)
+_NONTRIVIAL_RE = re.compile(r"\brule\b|rule[_ -]|heuristic|current|production|existing|legacy|incumbent|"
+                            r"hand[_ -]?tuned|formula|bm25", re.I)
+_DUMMY_STRATEGIES = {"most_frequent", "prior", "stratified", "uniform", "constant", "mean", "median",
+                     "quantile"}
+
+num = cmp.num  # metric values: the same digits as `inc runs` and the living docs
+
+
+def fmt(value: float) -> str:
+    """A plain number for details (latencies, counts): 4 significant digits."""
+    if not math.isfinite(value):
+        return "not a number"
+    return f"{value:.4g}" if abs(value) < 1e4 else f"{value:.4e}"
 
 
 def short(run_id: str) -> str:
@@ -21,17 +45,57 @@ def short(run_id: str) -> str:
     return run_id if len(run_id) <= 8 else run_id[:6] + ".."
 
 
-def fmt(value: float) -> str:
-    """A metric value for details."""
-    return f"{value:.4g}" if abs(value) < 1e4 else f"{value:.4e}"
-
-
 def _ledger_errors(ev: EvidenceSet) -> list[tuple[str, str]]:
     return [(f"{ev.rel(path)}: {message}", ev.rel(path)) for path, message in ev.run_errors.items()]
 
 
+def _parse_time(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def number_problems(record: RunRecord, metric: str, now: dt.datetime) -> list[str]:
+    """What is wrong with the numbers and dates the verdict reads from ``record``."""
+    label = f"run {short(record.run_id)}"
+    problems = []
+    value = record.metrics.get(metric)
+    if value is not None and not cmp.finite(value):
+        problems.append(f"{label}: {metric} is not a number ({value})")
+    if record.cv is not None and not all(cmp.finite(v) for v in record.cv.folds):
+        problems.append(f"{label}: a {record.cv.metric} fold score is not a number")
+    try:
+        start, end = _parse_time(record.start_time), _parse_time(record.end_time)
+    except ValueError:
+        return [*problems, f"{label}: start_time/end_time is not an ISO date"]
+    for name, when in (("start_time", start), ("end_time", end)):
+        if when is not None and when > now + CLOCK_SKEW:
+            problems.append(f"{label}: {name} {when.date()} is in the future")
+    if start is not None and end is not None and end < start:
+        problems.append(f"{label}: ended ({end.isoformat()}) before it started ({start.isoformat()})")
+    return problems
+
+
+def _verify(inc: Increment, config: GateConfig) -> Outcome | None:
+    """``--verify``: the ledger against the tracking server (None when they agree)."""
+    from inc.tracking import verify_runs
+
+    differences = verify_runs(config.ws, inc)
+    if not differences:
+        return None
+    more = f" (and {len(differences) - 3} more)" if len(differences) > 3 else ""
+    outcome = fail(f"--verify: the tracking server disagrees with the ledger: {'; '.join(differences[:3])}"
+                   + more, config.rel(inc.runs_dir))
+    outcome.forced = True  # a ledger the server contradicts blocks and is never waived
+    return outcome
+
+
 def check_experiments(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
-    """At least one candidate with params, metrics and a note; every record's sha256 intact."""
+    """Candidates with params, metrics and a note; sealed records whose numbers and dates are sane.
+
+    With ``--verify`` (``config.verify``) the ledger is also compared with the tracking server.
+    """
     errors = _ledger_errors(ev)
     if errors:
         shown = "; ".join(message for message, _ in errors[:3])
@@ -45,14 +109,27 @@ def check_experiments(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Ou
             "inc.track_experiment(..., role='candidate') or 'inc link'",
             ev.rel(inc.runs_dir),
         )
-    documented = [r for r in candidates if r.params and r.metrics and r.note.strip()]
+    now = dt.datetime.now(dt.UTC)
+    metric = inc.meta.metric.name
+    broken = [(p, r) for r in ev.runs.values() for p in number_problems(r, metric, now)]
+    if broken:
+        more = f" (and {len(broken) - 3} more)" if len(broken) > 3 else ""
+        shown = "; ".join(p for p, _ in broken[:3]) + more
+        return fail(shown, *dict.fromkeys(ev.rel(ev.run_paths[r.run_id]) for _, r in broken))
+    documented = [r for r in candidates
+                  if r.params and r.metrics and r.note.strip() and r.status == cmp.FINISHED]
     if not documented:
         lacking = ", ".join(_lacks(r) for r in candidates[:3])
-        return fail(f"no candidate run has params, metrics and a note: {lacking}", *evidence)
+        return fail(f"no FINISHED candidate run has params, metrics and a note: {lacking}", *evidence)
+    if config.verify:
+        verified = _verify(inc, config)
+        if verified is not None:
+            return verified
     baselines = len(ev.by_role("baseline"))
+    suffix = "; --verify: chosen and baseline runs match the tracking server" if config.verify else ""
     return ok(
         f"{len(candidates)} candidate run(s) ({len(documented)} documented), {baselines} baseline(s); "
-        f"{len(ev.runs)} record(s) sealed, hashes intact",
+        f"{len(ev.runs)} record(s) sealed, hashes intact" + suffix,
         *evidence,
     )
 
@@ -60,35 +137,71 @@ def check_experiments(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Ou
 def _lacks(record: RunRecord) -> str:
     fields = (("params", record.params), ("metrics", record.metrics), ("note", record.note.strip()))
     parts = [name for name, present in fields if not present]
+    if record.status != cmp.FINISHED:
+        parts.append(f"status FINISHED (is {record.status})")
     return f"{short(record.run_id)} lacks {'/'.join(parts)}"
 
 
-def improvement(meta: IncrementMeta, best: float, chosen: float) -> float:
-    """How much ``chosen`` beats ``best`` under ``margin_mode`` (positive is better)."""
-    maximize = meta.metric.goal == "maximize"
-    gain = (chosen - best) if maximize else (best - chosen)
-    bounded = meta.margin_mode == "error_reduction" and maximize
-    denominator = 1.0 - best if bounded else abs(best)
-    if denominator == 0:
-        return math.inf if gain > 0 else 0.0
-    return gain / denominator
+def check_candidates(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
+    """At least ``min_candidates`` FINISHED candidate runs logged the increment's metric."""
+    name, needed = inc.meta.metric.name, inc.meta.min_candidates
+    if ev.run_errors:
+        return skip("skipped: needs experiments (ledger records that do not load)", ev.rel(inc.runs_dir))
+    counted = [r for r in ev.by_role("candidate") if r.status == cmp.FINISHED and cmp.usable(r, name)]
+    paths = [ev.rel(ev.run_paths[r.run_id]) for r in counted] or [ev.rel(inc.runs_dir)]
+    others = len(ev.by_role("candidate")) - len(counted)
+    aside = f" ({others} more not FINISHED or without a numeric {name})" if others else ""
+    if len(counted) < needed:
+        return fail(
+            f"{len(counted)} FINISHED candidate(s) with {name}{aside}, needs {needed} (min_candidates): "
+            "compare models from simple to complex (e.g. a linear model, a forest, a boosted model)",
+            *paths,
+        )
+    return ok(f"{len(counted)} FINISHED candidates with {name} (min_candidates {needed})", *paths)
 
 
-def meets_target(meta: IncrementMeta, value: float) -> bool:
-    """True when ``value`` reaches the spec's target in the metric's direction."""
-    target = meta.metric.target
-    return value >= target if meta.metric.goal == "maximize" else value <= target
+def is_trivial(record: RunRecord) -> bool:
+    """True for a Dummy-like baseline (majority, stratified, mean, random, popularity...).
+
+    Read from what the ledger holds: a rule/heuristic/current-system name or note wins; then a
+    ``Dummy*`` model class or flavour, a scikit-learn Dummy ``strategy`` param, or a trivial name.
+    """
+    words = f"{record.name} {record.note}"
+    if _NONTRIVIAL_RE.search(words):
+        return False
+    model = record.model
+    model_text = " ".join(str(v) for v in (model.model_dump().values() if model else ()))
+    if "dummy" in model_text.lower():
+        return True
+    strategy = record.params.get("strategy", "")
+    if strategy in _DUMMY_STRATEGIES and len(record.params) <= 3:
+        return True
+    return bool(_TRIVIAL_RE.search(words)) or (model is None and not record.params)
 
 
-def _pct(value: float) -> str:
-    return "+inf%" if math.isinf(value) else f"{value * 100:+.0f}%"
+def check_nontrivial_baseline(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
+    """At least one baseline beyond the trivial ones: a rule, a heuristic, the current system, a model."""
+    baselines = ev.by_role("baseline")
+    paths = [ev.rel(ev.run_paths[r.run_id]) for r in baselines] or [ev.rel(inc.runs_dir)]
+    if not baselines:
+        return skip("skipped: needs baseline (no baseline run yet)", *paths)
+    strong = [r for r in baselines if not is_trivial(r)]
+    if not strong:
+        names = ", ".join(r.name for r in baselines)
+        return fail(
+            f"only trivial baselines ({names}): add a rule, a heuristic or the current production system "
+            "as a baseline (name or note it so, e.g. 'baseline-amount-rule'), or a simple real model",
+            *paths,
+        )
+    return ok(f"non-trivial baseline(s): {', '.join(r.name for r in strong)}", *paths)
 
 
 def chosen_problem(ev: EvidenceSet) -> Outcome | None:
     """A failed outcome when there is no usable chosen run."""
     chosen = ev.chosen
     if chosen.record is None:
-        return fail(chosen.problem + "; choose one with 'inc choose'", ev.rel(ev.inc.meta_path))
+        hint = "" if "inc choose" in chosen.problem else "; choose one with 'inc choose'"
+        return fail(chosen.problem + hint, ev.rel(ev.inc.meta_path))
     return None
 
 
@@ -113,64 +226,123 @@ def _chosen_label(ev: EvidenceSet, record: RunRecord) -> str:
     return f"chosen {short(record.run_id)}" + (" (gate's pick: best candidate)" if ev.chosen.picked else "")
 
 
+def _metric_problem(inc: Increment) -> str | None:
+    metric = inc.meta.metric
+    info = lookup(metric.name)
+    if info is not None and info.goal != metric.goal:
+        better = "higher" if info.goal == "maximize" else "lower"
+        return (f"increment.yaml says goal {metric.goal} but {metric.name} is {info.goal}d ({better} is "
+                f"better): fix metric.goal, then re-check the target")
+    if metric.target is None:
+        return f"no target for {metric.name}: set metric.target in increment.yaml (and in spec.md)"
+    return None
+
+
+def _folds_text(folds: cmp.FoldComparison) -> str:
+    return (f"on {folds.folds} paired folds: CV means {num(folds.subject_mean)} vs {num(folds.baseline_mean)}"
+            f" ({cmp.pct(folds.improvement)}), per-fold difference {folds.mean_diff:+.4f} ± "
+            f"{folds.diff_std:.4f}, better on {folds.wins}/{folds.folds}")
+
+
 @needs_chosen
 def check_baseline(inc: Increment, ev: EvidenceSet, config: GateConfig, record: RunRecord) -> Outcome:
     """The chosen run beats the best baseline by ``baseline_margin`` and meets ``target``."""
     meta = inc.meta
     name = meta.metric.name
-    baselines = [r for r in ev.by_role("baseline") if ev.metric_of(r) is not None]
+    problem = _metric_problem(inc)
+    if problem:
+        return fail(problem, ev.rel(inc.meta_path))
+    baselines = [r for r in ev.by_role("baseline") if name in r.metrics]
     if not baselines:
         return fail(
-            f"no baseline run with {name}: track one with role='baseline' (majority class, a rule, "
+            f"no baseline run with {name}: track one with role='baseline' (a trivial one, a rule, "
             "the current system)",
             ev.rel(inc.runs_dir),
         )
-    value = ev.metric_of(record)
     paths = [ev.rel(ev.run_paths[r.run_id]) for r in (record, *baselines)]
-    if value is None:
-        return fail(f"{_chosen_label(ev, record)} has no {name} metric", *paths)
-    best = best_baseline(baselines, name, meta.metric.goal)
-    assert best is not None
-    best_value = best.metrics[name]
-    gain = improvement(meta, best_value, value)
+    if record.role == "baseline":
+        return fail(f"chosen run {short(record.run_id)} ({record.name}) is a baseline, not a candidate: "
+                    "choose a candidate with 'inc choose'", *paths)
+    result = cmp.compare(meta, list(ev.runs.values()), subject=cmp.Subject(record, not ev.chosen.picked))
+    if result.nan_baselines:
+        names = ", ".join(short(r) for r in result.nan_baselines)
+        return fail(f"baseline {names}: {name} is not a number; it may hide a stronger baseline, fix or "
+                    "remove its record", *paths)
+    if result.value is None or not cmp.finite(result.value):
+        shown = "missing" if result.value is None else "not a number"
+        return fail(f"{_chosen_label(ev, record)}: {name} is {shown}", *paths)
+    assert result.baseline is not None and result.baseline_value is not None
     mode = "" if meta.margin_mode == "relative" else " error reduction"
     summary = (
-        f"best baseline {name} {fmt(best_value)} (run {short(best.run_id)}), "
-        f"{_chosen_label(ev, record)} {fmt(value)}: {_pct(gain)}{mode}, needs {_pct(meta.baseline_margin)}"
+        f"best baseline {name} {num(result.baseline_value)} (run {short(result.baseline.run_id)}), "
+        f"{_chosen_label(ev, record)} {num(result.value)}: {cmp.pct(result.improvement)}{mode}, "
+        f"needs {cmp.pct(meta.baseline_margin)}"
     )
     problems = []
-    if gain < meta.baseline_margin - 1e-12:
-        problems.append("margin missed")
-    if not meets_target(meta, value):
+    if not result.beats_baseline:
+        problems.append("margin missed" + (f" ({result.unreachable}; set 'margin_mode: error_reduction' in "
+                                           "increment.yaml)" if result.unreachable else ""))
+    if not result.meets_target:
         op = ">=" if meta.metric.goal == "maximize" else "<="
-        problems.append(f"target {name} {op} {fmt(meta.metric.target)} missed")
+        problems.append(f"target {name} {op} {num(meta.metric.target)} missed")
+    folds = result.folds
+    fold_text = f"; {_folds_text(folds)}" if folds else ""
     if problems:
-        return fail(f"{summary}; {', '.join(problems)}", *paths)
-    return ok(f"{summary}; target {fmt(meta.metric.target)} met", *paths)
+        return fail(f"{summary}; {', '.join(problems)}{fold_text}", *paths)
+    if folds is not None and folds.improvement < meta.baseline_margin - 1e-12:
+        return warn(f"{summary} on the hold-out, but {_folds_text(folds)} misses the margin: the two "
+                    "disagree, check the hold-out split's size and representativeness", *paths)
+    return ok(f"{summary}; target {num(meta.metric.target)} met{fold_text}", *paths)
+
+
+def stability_limit(metric: str, folds: list[float], override: float | None) -> tuple[float, str]:
+    """(the fold std above which a run is unstable, how it was set) for ``metric``'s scale."""
+    mean = sum(folds) / len(folds)
+    if override is not None:
+        return override, "cv_max_std"
+    info = lookup(metric)
+    absolute = info.scale == "absolute" if info else all(-1 <= v <= 1 for v in folds)
+    if absolute:
+        return CV_ABS_STD, f"{CV_ABS_STD:g} for a bounded score"
+    return CV_REL_STD * abs(mean), f"{CV_REL_STD:.0%} of the mean"
+
+
+def _cv_consistency(record: RunRecord) -> str | None:
+    """A logged CV mean/std that does not match the fold scores."""
+    cv = record.cv
+    assert cv is not None
+    for suffix, value in (("mean", cv.mean), ("std", cv.std)):
+        logged = record.metrics.get(f"cv_{cv.metric}_{suffix}")
+        if logged is not None and not math.isclose(logged, value, rel_tol=1e-6, abs_tol=1e-9):
+            return f"logged cv_{cv.metric}_{suffix} {num(logged)} does not match its folds ({num(value)})"
+    return None
 
 
 @needs_chosen
 def check_cross_validation(inc: Increment, ev: EvidenceSet, config: GateConfig, record: RunRecord) -> Outcome:
-    """The chosen run has at least ``cv_min_folds`` fold scores; warn when their std > 0.1."""
+    """The chosen run has ``cv_min_folds`` fold scores of the metric; warn when they spread widely."""
     where = ev.rel(ev.run_paths[record.run_id])
     needed = inc.meta.cv_min_folds
+    label = _chosen_label(ev, record)
     if record.cv is None or not record.cv.folds:
-        return fail(
-            f"{_chosen_label(ev, record)} has no CV fold scores; log them with exp.log_cv(scores) "
-            f"({needed} folds or more)",
-            where,
-        )
-    folds = record.cv.folds
-    if len(folds) < needed:
-        return fail(
-            f"{_chosen_label(ev, record)}: {len(folds)} folds of {record.cv.metric}, needs >= {needed} "
-            "(cv_min_folds)",
-            where,
-        )
-    std = record.cv.std
-    summary = f"{len(folds)} folds of {record.cv.metric}: mean {fmt(record.cv.mean)} ± {fmt(std)}"
-    if std > CV_STD_WARN:
-        return warn(f"{summary}; std over {CV_STD_WARN}: unstable across folds, check the splits", where)
+        return fail(f"{label} has no CV fold scores; log them with exp.log_cv(scores) "
+                    f"({needed} folds or more)", where)
+    cv, name = record.cv, inc.meta.metric.name
+    if not same_metric(cv.metric, name):
+        return fail(f"{label}: fold scores are of {cv.metric}, not the increment's metric {name}; "
+                    f"log_cv(scores, metric={name!r})", where)
+    if not all(cmp.finite(v) for v in cv.folds):
+        return fail(f"{label}: a {cv.metric} fold score is not a number", where)
+    if len(cv.folds) < needed:
+        return fail(f"{label}: {len(cv.folds)} folds of {cv.metric}, needs >= {needed} (cv_min_folds)", where)
+    mismatch = _cv_consistency(record)
+    if mismatch:
+        return fail(f"{label}: {mismatch}", where)
+    summary = f"{len(cv.folds)} folds of {cv.metric}: mean {num(cv.mean)} ± {num(cv.std)}"
+    limit, basis = stability_limit(cv.metric, cv.folds, inc.meta.cv_max_std)
+    if cv.std > limit:
+        return warn(f"{summary}; std over {num(limit)} ({basis}): unstable across folds, check the splits",
+                    where)
     return ok(summary, where)
 
 

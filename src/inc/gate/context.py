@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 
+from inc.comparison import subject_of
 from inc.evidence import (
     EvidenceError,
     ExplainSummary,
@@ -23,7 +24,6 @@ from inc.evidence import (
 )
 from inc.increment import Increment
 from inc.markdown import Section, Task
-from inc.runs_table import best_of_role
 from inc.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ class GateConfig:
     strict: bool = False
     verify: bool = False
     closing: bool = False  # ``inc done``: every check blocks
+    offline: bool = False  # the living docs: checks that read git history or the docs are not run
     numbers: dict[str, list[str]] = field(default_factory=dict)  # number -> folder names
     cache: dict[str, Any] = field(default_factory=dict)  # workspace-wide results, computed once
     _repo: Any = field(default=None, repr=False)
@@ -82,6 +83,22 @@ class EvidenceSet:
     def rel(self, path: Path, line: int | None = None) -> str:
         """Workspace-relative path for reports."""
         return self.config.rel(path, line)
+
+    def preload(self, sections: dict[str, list[Section]], tasks: list[Task],
+                parsed: dict[Path, RunRecord | EvidenceError]) -> None:
+        """Take documents and ledger records someone already parsed (the living docs), same rules."""
+        self.__dict__["_sections"] = dict(sections)
+        self.__dict__["tasks"] = tasks
+        self.__dict__["run_paths"] = {path.stem: path for path in sorted(parsed)}
+        records: dict[str, RunRecord] = {}
+        for path, item in sorted(parsed.items()):
+            if isinstance(item, EvidenceError):
+                self.errors[path] = _short(item, path)
+            elif item.run_id != path.stem:
+                self.errors[path] = f"names run {item.run_id} but the file is {path.name}"
+            else:
+                records[path.stem] = item
+        self.__dict__["runs"] = records
 
     def sections(self, doc: str) -> list[Section]:
         """Sections of spec.md / plan.md, parsed once (line scanner on plain documents)."""
@@ -133,19 +150,14 @@ class EvidenceSet:
     @cached_property
     def chosen(self) -> Chosen:
         """The chosen run (``chosen_run``), or the best candidate when none is set."""
-        wanted = self.inc.meta.chosen_run
-        if wanted:
-            record = self.runs.get(wanted)
-            if record is not None:
-                return Chosen(record)
-            if wanted in self.run_paths:
+        broken = [run_id for run_id in self.run_paths if run_id not in self.runs]
+        subject = subject_of(self.inc.meta, list(self.runs.values()), broken)
+        if subject.record is None:
+            wanted = self.inc.meta.chosen_run
+            if wanted and wanted in broken:
                 return Chosen(None, problem=f"chosen run {wanted}: {self.errors.get(self.run_paths[wanted])}")
-            return Chosen(None, problem=f"chosen run {wanted} has no record in runs/; 'inc link' it")
-        metric = self.inc.meta.metric
-        best = best_of_role(list(self.runs.values()), "candidate", metric.name, metric.goal)
-        if best is None:
-            return Chosen(None, problem="no chosen run and no candidate run with the metric to pick")
-        return Chosen(best, picked=True)
+            return Chosen(None, problem=subject.problem)
+        return Chosen(subject.record, picked=not subject.chosen)
 
     def parse(self, model: type[M], path: Path) -> M | None:
         """Parse an evidence file; a problem is remembered in ``errors`` and gives None."""

@@ -6,28 +6,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from inc.gate.catalog import TITLES
 from inc.meta import Waiver
 
 CheckStatus = Literal["pass", "fail", "warn", "waived", "skip"]
 READY_STATUSES = ("pass", "warn", "waived")
 _LOCATION_RE = re.compile(r"^(?P<file>.+?):(?P<line>\d+)$")
 
-TITLES: dict[str, str] = {
-    "structure": "files valid",
-    "spec": "spec filled in",
-    "tasks": "tasks complete",
-    "experiments": "experiments tracked and documented",
-    "baseline": "baseline comparison documented",
-    "cross_validation": "CV performed",
-    "model_versioned": "model versioned, tied to the increment",
-    "explainability": "SHAP report generated",
-    "load_test": "latency under target",
-    "monitoring": "drift + performance monitoring configured",
-    "ab_test": "A/B test ready",
-    "rollback": "rollback plan documented",
-    "staleness": "evidence is current",
-    "living_docs": "living docs updated",
-}
 
 
 @dataclass
@@ -37,6 +22,7 @@ class Outcome:
     status: CheckStatus
     detail: str
     evidence: list[str] = field(default_factory=list)
+    forced: bool = False  # blocks at every stage and no waiver applies (e.g. --verify found tampering)
 
 
 def ok(detail: str, *evidence: str) -> Outcome:

@@ -10,8 +10,8 @@ import os
 import re
 from pathlib import Path
 
-from inc.errors import IncError, UserError
-from inc.gate.checks import CHECKS, Check
+from inc.errors import IncError, MissingExtraError, UserError
+from inc.gate.catalog import CATALOG, CheckSpec
 from inc.gate.checks_docs import folder_problems
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import CheckResult, GateResult, IncrementVerdict, Outcome, fail, skip
@@ -89,7 +89,7 @@ def select_folders(
     return sorted(dict.fromkeys(folders)), used_base
 
 
-def is_blocking(check: Check, meta: IncrementMeta, config: GateConfig) -> bool:
+def is_blocking(check: CheckSpec, meta: IncrementMeta, config: GateConfig) -> bool:
     """Structure always; spec from ``active``; readiness when done, closing or ``--strict``."""
     if check.stage == "structure" or config.closing or config.strict:
         return True
@@ -98,9 +98,11 @@ def is_blocking(check: Check, meta: IncrementMeta, config: GateConfig) -> bool:
     return meta.status == "done"
 
 
-def _safe_run(check: Check, inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
+def _safe_run(check: CheckSpec, inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
     try:
         return check.run(inc, ev, config)
+    except MissingExtraError:
+        raise  # --verify without the ml extra is a usage error (exit 2), not a failed check
     except _RECOVERABLE as exc:
         message = str(exc).replace(str(config.ws.root) + "/", "")
         return fail(f"could not judge: {message}", config.rel(inc.path))
@@ -108,38 +110,24 @@ def _safe_run(check: Check, inc: Increment, ev: EvidenceSet, config: GateConfig)
 
 def _apply_waiver(check_id: str, outcome: Outcome, meta: IncrementMeta, blocking: bool) -> CheckResult:
     waiver = meta.waiver_for(check_id)
-    if waiver is not None and outcome.status in ("fail", "warn"):
+    blocking = blocking or outcome.forced
+    if waiver is not None and outcome.status in ("fail", "warn") and not outcome.forced:
         detail = f"waived by {waiver.approved_by}: {waiver.reason} (was: {outcome.detail})"
         return CheckResult(check_id, "waived", detail, outcome.evidence, blocking, waiver)
     return CheckResult(check_id, outcome.status, outcome.detail, outcome.evidence, blocking, waiver)
 
 
-def _verify(inc: Increment, config: GateConfig, result: CheckResult) -> CheckResult:
-    """Fold ``inc.tracking.verify_runs`` into the experiments check (``--verify``)."""
-    from inc.tracking import verify_runs
-
-    differences = verify_runs(config.ws, inc)
-    if differences:
-        more = f" (and {len(differences) - 3} more)" if len(differences) > 3 else ""
-        shown = "; ".join(differences[:3]) + more
-        return CheckResult(
-            result.id, "fail", f"--verify: the tracking server disagrees with the ledger: {shown}",
-            result.evidence, True, result.waiver,
-        )
-    result.detail += "; --verify: chosen and baseline runs match the tracking server"
-    return result
-
-
-def judge(inc: Increment, config: GateConfig) -> IncrementVerdict:
-    """Every check on one loaded increment."""
-    ev = EvidenceSet(inc, config)
+def judge(inc: Increment, config: GateConfig, evidence: EvidenceSet | None = None) -> IncrementVerdict:
+    """Every check of the catalog on one loaded increment (``evidence``: already read, e.g. by the docs)."""
+    ev = evidence or EvidenceSet(inc, config)
     results = []
-    for check in CHECKS:
+    for check in CATALOG:
         blocking = is_blocking(check, inc.meta, config)
-        result = _apply_waiver(check.id, _safe_run(check, inc, ev, config), inc.meta, blocking)
-        if check.id == "experiments" and config.verify:
-            result = _verify(inc, config, result)
-        results.append(result)
+        if config.offline and not check.offline:
+            outcome = skip("judged by 'inc gate' only (reads git history or the living docs themselves)")
+        else:
+            outcome = _safe_run(check, inc, ev, config)
+        results.append(_apply_waiver(check.id, outcome, inc.meta, blocking))
     status = "done" if config.closing else inc.meta.status
     return IncrementVerdict(inc.id, inc.meta.slug, status, config.rel(inc.path), results)
 
@@ -149,10 +137,13 @@ def judge_invalid(path: Path, error: IncError, config: GateConfig) -> IncrementV
     message = error.message.replace(str(path.parent) + "/", config.rel(path.parent) + "/")
     problems = [message, *(m for m, _ in folder_problems(path, config))]
     where = config.rel(path / META_FILE)
-    results = [CheckResult("structure", "fail", "; ".join(problems), [where], True)]
-    for check in CHECKS[1:]:
-        outcome = skip("not judged: the increment's files are invalid (see structure)")
-        results.append(CheckResult(check.id, outcome.status, outcome.detail, [], False))
+    results = []
+    for check in CATALOG:
+        if check.stage == "structure":
+            results.append(CheckResult(check.id, "fail", "; ".join(problems), [where], True))
+        else:
+            outcome = skip("not judged: the increment's files are invalid (see structure)")
+            results.append(CheckResult(check.id, outcome.status, outcome.detail, [], False))
     number, _, slug = path.name.partition("-")
     return IncrementVerdict(number, slug, "invalid", config.rel(path), results)
 

@@ -98,7 +98,11 @@ def layout_of(ws: Workspace) -> Layout:
 
 def collect_all(ws: Workspace) -> list[IncrementData]:
     """Every increment's data, sorted by folder name (stable in any file order)."""
-    return [collect(path) for path in sorted(ws.increment_dirs(), key=lambda p: p.name)]
+    from inc.gate.context import GateConfig
+    from inc.gate.runner import folder_numbers
+
+    config = GateConfig(ws, offline=True, numbers=folder_numbers(ws))
+    return [collect(path, config) for path in sorted(ws.increment_dirs(), key=lambda p: p.name)]
 
 
 def render_pages(ws: Workspace, items: list[IncrementData] | None = None) -> dict[str, str]:

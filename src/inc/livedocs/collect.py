@@ -26,7 +26,7 @@ from inc.evidence import (
 from inc.increment import Increment
 from inc.markdown import Section, Task, find_section, parse_sections, parse_tasks
 from inc.meta import IncrementMeta
-from inc.runs_table import best_of_role
+from inc.comparison import best_of, subject_of
 from inc.yamlio import load_yaml, validate
 
 _RUN_ID = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -65,6 +65,18 @@ class IncrementData:
     monitoring: MonitoringView | None = None
     monitoring_exists: bool = False
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    parsed_runs: dict[Path, RunRecord | EvidenceError] = field(default_factory=dict, repr=False)
+    gate_config: Any = field(default=None, repr=False)  # inc.gate.context.GateConfig, shared per build
+
+    @property
+    def evidence_set(self) -> Any:
+        """The gate's ``EvidenceSet`` over what was already read here (nothing parsed twice)."""
+        from inc.gate.context import EvidenceSet
+        from inc.livedocs.readiness import offline_config
+
+        ev = EvidenceSet(self.inc, offline_config(self))
+        ev.preload({"spec.md": self.spec, "plan.md": self.plan}, self.tasks, self.parsed_runs)
+        return ev
 
     @property
     def meta(self) -> IncrementMeta:
@@ -96,7 +108,7 @@ class IncrementData:
     def best(self, role: str) -> RunRecord | None:
         """The run of ``role`` with the best metric (ties: the smallest run id)."""
         metric = self.meta.metric
-        return best_of_role(self.runs, role, metric.name, metric.goal)
+        return best_of(self.runs, role, metric.name, metric.goal)
 
 
 def _read_runs(data: IncrementData) -> None:
@@ -107,21 +119,21 @@ def _read_runs(data: IncrementData) -> None:
         return
     for name in names:
         try:
-            data.runs.append(read_run_record(runs_dir / name))
+            record = read_run_record(runs_dir / name)
         except EvidenceError as exc:
             data.problems.append(exc.message)
+            data.parsed_runs[runs_dir / name] = exc
+            continue
+        data.runs.append(record)
+        data.parsed_runs[runs_dir / name] = record
     data.runs.sort(key=lambda run: run.run_id)
 
 
 def _pick_subject(data: IncrementData) -> None:
-    wanted = data.meta.chosen_run
-    if wanted:
-        data.subject = next((r for r in data.runs if r.run_id == wanted), None)
-        data.subject_chosen = data.subject is not None
-        if data.subject is None:
-            data.problems.append(f"chosen run {wanted} has no valid record in runs/")
-        return
-    data.subject = data.best("candidate")
+    subject = subject_of(data.meta, data.runs)
+    data.subject, data.subject_chosen = subject.record, subject.chosen
+    if data.meta.chosen_run and subject.record is None:
+        data.problems.append(subject.problem)
 
 
 def _optional(data: IncrementData, model: type[Any], path: Path) -> Any:
@@ -193,14 +205,19 @@ def _monitoring_view(raw: Any, source: str) -> MonitoringView:
     )
 
 
-def collect(path: Path) -> IncrementData:
-    """Read one increment folder: documents parsed once each, evidence validated."""
+def collect(path: Path, gate_config: Any = None) -> IncrementData:
+    """Read one increment folder: documents parsed once each, evidence validated.
+
+    ``gate_config`` (a ``GateConfig`` with ``offline=True``) is what the readiness table judges
+    with; one per build so the workspace's folder numbers are listed once.
+    """
     inc = Increment.load(path)
     data = IncrementData(
         inc=inc,
         spec=parse_sections(inc.read_doc("spec.md")),
         plan=parse_sections(inc.read_doc("plan.md")),
         tasks=parse_tasks(inc.read_doc("tasks.md")),
+        gate_config=gate_config,
     )
     _read_runs(data)
     _pick_subject(data)

@@ -13,20 +13,16 @@ _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 
 def num(value: float | None, digits: int = 4) -> str:
     """A metric value with a fixed number of decimals (never locale-formatted, never ``-0``)."""
-    if value is None:
-        return DASH
-    text = f"{value:.{digits}f}"
-    if text.lstrip("-").strip("0.") == "":
-        text = text.lstrip("-")
-    return text
+    from inc.comparison import num as comparison_num
+
+    return DASH if value is None else comparison_num(value, digits)
 
 
 def pct(value: float | None) -> str:
-    """A signed percentage with one decimal, e.g. ``+12.5%``."""
-    if value is None:
-        return DASH
-    text = f"{value * 100:+.1f}%"
-    return "+0.0%" if text in ("-0.0%", "+0.0%") else text
+    """A signed percentage with one decimal, e.g. ``+12.5%`` (``inc.comparison.pct``, as the gate prints)."""
+    from inc.comparison import pct as comparison_pct
+
+    return DASH if value is None else comparison_pct(value)
 
 
 def ms(value: float | None) -> str:

@@ -13,7 +13,8 @@ from typing import Any
 from inc.evidence import DatasetFingerprint, RunRecord
 from inc.livedocs import fmt
 from inc.livedocs.collect import IncrementData
-from inc.livedocs.readiness import compare, improvement, readiness
+from inc.comparison import run_improvement
+from inc.livedocs.readiness import compare, readiness
 from inc.markdown import PLACEHOLDER, Section
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -153,11 +154,11 @@ def datasets(record: RunRecord | None) -> dict[str, list[dict[str, str]]]:
 
 def run_rows(data: IncrementData, card_dir: str, layout: Layout) -> list[dict[str, str]]:
     """One table row per linked run: baselines first, then candidates, each by run id."""
-    best = data.metric_of(data.best("baseline"))
+    best = compare(data).baseline
     rows = []
     for run in sorted(data.runs, key=lambda r: (r.role != "baseline", r.run_id)):
         value = data.metric_of(run)
-        gain = improvement(data.meta, value, best) if value is not None and best is not None else None
+        gain = run_improvement(run, best, data.meta)
         cv = cv_view(run)
         rows.append({
             "run_id": run.run_id,
@@ -209,7 +210,7 @@ def _summary(data: IncrementData) -> dict[str, Any]:
         "op": ">=" if meta.metric.goal == "maximize" else "<=",
         "value": fmt.num(cmp.value),
         "meets_target": _yes_no(cmp.meets_target),
-        "baseline": fmt.num(cmp.baseline),
+        "baseline": fmt.num(cmp.baseline_value),
         "improvement": fmt.pct(cmp.improvement),
         "margin": fmt.pct(cmp.margin).lstrip("+"),
         "margin_mode": meta.margin_mode,
@@ -220,9 +221,9 @@ def _summary(data: IncrementData) -> dict[str, Any]:
         "model_version": (model.version or "") if model else "",
         "tasks_done": sum(t.done for t in data.tasks),
         "tasks_total": len(data.tasks),
-        "ready": sum(s.state != "open" for s in states),
-        "checks": len(states),
-        "open": [s.id for s in states if s.state == "open"],
+        "ready": sum(s.ready for s in states),
+        "checks": sum(s.applies for s in states),
+        "open": [s.id for s in states if s.applies and not s.ready],
         "states": states,
         "last_run": max((r.end_time or "" for r in data.runs), default="")[:10],
         "closed": data.meta.closed.isoformat() if data.meta.closed else "",
