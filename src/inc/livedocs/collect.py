@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from inc.comparison import best_of, subject_of
 from inc.errors import IncError
 from inc.evidence import (
     DriftReport,
@@ -26,7 +27,6 @@ from inc.evidence import (
 from inc.increment import Increment
 from inc.markdown import Section, Task, find_section, parse_sections, parse_tasks
 from inc.meta import IncrementMeta
-from inc.comparison import best_of, subject_of
 from inc.yamlio import load_yaml, validate
 
 _RUN_ID = re.compile(r"^[A-Za-z0-9_-]+$")

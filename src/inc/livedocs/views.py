@@ -10,10 +10,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from inc.comparison import run_improvement
 from inc.evidence import DatasetFingerprint, RunRecord
 from inc.livedocs import fmt
 from inc.livedocs.collect import IncrementData
-from inc.comparison import run_improvement
 from inc.livedocs.readiness import compare, readiness
 from inc.markdown import PLACEHOLDER, Section
 
