@@ -56,6 +56,8 @@ def _docs(number: int, slug: str) -> dict[str, str]:
         "metric_name": "roc_auc", "goal": "maximize", "target": 0.85, "created": "2026-01-01",
         "owner": "team", "cv_min_folds": 5, "latency_p95_ms": 100, "margin_pct": "20%",
         "title_yaml": f'"Model {number}"', "owner_yaml": '"team"',
+        "op": ">=", "target_text": "0.85", "min_candidates": 3, "margin_example_relative": "",
+        "margin_example_error": "",
     }
     files = {name: render(f"{name}.j2", ctx) for name in ("spec.md", "plan.md", "tasks.md", "increment.yaml")}
     if number % 2 == 0:  # half of them filled in, like a real repository

@@ -27,7 +27,10 @@ FINISHED = "FINISHED"
 
 def finite(value: float | None) -> bool:
     """True for a real, finite number."""
-    return value is not None and isinstance(value, (int, float)) and math.isfinite(value)
+    try:
+        return math.isfinite(value)  # type: ignore[arg-type]
+    except TypeError:
+        return False
 
 
 def pct(value: float | None) -> str:
@@ -238,8 +241,9 @@ def fold_comparison(subject: RunRecord, baseline: RunRecord, meta: IncrementMeta
     goal = meta.metric.goal
     sign = 1.0 if goal == "maximize" else -1.0
     diffs = [sign * (x - y) for x, y in zip(a.folds, b.folds, strict=True)]
-    gain = improvement(a.mean, b.mean, goal, meta.margin_mode, meta.metric.name)
-    return FoldComparison(len(diffs), a.mean, b.mean, gain, statistics.fmean(diffs),
+    mean_a, mean_b = a.mean, b.mean
+    gain = improvement(mean_a, mean_b, goal, meta.margin_mode, meta.metric.name)
+    return FoldComparison(len(diffs), mean_a, mean_b, gain, statistics.fmean(diffs),
                           statistics.pstdev(diffs), sum(d > 0 for d in diffs))
 
 

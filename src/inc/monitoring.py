@@ -178,9 +178,25 @@ class MonitoringConfig(_Strict):
         return next((f for f in self.features if f.name == name), None)
 
 
+_LOADED: dict[tuple[str, int, int], MonitoringConfig] = {}
+
+
 def load_monitoring(path: Path) -> MonitoringConfig:
-    """Load and validate monitoring.yaml; errors (ConfigError, exit 2) name the file and field."""
-    return load_model_file(MonitoringConfig, path)
+    """Load and validate monitoring.yaml; errors (ConfigError, exit 2) name the file and field.
+
+    A file already loaded unchanged (same path, mtime and size) in this process is not parsed
+    again: the living docs and the gate's verdict inside them read the same file.
+    """
+    try:
+        stat = path.stat()
+    except OSError:
+        return load_model_file(MonitoringConfig, path)
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _LOADED:
+        if len(_LOADED) > 4096:
+            _LOADED.clear()
+        _LOADED[key] = load_model_file(MonitoringConfig, path)
+    return _LOADED[key]  # shared: callers only read it
 
 
 def check_monitoring(inc: Increment, model_inputs: list[str], top_features: list[str]) -> list[str]:

@@ -63,7 +63,7 @@ def number_problems(record: RunRecord, metric: str, now: dt.datetime) -> list[st
     value = record.metrics.get(metric)
     if value is not None and not cmp.finite(value):
         problems.append(f"{label}: {metric} is not a number ({value})")
-    if record.cv is not None and not all(cmp.finite(v) for v in record.cv.folds):
+    if record.cv is not None and not cmp.finite(sum(record.cv.folds)):  # one NaN/inf makes the sum so
         problems.append(f"{label}: a {record.cv.metric} fold score is not a number")
     try:
         start, end = _parse_time(record.start_time), _parse_time(record.end_time)
@@ -148,7 +148,7 @@ def check_candidates(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Out
     if ev.run_errors:
         return skip("skipped: needs experiments (ledger records that do not load)", ev.rel(inc.runs_dir))
     counted = [r for r in ev.by_role("candidate") if r.status == cmp.FINISHED and cmp.usable(r, name)]
-    paths = [ev.rel(ev.run_paths[r.run_id]) for r in counted] or [ev.rel(inc.runs_dir)]
+    paths = [ev.rel(inc.runs_dir)]
     others = len(ev.by_role("candidate")) - len(counted)
     aside = f" ({others} more not FINISHED or without a numeric {name})" if others else ""
     if len(counted) < needed:
@@ -182,7 +182,7 @@ def is_trivial(record: RunRecord) -> bool:
 def check_nontrivial_baseline(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
     """At least one baseline beyond the trivial ones: a rule, a heuristic, the current system, a model."""
     baselines = ev.by_role("baseline")
-    paths = [ev.rel(ev.run_paths[r.run_id]) for r in baselines] or [ev.rel(inc.runs_dir)]
+    paths = [ev.rel(inc.runs_dir)]
     if not baselines:
         return skip("skipped: needs baseline (no baseline run yet)", *paths)
     strong = [r for r in baselines if not is_trivial(r)]
@@ -191,9 +191,10 @@ def check_nontrivial_baseline(inc: Increment, ev: EvidenceSet, config: GateConfi
         return fail(
             f"only trivial baselines ({names}): add a rule, a heuristic or the current production system "
             "as a baseline (name or note it so, e.g. 'baseline-amount-rule'), or a simple real model",
-            *paths,
+            *(ev.rel(ev.run_paths[r.run_id]) for r in baselines[:10]),
         )
-    return ok(f"non-trivial baseline(s): {', '.join(r.name for r in strong)}", *paths)
+    return ok(f"non-trivial baseline(s): {', '.join(r.name for r in strong)}",
+              *(ev.rel(ev.run_paths[r.run_id]) for r in strong[:10]))
 
 
 def chosen_problem(ev: EvidenceSet) -> Outcome | None:
@@ -295,9 +296,10 @@ def check_baseline(inc: Increment, ev: EvidenceSet, config: GateConfig, record: 
     return ok(f"{summary}; target {num(meta.metric.target)} met{fold_text}", *paths)
 
 
-def stability_limit(metric: str, folds: list[float], override: float | None) -> tuple[float, str]:
+def stability_limit(
+    metric: str, folds: list[float], mean: float, override: float | None
+) -> tuple[float, str]:
     """(the fold std above which a run is unstable, how it was set) for ``metric``'s scale."""
-    mean = sum(folds) / len(folds)
     if override is not None:
         return override, "cv_max_std"
     info = lookup(metric)
@@ -307,11 +309,11 @@ def stability_limit(metric: str, folds: list[float], override: float | None) -> 
     return CV_REL_STD * abs(mean), f"{CV_REL_STD:.0%} of the mean"
 
 
-def _cv_consistency(record: RunRecord) -> str | None:
+def _cv_consistency(record: RunRecord, mean: float, std: float) -> str | None:
     """A logged CV mean/std that does not match the fold scores."""
     cv = record.cv
     assert cv is not None
-    for suffix, value in (("mean", cv.mean), ("std", cv.std)):
+    for suffix, value in (("mean", mean), ("std", std)):
         logged = record.metrics.get(f"cv_{cv.metric}_{suffix}")
         if logged is not None and not math.isclose(logged, value, rel_tol=1e-6, abs_tol=1e-9):
             return f"logged cv_{cv.metric}_{suffix} {num(logged)} does not match its folds ({num(value)})"
@@ -335,12 +337,13 @@ def check_cross_validation(inc: Increment, ev: EvidenceSet, config: GateConfig, 
         return fail(f"{label}: a {cv.metric} fold score is not a number", where)
     if len(cv.folds) < needed:
         return fail(f"{label}: {len(cv.folds)} folds of {cv.metric}, needs >= {needed} (cv_min_folds)", where)
-    mismatch = _cv_consistency(record)
+    mean, std = cv.mean, cv.std  # computed once: statistics' exact arithmetic is not free
+    mismatch = _cv_consistency(record, mean, std)
     if mismatch:
         return fail(f"{label}: {mismatch}", where)
-    summary = f"{len(cv.folds)} folds of {cv.metric}: mean {num(cv.mean)} ± {num(cv.std)}"
-    limit, basis = stability_limit(cv.metric, cv.folds, inc.meta.cv_max_std)
-    if cv.std > limit:
+    summary = f"{len(cv.folds)} folds of {cv.metric}: mean {num(mean)} ± {num(std)}"
+    limit, basis = stability_limit(cv.metric, cv.folds, mean, inc.meta.cv_max_std)
+    if std > limit:
         return warn(f"{summary}; std over {num(limit)} ({basis}): unstable across folds, check the splits",
                     where)
     return ok(summary, where)

@@ -89,9 +89,10 @@ class EvidenceSet:
         """Take documents and ledger records someone already parsed (the living docs), same rules."""
         self.__dict__["_sections"] = dict(sections)
         self.__dict__["tasks"] = tasks
-        self.__dict__["run_paths"] = {path.stem: path for path in sorted(parsed)}
+        ordered = sorted(parsed.items(), key=lambda item: item[0].name)
+        self.__dict__["run_paths"] = {path.stem: path for path, _ in ordered}
         records: dict[str, RunRecord] = {}
-        for path, item in sorted(parsed.items()):
+        for path, item in ordered:
             if isinstance(item, EvidenceError):
                 self.errors[path] = _short(item, path)
             elif item.run_id != path.stem:

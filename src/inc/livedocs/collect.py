@@ -27,7 +27,6 @@ from inc.evidence import (
 from inc.increment import Increment
 from inc.markdown import Section, Task, find_section, parse_sections, parse_tasks
 from inc.meta import IncrementMeta
-from inc.yamlio import load_yaml, validate
 
 _RUN_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 _PLOT_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
@@ -184,16 +183,15 @@ def _read_monitoring(data: IncrementData) -> None:
         return
     data.monitoring_exists = True
     try:
-        raw = load_yaml(path)
-        data.monitoring = _monitoring_view(raw, str(path))
+        data.monitoring = _monitoring_view(path)
     except IncError as exc:
         data.problems.append(exc.message)
 
 
-def _monitoring_view(raw: Any, source: str) -> MonitoringView:
-    from inc.monitoring import MonitoringConfig
+def _monitoring_view(path: Path) -> MonitoringView:
+    from inc.monitoring import load_monitoring
 
-    plain = validate(MonitoringConfig, raw, source).model_dump(mode="json", by_alias=True)
+    plain = load_monitoring(path).model_dump(mode="json", by_alias=True)
     features = [f for f in plain.get("features") or [] if isinstance(f, dict)]
     return MonitoringView(
         features=sorted(features, key=lambda f: str(f.get("name", ""))),

@@ -6,6 +6,9 @@ import posixpath
 import re
 from functools import lru_cache
 
+from inc.comparison import num as comparison_num
+from inc.comparison import pct as comparison_pct
+
 DASH = "–"
 _HEADING = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
@@ -13,15 +16,11 @@ _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 
 def num(value: float | None, digits: int = 4) -> str:
     """A metric value with a fixed number of decimals (never locale-formatted, never ``-0``)."""
-    from inc.comparison import num as comparison_num
-
     return DASH if value is None else comparison_num(value, digits)
 
 
 def pct(value: float | None) -> str:
     """A signed percentage with one decimal, e.g. ``+12.5%`` (``inc.comparison.pct``, as the gate prints)."""
-    from inc.comparison import pct as comparison_pct
-
     return DASH if value is None else comparison_pct(value)
 
 
