@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 
 import pytest
-from gate_helpers import set_meta, write_run
 
 from inc.cli.runs import render_runs
 from inc.comparison import num, pct
@@ -21,6 +20,7 @@ from inc.meta import Metric
 from inc.runs_table import runs_table
 from inc.scaffold import new_increment
 from inc.workspace import Workspace
+from inc_testing.gate_evidence import set_meta, write_run
 
 # (problem, metric, baselines, candidates): the expected pick is the best candidate in the direction
 CASES = [

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from gate_helpers import add_waiver, link_reports, set_meta, write_run
 
 from inc.evidence import CV, RunRecord, read_run_record, write_run_record
 from inc.gate.model import IncrementVerdict
@@ -17,6 +16,7 @@ from inc.gate.runner import run_gate
 from inc.meta import Metric
 from inc.scaffold import new_increment
 from inc.workspace import Workspace
+from inc_testing.gate_evidence import add_waiver, link_reports, set_meta, write_run
 
 
 def verdict(ws: Workspace, ref: str = "0001") -> IncrementVerdict:
