@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from typing import Any
@@ -146,7 +147,8 @@ def test_runs_needs_only_the_ledger(tracked: Any, monkeypatch: pytest.MonkeyPatc
         "assert 'mlflow' not in sys.modules and 'sklearn' not in sys.modules, 'ML import'\n"
         "sys.exit(rc)\n"
     )
-    env = {"MLFLOW_TRACKING_URI": "http://127.0.0.1:9", "PATH": "/usr/bin:/bin"}
+    env = {"MLFLOW_TRACKING_URI": "http://127.0.0.1:9", "PATH": "/usr/bin:/bin",
+           "PYTHONPATH": os.environ.get("PYTHONPATH", "")}  # the code under test, not another checkout's
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                             timeout=60)
     assert result.returncode == 0, result.stderr
