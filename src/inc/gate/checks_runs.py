@@ -94,8 +94,20 @@ def _verify(inc: Increment, config: GateConfig) -> Outcome | None:
 def check_experiments(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
     """Candidates with params, metrics and a note; sealed records whose numbers and dates are sane.
 
-    With ``--verify`` (``config.verify``) the ledger is also compared with the tracking server.
+    With ``--verify`` (``config.verify``) the ledger is also compared with the tracking server,
+    whatever else this check finds (a disagreement blocks and cannot be waived).
     """
+    outcome = _experiments(inc, ev)
+    if not config.verify or ev.run_errors:
+        return outcome
+    verified = _verify(inc, config)
+    if verified is not None:
+        return verified
+    outcome.detail += "; --verify: chosen and baseline runs match the tracking server"
+    return outcome
+
+
+def _experiments(inc: Increment, ev: EvidenceSet) -> Outcome:
     errors = _ledger_errors(ev)
     if errors:
         shown = "; ".join(message for message, _ in errors[:3])
@@ -121,15 +133,10 @@ def check_experiments(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Ou
     if not documented:
         lacking = ", ".join(_lacks(r) for r in candidates[:3])
         return fail(f"no FINISHED candidate run has params, metrics and a note: {lacking}", *evidence)
-    if config.verify:
-        verified = _verify(inc, config)
-        if verified is not None:
-            return verified
     baselines = len(ev.by_role("baseline"))
-    suffix = "; --verify: chosen and baseline runs match the tracking server" if config.verify else ""
     return ok(
         f"{len(candidates)} candidate run(s) ({len(documented)} documented), {baselines} baseline(s); "
-        f"{len(ev.runs)} record(s) sealed, hashes intact" + suffix,
+        f"{len(ev.runs)} record(s) sealed, hashes intact",
         *evidence,
     )
 
