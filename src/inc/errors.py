@@ -10,7 +10,7 @@ EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
-ML_EXTRA_HINT = "this command needs the ml extra: pip install 'inc[ml]'"
+ML_EXTRA_HINT = "this command needs the ml extra: pip install 'inc-ml[ml]'"
 
 
 class IncError(Exception):

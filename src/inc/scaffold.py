@@ -14,7 +14,7 @@ from inc.errors import UserError
 from inc.fsutil import atomic_write_text
 from inc.increment import Increment
 from inc.meta import DEFAULT_METRICS, MINIMIZED_METRICS, IncrementMeta
-from inc.templating import packaged_templates_dir, render
+from inc.templating import render
 from inc.workspace import Workspace
 from inc.yamlio import parse_yaml, validate
 
@@ -83,7 +83,10 @@ def _write_once(path: Path, text: str, label: str, result: InitResult) -> None:
 
 
 def _workflow_text() -> str:
-    return (packaged_templates_dir() / "github" / "inc-gate.yml").read_text(encoding="utf-8")
+    """The PR workflow, pinning the inc-ml release that writes it."""
+    from inc import __version__
+
+    return render("github/inc-gate.yml", {"inc_version": __version__})
 
 
 def _gitignore_text(path: Path) -> str:

@@ -195,7 +195,7 @@ def test_gate_runs_with_ml_libraries_unimportable(workspace: Workspace, ready: P
         [sys.executable, "-c", probe, "-C", str(workspace.root), "gate", "--verify"],
         capture_output=True, text=True, env=env, check=False,
     )
-    assert verify.returncode == 2 and "pip install 'inc[ml]'" in verify.stderr
+    assert verify.returncode == 2 and "pip install 'inc-ml[ml]'" in verify.stderr
 
 
 def test_changed_against_head_sees_staged_work(
