@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from inc.errors import UserError
 
+_TEMP_ATTEMPTS = 100
+
 
 def atomic_write_bytes(path: Path, data: bytes, *, fsync: bool = True) -> None:
     """Write ``data`` to ``path`` through a temp file in the same folder and a rename.
 
-    A reader sees the old file or the new one, never half of one. ``fsync=False`` skips the
-    flush to disk, for files regenerated at will (living docs, the HTML site: ~3 ms a file).
+    A reader sees the old file or the new one, never half of one. The file gets the mode the
+    umask gives (0644 under 022), as ``open()`` would. ``fsync=False`` skips the flush to
+    disk, for files regenerated at will (living docs, the HTML site: ~3 ms a file).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = _new_temp_file(path.parent, f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -27,8 +29,36 @@ def atomic_write_bytes(path: Path, data: bytes, *, fsync: bool = True) -> None:
                 os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def make_temp_dir(parent: Path, prefix: str) -> Path:
+    """A new, uniquely named folder in ``parent`` with the mode the umask gives (0755 under 022).
+
+    ``tempfile.mkdtemp`` always makes 0700 folders, which other users (a web server, a docs
+    bot) cannot read once the folder is renamed into place.
+    """
+    for _ in range(_TEMP_ATTEMPTS):
+        folder = parent / f"{prefix}{os.urandom(6).hex()}"
+        try:
+            folder.mkdir(0o777)
+        except FileExistsError:
+            continue
+        return folder
+    raise FileExistsError(f"{parent}: no free temporary name starting {prefix!r}")
+
+
+def _new_temp_file(folder: Path, prefix: str) -> tuple[int, Path]:
+    """Create and open a new, uniquely named file; mode 0666 less the umask (mkstemp's is 0600)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    for _ in range(_TEMP_ATTEMPTS):
+        tmp = folder / f"{prefix}{os.urandom(6).hex()}.tmp"
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{folder}: no free temporary name starting {prefix!r}")
 
 
 def atomic_write_text(path: Path, text: str) -> None:

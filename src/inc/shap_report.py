@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +28,7 @@ from inc.evidence import (
     sha256_file,
     write_evidence,
 )
-from inc.fsutil import atomic_write_text, ensure_inside
+from inc.fsutil import atomic_write_text, ensure_inside, make_temp_dir
 from inc.workspace import as_workspace
 
 if TYPE_CHECKING:
@@ -155,8 +154,7 @@ def _publish(report_dir: Path, run_id: str, plan: Plan, raw: RawShap, rows: Any,
              top_features: int) -> ExplainSummary:
     """Write the whole report into a staging folder, then rename it into place."""
     report_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=report_dir.parent, prefix=f".{report_dir.name}.staging-"))
-    staging.chmod(0o777 & ~_umask())
+    staging = make_temp_dir(report_dir.parent, f".{report_dir.name}.staging-")
     try:
         summary = _write_report(staging, run_id, plan, raw, rows, top_features)
         _swap_into_place(staging, report_dir)
@@ -166,17 +164,11 @@ def _publish(report_dir: Path, run_id: str, plan: Plan, raw: RawShap, rows: Any,
     return summary
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def _swap_into_place(staging: Path, final: Path) -> None:
     if not final.exists():
         os.rename(staging, final)
         return
-    old = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.old-"))
+    old = make_temp_dir(final.parent, f".{final.name}.old-")
     os.rename(final, old / "report")
     try:
         os.rename(staging, final)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from inc.errors import UserError, require_ml
+from inc.fsutil import make_temp_dir
 from inc.increment import Increment
 from inc.workspace import Workspace
 
@@ -63,7 +64,7 @@ def _commit(root: Path, message: str, paths: tuple[str, ...] = ()) -> None:
 def prepare_folder(directory: Path | None) -> Path:
     """A new temporary folder, or ``directory`` when it is empty or missing."""
     if directory is None:
-        return Path(tempfile.mkdtemp(prefix="inc-demo-"))
+        return make_temp_dir(Path(tempfile.gettempdir()), "inc-demo-")
     directory = directory.resolve()
     if directory.exists() and any(directory.iterdir()):
         raise UserError(f"{directory}: not empty; give a new or empty folder for the demo")
