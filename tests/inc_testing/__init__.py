@@ -6,6 +6,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -23,6 +24,24 @@ def git(cwd: Path, *args: str) -> str:
         ["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env={**os.environ, **GIT_ENV}
     )
     return result.stdout.strip()
+
+
+def drop_leaked_mlflow_run() -> str | None:
+    """The id of the MLflow run still active in this thread (None if none), cleared locally.
+
+    Clears MLflow's active-run stack without a request, since the store may be gone. Does not
+    import mlflow: a test process that never loaded it has no run to leak.
+    """
+    if "mlflow" not in sys.modules:
+        return None
+    from mlflow.tracking import fluent
+
+    active = fluent.active_run()
+    if active is None:
+        return None
+    fluent._active_run_stack.get().clear()
+    fluent.MLFLOW_RUN_ID.unset()
+    return str(active.info.run_id)
 
 
 def free_port() -> int:
