@@ -142,7 +142,7 @@ def mlflow_scorer(trained_run: TrainedRun) -> Iterator[str]:
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "scoring server did not start"
         time.sleep(0.02)

@@ -46,6 +46,11 @@ def _set_target(run: Any, latency_p95_ms: float) -> None:
     run.inc.save_meta(run.inc.meta.model_copy(update={"latency_p95_ms": latency_p95_ms}))
 
 
+# A target these tests pass against on a loaded machine too: a small forest answers in a few ms
+# when idle and in well under 1 s with the CPU shared many ways (the verdict is not what they test).
+ROOMY_P95_MS = 5000.0
+
+
 # --------------------------------------------------------------------------- harness
 
 
@@ -83,16 +88,17 @@ def test_in_process_series_on_the_real_model_object(native_model: Any) -> None:
 def test_cli_in_process_writes_the_report_and_links_it_from_the_ledger(
     run_copy: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    _set_target(run_copy, ROOMY_P95_MS)
     code = main(["loadtest", "1", "--run", run_copy.run_id, "--data", str(run_copy.data),
                  "--requests", "200", "--batch-size", "4"])
     out = capsys.readouterr().out
     assert code == 0, out
-    assert "PASS: p95" in out and "target 100 ms" in out
+    assert "PASS: p95" in out and "target 5000 ms" in out
     path = _report_path(run_copy)
     data = json.loads(path.read_text())
     assert set(data) >= SECTION_10_KEYS
     assert data["mode"] == "in-process" and data["batch_size"] == 4 and data["requests"] == 200
-    assert data["failures"] == 0 and data["target_p95_ms"] == 100 and data["passed"] is True
+    assert data["failures"] == 0 and data["target_p95_ms"] == ROOMY_P95_MS and data["passed"] is True
     assert data["host"]["cores"] >= 1 and data["host"]["python"]
     assert "scikit-learn" in data["host"]["libraries"]
     assert [s["batch_size"] for s in data["series"]] == [1, 4]
@@ -156,6 +162,7 @@ def test_empty_data_file_exit_2(run_copy: Any, capsys: pytest.CaptureFixture[str
 
 def test_url_mode_against_mlflows_scoring_app(run_copy: Any, mlflow_scorer: str,
                                               capsys: pytest.CaptureFixture[str]) -> None:
+    _set_target(run_copy, ROOMY_P95_MS)
     code = main(["loadtest", "1", "--run", run_copy.run_id, "--data", str(run_copy.data),
                  "--url", mlflow_scorer, "--requests", "60", "--concurrency", "3"])
     out = capsys.readouterr().out
@@ -247,7 +254,7 @@ def test_url_mode_against_a_real_mlflow_models_serve(
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300
         while True:
             assert proc.poll() is None, (tmp_path / "serve.log").read_text()[-2000:]
             assert time.monotonic() < deadline, "mlflow models serve did not start"
@@ -257,6 +264,7 @@ def test_url_mode_against_a_real_mlflow_models_serve(
             except OSError:
                 time.sleep(0.5)
         url = f"http://127.0.0.1:{port}/invocations"
+        _set_target(run_copy, ROOMY_P95_MS)
         code = main(["loadtest", "1", "--run", run_copy.run_id, "--data", str(run_copy.data),
                      "--url", url, "--requests", "40", "--concurrency", "2"])
         assert code == 0, capsys.readouterr()

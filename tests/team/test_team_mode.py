@@ -78,7 +78,7 @@ def _train_in_parallel(ws: Workspace, url: str, kinds: list[str]) -> list[subpro
     ]
     results = []
     for proc, kind in zip(procs, kinds, strict=True):
-        out, err = proc.communicate(timeout=300)
+        out, err = proc.communicate(timeout=900)
         results.append(subprocess.CompletedProcess([kind], proc.returncode, out, err))
     return results
 
@@ -157,12 +157,12 @@ def test_server_stopped_mid_run_then_restarted(
     kept = inc.runs_dir / f"{exp.run_id}.json"
     kept_bytes = kept.read_bytes()
 
-    started = time.monotonic()
     with pytest.raises(TrackingError) as err, inc_api.track_experiment(
         "interrupted", increment="0001", workspace=ws
     ) as exp2:
         exp2.log_params({"a": 1})
         server.stop()  # type: ignore[attr-defined]
+        started = time.monotonic()  # from the outage on: about 2 s (refused connections, one retry)
         mlflow_runs._answered.clear()  # as on a busy machine: the last health answer has expired
         exp2.log_metrics({"roc_auc": 0.9})
     assert time.monotonic() - started < 30

@@ -20,6 +20,11 @@ from inc.increment import Increment
 from inc.workspace import Workspace
 
 TARGET = 0.80
+# The spec's latency target: the fraud score's share of the card-authorisation budget. The
+# chosen model needs about 3 ms at p95 on an idle core; the margin keeps the verdict the same
+# on a loaded laptop or CI runner, where a single-row call can wait tens of ms for a CPU.
+LATENCY_P95_MS = 250.0
+LOADTEST = {"requests": 300, "warmup": 50}
 DATA_DIR = "data"
 
 
@@ -106,7 +111,9 @@ class Demo:
         init_workspace(self.root)
         self.ws = Workspace.discover(self.root)
         self.commit("inc init")
-        self.inc = new_increment(self.ws, "fraud-detection", metric="roc_auc", target=TARGET).increment
+        created = new_increment(self.ws, "fraud-detection", metric="roc_auc", target=TARGET).increment
+        created.save_meta(created.meta.model_copy(update={"latency_p95_ms": LATENCY_P95_MS}))
+        self.inc = self.ws.find(created.id)
         self.emit(Step("init and new", [f"workspace {self.root}", f"increment {self.inc.name}"],
                        [self.ws.relpath(self.inc.path)]))
         write_spec(self.ws, self.inc)
@@ -188,7 +195,7 @@ class Demo:
     def loadtest(self, holdout: Path) -> None:
         from inc.loadtest import LoadTestOptions, run_loadtest
 
-        load = run_loadtest(self.ws, self.inc, self.chosen, holdout, LoadTestOptions(requests=300))
+        load = run_loadtest(self.ws, self.inc, self.chosen, holdout, LoadTestOptions(**LOADTEST))
         lt = load.report
         figures = (f"p50 {lt.p50_ms:.2f} ms, p95 {lt.p95_ms:.2f} ms, p99 {lt.p99_ms:.2f} ms "
                    f"(target p95 <= {self.inc.meta.latency_p95_ms:g} ms), {lt.throughput_rps:.0f} req/s")
