@@ -15,7 +15,6 @@ import inc
 from inc.scaffold import init_workspace
 
 REPO = Path(__file__).resolve().parents[2]
-HEAVY = ("mlflow", "shap", "sklearn", "pandas", "numpy", "matplotlib", "scipy")
 DIST = "inc-ml"  # the index's "inc" is an unrelated project ("install new computer")
 _BARE = "in" + "c"  # spelled apart so this file does not match its own scan
 # An install of the bare name: a pip/pipx/uv install of it (options before it allowed), an
@@ -125,29 +124,6 @@ def test_version_and_missing_extra_hint_name_the_distribution() -> None:
     result = subprocess.run([sys.executable, "-m", "inc", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and inc.__version__ in result.stdout
     assert "pip install 'inc-ml[ml]'" in str(MissingExtraError("mlflow"))
-
-
-@pytest.mark.parametrize("args", [["--help"], ["list"], ["new", "x"], ["show", "1"]])
-def test_core_commands_import_no_ml_library(args: list[str], workspace_root: Path) -> None:
-    code = (
-        "import sys; from inc.cli import main; rc = main(sys.argv[1:]); "
-        f"heavy = [m for m in {HEAVY!r} if m in sys.modules]; "
-        "print('HEAVY', heavy); sys.exit(rc)"
-    )
-    result = subprocess.run([sys.executable, "-c", code, *args], cwd=workspace_root,
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert "HEAVY []" in result.stdout
-
-
-@pytest.fixture
-def workspace_root(git_repo: Path) -> Path:
-    from inc.scaffold import init_workspace, new_increment
-    from inc.workspace import Workspace
-
-    init_workspace(git_repo)
-    new_increment(Workspace.discover(git_repo), "first")
-    return git_repo
 
 
 def test_readme_test_command_is_what_ci_runs() -> None:
