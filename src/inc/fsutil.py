@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from inc.errors import UserError
 
 _TEMP_ATTEMPTS = 100
+T = TypeVar("T")
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, fsync: bool = True) -> None:
@@ -39,26 +41,28 @@ def make_temp_dir(parent: Path, prefix: str) -> Path:
     ``tempfile.mkdtemp`` always makes 0700 folders, which other users (a web server, a docs
     bot) cannot read once the folder is renamed into place.
     """
-    for _ in range(_TEMP_ATTEMPTS):
-        folder = parent / f"{prefix}{os.urandom(6).hex()}"
-        try:
-            folder.mkdir(0o777)
-        except FileExistsError:
-            continue
-        return folder
-    raise FileExistsError(f"{parent}: no free temporary name starting {prefix!r}")
+    return _unique(parent, prefix, "", _new_dir)
+
+
+def _new_dir(folder: Path) -> Path:
+    folder.mkdir(0o777)
+    return folder
 
 
 def _new_temp_file(folder: Path, prefix: str) -> tuple[int, Path]:
     """Create and open a new, uniquely named file; mode 0666 less the umask (mkstemp's is 0600)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    return _unique(folder, prefix, ".tmp", lambda tmp: (os.open(tmp, flags, 0o666), tmp))
+
+
+def _unique(parent: Path, prefix: str, suffix: str, create: Callable[[Path], T]) -> T:
+    """``create(path)`` on the first random name in ``parent`` that does not exist yet."""
     for _ in range(_TEMP_ATTEMPTS):
-        tmp = folder / f"{prefix}{os.urandom(6).hex()}.tmp"
         try:
-            return os.open(tmp, flags, 0o666), tmp
+            return create(parent / f"{prefix}{os.urandom(6).hex()}{suffix}")
         except FileExistsError:
             continue
-    raise FileExistsError(f"{folder}: no free temporary name starting {prefix!r}")
+    raise FileExistsError(f"{parent}: no free temporary name starting {prefix!r}")
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -111,9 +111,8 @@ class Demo:
         init_workspace(self.root)
         self.ws = Workspace.discover(self.root)
         self.commit("inc init")
-        created = new_increment(self.ws, "fraud-detection", metric="roc_auc", target=TARGET).increment
-        created.save_meta(created.meta.model_copy(update={"latency_p95_ms": LATENCY_P95_MS}))
-        self.inc = self.ws.find(created.id)
+        self.inc = new_increment(self.ws, "fraud-detection", metric="roc_auc", target=TARGET).increment
+        self.inc.save_meta(self.inc.meta.model_copy(update={"latency_p95_ms": LATENCY_P95_MS}))
         self.emit(Step("init and new", [f"workspace {self.root}", f"increment {self.inc.name}"],
                        [self.ws.relpath(self.inc.path)]))
         write_spec(self.ws, self.inc)
