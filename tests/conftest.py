@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +32,16 @@ def _no_mlflow_run_left_active() -> Iterator[None]:
     leaked = drop_leaked_mlflow_run()
     if leaked is not None:
         pytest.fail(f"the test left MLflow run {leaked} active (every exit path must end it)")
+
+
+@pytest.fixture(params=[0o022, 0o077], ids=["umask022", "umask077"])
+def umask(request: pytest.FixtureRequest) -> Iterator[int]:
+    """Run the test under umask 022, then 077; the previous umask is restored afterwards."""
+    previous = os.umask(request.param)
+    try:
+        yield request.param
+    finally:
+        os.umask(previous)
 
 
 @pytest.fixture

@@ -2,40 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from inc.fsutil import atomic_write_bytes, atomic_write_text, make_temp_dir
 from inc.scaffold import init_workspace, new_increment
 from inc.workspace import Workspace
-
-
-@pytest.fixture(params=[0o022, 0o077], ids=["umask022", "umask077"])
-def umask(request: pytest.FixtureRequest) -> Iterator[int]:
-    """Run the test under this umask; the previous one is restored afterwards."""
-    previous = os.umask(request.param)
-    try:
-        yield request.param
-    finally:
-        os.umask(previous)
+from inc_testing import wrong_modes
 
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
-
-
-def wrong_modes(root: Path, mask: int) -> list[str]:
-    """Every file not 0666 & ~mask and every folder not 0777 & ~mask under ``root``."""
-    wrong = []
-    for path in sorted([root, *root.rglob("*")]):
-        want = (0o777 if path.is_dir() else 0o666) & ~mask
-        if mode(path) != want:
-            wrong.append(f"{path.relative_to(root.parent)}: {oct(mode(path))}, expected {oct(want)}")
-    return wrong
 
 
 def test_the_atomic_writer_gives_the_umask_mode_and_leaves_no_temp_file(tmp_path: Path, umask: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -42,6 +43,17 @@ def drop_leaked_mlflow_run() -> str | None:
     fluent._active_run_stack.get().clear()
     fluent.MLFLOW_RUN_ID.unset()
     return str(active.info.run_id)
+
+
+def wrong_modes(root: Path, mask: int) -> list[str]:
+    """Every file under ``root`` (itself included) not 0666 & ~mask, every folder not 0777 & ~mask."""
+    wrong = []
+    for path in sorted([root, *root.rglob("*")]):
+        want = (0o777 if path.is_dir() else 0o666) & ~mask
+        got = stat.S_IMODE(path.stat().st_mode)
+        if got != want:
+            wrong.append(f"{path.relative_to(root.parent)}: {oct(got)}, expected {oct(want)}")
+    return wrong
 
 
 def free_port() -> int:

@@ -5,37 +5,14 @@ A teammate, a web server or a docs bot running as another user must be able to r
 
 from __future__ import annotations
 
-import os
-import stat
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 import inc
 from inc.livedocs import build_docs
 from inc.livedocs.html import build_site
 from inc.tracking import choose
-
-
-@pytest.fixture(params=[0o022, 0o077], ids=["umask022", "umask077"])
-def umask(request: pytest.FixtureRequest) -> Iterator[int]:
-    previous = os.umask(request.param)
-    try:
-        yield request.param
-    finally:
-        os.umask(previous)
-
-
-def _wrong_modes(root: Path, mask: int) -> list[str]:
-    wrong = []
-    for path in sorted([root, *root.rglob("*")]):
-        want = (0o777 if path.is_dir() else 0o666) & ~mask
-        got = stat.S_IMODE(path.stat().st_mode)
-        if got != want:
-            wrong.append(f"{path.relative_to(root.parent)}: {oct(got)}, expected {oct(want)}")
-    return wrong
+from inc_testing import wrong_modes
 
 
 def test_record_report_docs_and_site_get_the_umask_mode(
@@ -59,4 +36,4 @@ def test_record_report_docs_and_site_get_the_umask_mode(
     assert any(p.endswith(".png") for p in site.assets) and site.pages
     assert list(tracked.ws.living_docs_dir.rglob("*.md"))
     for root in (tracked.inc.path, tracked.ws.living_docs_dir, site.root):
-        assert _wrong_modes(root, umask) == []
+        assert wrong_modes(root, umask) == []
