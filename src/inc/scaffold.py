@@ -83,7 +83,11 @@ def _write_once(path: Path, text: str, label: str, result: InitResult) -> None:
 
 
 def _workflow_text() -> str:
-    """The PR workflow, pinning the inc-ml release that writes it."""
+    """The PR workflow, pinning the inc-ml release that writes it.
+
+    The template is rendered by jinja: a GitHub ``${{ ... }}`` expression added to it must be
+    wrapped in a raw block.
+    """
     from inc import __version__
 
     return render("github/inc-gate.yml", {"inc_version": __version__})
