@@ -8,11 +8,15 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from inc.config import Config, LoadedConfig, discover
 from inc.errors import NotFoundError, UserError
 from inc.fsutil import ensure_inside
 from inc.increment import Increment
+from inc.settings import LoadedConfig, discover
+
+if TYPE_CHECKING:
+    from inc.config import Config
 
 _DIR_RE = re.compile(r"^(\d{4})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
 _STALE_CLAIM_SECONDS = 600
@@ -23,14 +27,23 @@ class Workspace:
     """One inc workspace; built once by the CLI (or by ``load_workspace``) and passed down."""
 
     root: Path
-    config: Config
-    config_path: Path
+    loaded: LoadedConfig
     notes: list[str] = field(default_factory=list)
 
     @classmethod
     def from_loaded(cls, loaded: LoadedConfig) -> Workspace:
         """Build from a discovered config."""
-        return cls(loaded.root, loaded.config, loaded.path)
+        return cls(loaded.root, loaded)
+
+    @property
+    def config(self) -> Config:
+        """The settings as the ``Config`` model (built on first use; paths below need not)."""
+        return self.loaded.config
+
+    @property
+    def config_path(self) -> Path:
+        """The file the settings came from (inc.yaml or pyproject.toml)."""
+        return self.loaded.path
 
     @classmethod
     def discover(cls, start: Path | None = None) -> Workspace:
@@ -40,17 +53,17 @@ class Workspace:
     @property
     def increments_dir(self) -> Path:
         """Where increments live."""
-        return self.root / self.config.increments_dir
+        return self.root / self.loaded.text("increments_dir")
 
     @property
     def living_docs_dir(self) -> Path:
         """Where the generated living docs go."""
-        return self.root / self.config.living_docs_dir
+        return self.root / self.loaded.text("living_docs_dir")
 
     @property
     def templates_dir(self) -> Path:
         """The repository's template overrides (may not exist)."""
-        return self.root / self.config.templates_dir
+        return self.root / self.loaded.text("templates_dir")
 
     def increment_dirs(self) -> list[Path]:
         """Increment folders (``NNNN-slug``), sorted by name."""

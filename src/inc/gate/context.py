@@ -27,7 +27,7 @@ from inc.runs_table import best_of_role
 from inc.workspace import Workspace
 
 if TYPE_CHECKING:
-    from git import Repo
+    from inc.gitutil import Repo
 
 M = TypeVar("M", bound=BaseModel)
 
