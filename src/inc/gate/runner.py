@@ -211,7 +211,8 @@ def run_gate(
         from inc.errors import require_ml
 
         require_ml("mlflow")
-    config = GateConfig(ws, strict=strict, verify=verify, closing=closing, numbers=folder_numbers(ws))
+    config = GateConfig(ws, strict=strict, verify=verify, closing=closing, numbers=folder_numbers(ws),
+                        selected=bool(refs) or changed)
     folders, used_base = select_folders(ws, list(refs or []), changed, base)
     verdicts = [judge_folder(path, config) for path in folders]
     selection = "changed" if changed else ("named" if refs else "all")

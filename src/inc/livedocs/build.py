@@ -101,6 +101,12 @@ def collect_all(ws: Workspace) -> list[IncrementData]:
     return [collect(path) for path in sorted(ws.increment_dirs(), key=lambda p: p.name)]
 
 
+def _increment_pages(templates: _Templates, data: IncrementData, layout: Layout) -> dict[str, str]:
+    card = templates.render("docs/increment.md.j2", pages.increment_page(data, layout))
+    runbook = templates.render("docs/runbook.md.j2", pages.runbook_page(data, layout))
+    return {f"increments/{data.name}.md": card, f"runbooks/{data.name}.md": runbook}
+
+
 def render_pages(ws: Workspace, items: list[IncrementData] | None = None) -> dict[str, str]:
     """Every living-docs page: path relative to ``living-docs/`` -> markdown text."""
     items = collect_all(ws) if items is None else items
@@ -108,15 +114,22 @@ def render_pages(ws: Workspace, items: list[IncrementData] | None = None) -> dic
     templates = _Templates(ws.templates_dir)
     result: dict[str, str] = {}
     for data in items:
-        result[f"increments/{data.name}.md"] = templates.render(
-            "docs/increment.md.j2", pages.increment_page(data, layout)
-        )
-        result[f"runbooks/{data.name}.md"] = templates.render(
-            "docs/runbook.md.j2", pages.runbook_page(data, layout)
-        )
+        result.update(_increment_pages(templates, data, layout))
     for filename, (template, make) in TOP_PAGES.items():
         result[filename] = templates.render(template, make(items, layout))
     return dict(sorted(result.items()))
+
+
+def stale_increment_pages(ws: Workspace, folder: Path) -> list[str]:
+    """The model card and runbook of one increment that a rebuild would change (workspace-relative).
+
+    Reads that increment alone: the cost of ``inc gate --changed --strict`` follows the changed
+    increments, not the workspace.
+    """
+    texts = _increment_pages(_Templates(ws.templates_dir), collect(folder), layout_of(ws))
+    prefix = ws.relpath(ws.living_docs_dir)
+    return sorted(f"{prefix}/{rel}" for rel, text in texts.items()
+                  if not same_bytes(ws.living_docs_dir / rel, text.encode("utf-8")))
 
 
 def _obsolete(docs_dir: Path, wanted: set[str]) -> list[str]:
