@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import yaml
-
 from inc.errors import ConfigError
 
 if TYPE_CHECKING:  # pydantic is imported only when something is validated with it
@@ -30,6 +28,8 @@ def load_yaml(path: Path) -> Any:
 
 def parse_yaml(text: str, source: str) -> Any:
     """Parse YAML ``text`` with the safe loader; malformed YAML names ``source`` and the line."""
+    import yaml  # here, not at the top: ``inc --help`` and the fast paths do not need it
+
     try:
         # The C implementation of the *safe* loader when libyaml is there: same safety, ~10x faster.
         return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -78,4 +78,6 @@ def load_model_file(model: type[M], path: Path) -> M:
 
 def dump_yaml(data: Any) -> str:
     """Block-style YAML in the given key order."""
+    import yaml
+
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)

@@ -47,7 +47,7 @@ def _pydantic_accepts(model: Any, data: Any) -> bool:
 def _mutations(base: dict[str, Any]) -> list[Any]:
     """Every field set to every odd value, every field removed, an unknown key, nested changes."""
     out: list[Any] = []
-    for key in list(base) + ["unknown_key"]:
+    for key in [*base, "unknown_key"]:
         removed = {k: v for k, v in base.items() if k != key}
         out.append(removed)
         for value in ODD_VALUES:
