@@ -139,7 +139,7 @@ def _docs_result(config: GateConfig) -> Any:
     if "docs" not in cache:
         from inc.livedocs.build import build_docs
 
-        cache["docs"] = build_docs(config.ws, check=True)
+        cache["docs"] = build_docs(config.ws, check=True, remember=False)  # the gate writes no cache
     return cache["docs"]
 
 
