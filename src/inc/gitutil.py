@@ -70,25 +70,27 @@ def open_repo(path: Path) -> Repo | None:
     return Repo(Path(top).resolve())
 
 
-def _rel(repo: Repo, path: Path) -> str:
-    return path.resolve().relative_to(repo_root(repo)).as_posix()
+def _branch_tips(folder: Path) -> set[str] | None:
+    """Commits at the tip of every local and remote-tracking branch (one ``for-each-ref``).
+
+    None when ``folder`` is not in a git repository.
+    """
+    done = _run(folder, ["for-each-ref", "--format=%(objectname) %(refname)", "refs/heads", "refs/remotes"],
+                ok=(0, 128))
+    if done.returncode == 128:
+        return None
+    lines = done.stdout.decode("utf-8", "replace").splitlines()
+    return {line.split(" ", 1)[0] for line in lines if line and not line.endswith("/HEAD")}
 
 
-def branch_commits(repo: Repo) -> set[str]:
-    """Commit ids at the tip of every local and remote-tracking branch (one ``for-each-ref``)."""
-    out = _text(repo, "for-each-ref", "--format=%(objectname) %(refname)", "refs/heads", "refs/remotes")
-    return {line.split(" ", 1)[0] for line in out.splitlines() if line and not line.endswith("/HEAD")}
-
-
-def tree_entry_names(repo: Repo, commits: set[str], rel: str) -> set[bytes]:
-    """Names in the folder ``rel`` of each commit's tree: one ``git cat-file --batch`` for all.
-
-    A commit without that folder contributes nothing.
+def tree_entry_names(folder: Path, commits: set[str]) -> set[bytes]:
+    """Names in ``folder`` (an existing folder of the working tree) in each commit's tree: one
+    ``git cat-file --batch`` for all of them. A commit without that folder contributes nothing.
     """
     if not commits:
         return set()
-    request = "".join(f"{sha}:{rel}\n" for sha in sorted(commits)).encode("utf-8")
-    out = _run(repo.root, ["cat-file", "--batch"], stdin=request).stdout
+    request = "".join(f"{sha}:./\n" for sha in sorted(commits)).encode("utf-8")  # ./ = this folder
+    out = _run(folder, ["cat-file", "--batch"], stdin=request).stdout
     names: set[bytes] = set()
     pos = 0
     while pos < len(out):
@@ -117,19 +119,32 @@ def _tree_names(body: bytes, oid_bytes: int) -> list[bytes]:
     return names
 
 
-def numbers_on_branches(repo: Repo, increments_dir: Path) -> set[int]:
-    """Increment numbers in ``increments_dir`` on every local and remote-tracking branch.
+def branch_numbers(increments_dir: Path) -> set[int] | None:
+    """Increment numbers in ``increments_dir`` on every local and remote-tracking branch, or None
+    when the folder is not in a git repository (or git is not installed).
 
     Two subprocesses whatever the number of branches: ``for-each-ref`` for the tips, then one
-    ``cat-file --batch`` reading the increments folder of every distinct tip.
+    ``cat-file --batch`` reading the folder in every distinct tip.
     """
-    rel = _rel(repo, increments_dir)
+    try:
+        tips = _branch_tips(increments_dir)
+    except GitError as exc:
+        if "cannot run git" in exc.message:
+            return None
+        raise
+    if tips is None:
+        return None
     numbers: set[int] = set()
-    for name in tree_entry_names(repo, branch_commits(repo), rel):
+    for name in tree_entry_names(increments_dir, tips):
         match = _NUMBER_RE.match(name)
         if match:
             numbers.add(int(match.group(1)))
     return numbers
+
+
+def numbers_on_branches(repo: Repo, increments_dir: Path) -> set[int]:
+    """Increment numbers in ``increments_dir`` (inside ``repo``) on every branch."""
+    return branch_numbers(increments_dir) or set()
 
 
 def resolve_ref(repo: Repo, ref: str) -> str:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from inc import fastcheck
 from inc.fsutil import atomic_write_text
 from inc.markdown import Section, Task, parse_sections, parse_tasks
+from inc.metacache import MetaCache, file_digest
 from inc.yamlio import dump_yaml, load_yaml, validate
 
 if TYPE_CHECKING:
@@ -69,16 +70,39 @@ class Increment:
         return f"Increment({self.path!r})"
 
     @classmethod
-    def load(cls, path: Path) -> Increment:
-        """Load and validate ``path/increment.yaml``; errors name the file and field."""
+    def load(cls, path: Path, cache: MetaCache | None = None) -> Increment:
+        """Load and validate ``path/increment.yaml``; errors name the file and field.
+
+        With a ``cache`` (``inc list``/``inc show``), data checked before is reused when the file's
+        bytes hash as they did then.
+        """
+        if cache is not None:
+            return cls._load_cached(path, cache)
+        # Once the models are built (the gate, the docs) validating with them is the cheaper way.
+        return cls._load_checked(path, fast="inc.meta" not in sys.modules)
+
+    @classmethod
+    def _load_checked(cls, path: Path, fast: bool) -> Increment:
         meta_path = path / META_FILE
         raw = load_yaml(meta_path)
-        # Once the models are built (the gate, the docs) validating with them is the cheaper way.
-        if "inc.meta" not in sys.modules and fastcheck.accepts("increment", raw):
+        if fast and fastcheck.accepts("increment", raw):
             return cls(path, raw=fastcheck.with_defaults("increment", raw))
         from inc.meta import IncrementMeta
 
         return cls(path, validate(IncrementMeta, raw, str(meta_path)))
+
+    @classmethod
+    def _load_cached(cls, path: Path, cache: MetaCache) -> Increment:
+        meta_path = path / META_FILE
+        before = file_digest(meta_path)
+        if before is not None:
+            data = cache.get(path.name, before)
+            if data is not None:
+                return cls(path, raw=data)
+        loaded = cls._load_checked(path, fast=True)
+        if loaded._raw is not None and before is not None and file_digest(meta_path) == before:
+            cache.put(path.name, before, loaded._raw)  # checked data, from the bytes hashed
+        return loaded
 
     @property
     def meta(self) -> IncrementMeta:

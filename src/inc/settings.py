@@ -19,6 +19,7 @@ from inc.yamlio import load_yaml
 
 if TYPE_CHECKING:
     from inc.config import Config
+    from inc.metacache import MetaCache
 
 CONFIG_FILE = "inc.yaml"
 
@@ -36,6 +37,7 @@ class LoadedConfig:
     data: dict[str, Any]
     source: str = ""
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    cache: MetaCache | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def config(self) -> Config:
@@ -80,22 +82,55 @@ def _from_pyproject(folder: Path, path: Path) -> LoadedConfig | None:
     return load_settings(folder, path, section, f"{path} [tool.inc]")
 
 
-def load_config_at(folder: Path) -> LoadedConfig | None:
-    """The config in ``folder`` itself, or None when it holds none."""
+def load_config_at(folder: Path, cache: MetaCache | None = None) -> LoadedConfig | None:
+    """The config in ``folder`` itself, or None when it holds none.
+
+    With a ``cache`` (the folder's own, ``inc.metacache``), checked data is reused when inc.yaml
+    hashes as it did.
+    """
     yaml_path = folder / CONFIG_FILE
     if yaml_path.is_file():
-        return load_settings(folder, yaml_path, load_yaml(yaml_path), str(yaml_path))
+        if cache is None:
+            return load_settings(folder, yaml_path, load_yaml(yaml_path), str(yaml_path))
+        return _cached_yaml_config(folder, yaml_path, cache)
     pyproject = folder / "pyproject.toml"
     if pyproject.is_file():
         return _from_pyproject(folder, pyproject)
     return None
 
 
-def discover(start: Path) -> LoadedConfig:
-    """Walk up from ``start`` to the first folder holding a config."""
+def _cached_yaml_config(folder: Path, yaml_path: Path, cache: MetaCache) -> LoadedConfig:
+    from inc.metacache import file_digest
+
+    before = file_digest(yaml_path)
+    key = f"::{CONFIG_FILE}"
+    if before is not None:
+        data = cache.get(key, before)
+        if data is not None:
+            return LoadedConfig(folder, yaml_path, fastcheck.with_defaults("config", data), str(yaml_path),
+                                data, cache)
+    raw = load_yaml(yaml_path)
+    loaded = load_settings(folder, yaml_path, raw, str(yaml_path))
+    if before is not None and isinstance(raw, dict) and fastcheck.accepts("config", raw) \
+            and file_digest(yaml_path) == before:
+        cache.put(key, before, raw)
+    return LoadedConfig(loaded.root, loaded.path, loaded.data, loaded.source, loaded.raw, cache)
+
+
+def discover(start: Path, cached: bool = False) -> LoadedConfig:
+    """Walk up from ``start`` to the first folder holding a config.
+
+    ``cached``: read inc.yaml through the workspace's cache (``inc.metacache``), which the
+    returned config then carries for the increments (``inc list``, ``inc show``).
+    """
     start = start.resolve()
     for folder in (start, *start.parents):
-        found = load_config_at(folder)
+        cache = None
+        if cached and (folder / CONFIG_FILE).is_file():
+            from inc.metacache import MetaCache
+
+            cache = MetaCache(folder)
+        found = load_config_at(folder, cache)
         if found is not None:
             return found
     raise UserError(

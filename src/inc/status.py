@@ -47,7 +47,9 @@ def summarize(ws: Workspace, inc: Increment) -> IncrementSummary:
 
 def list_increments(ws: Workspace, status: str | None = None) -> list[IncrementSummary]:
     """Every increment (optionally of one status), by number."""
-    rows = [summarize(ws, inc) for inc in ws.increments()]
+    cache = ws.meta_cache()
+    rows = [summarize(ws, inc) for inc in ws.increments(cache)]
+    cache.save(prune=True)
     return [row for row in rows if status is None or row.status == status]
 
 
@@ -75,7 +77,9 @@ class IncrementDetail:
 
 def show_increment(ws: Workspace, ref: str) -> IncrementDetail:
     """Details of one increment: tasks, runs with the spec's metric, evidence files."""
-    inc = ws.find(ref)
+    cache = ws.meta_cache()
+    inc = ws.find(ref, cache)
+    cache.save()
     runs: list[RunRow] = []
     problems: list[str] = []
     run_paths = inc.run_paths()
