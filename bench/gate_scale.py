@@ -84,13 +84,21 @@ def build_repo(root: Path, increments: int, runs: int) -> None:
 
 
 def run_once(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
-    """Wall seconds, CPU seconds (user+sys) and peak RSS in KiB of one run of ``cmd``."""
+    """Wall seconds, CPU seconds (user+sys) and peak RSS in KiB of one run of ``cmd``.
+
+    The peak RSS is read by ``/usr/bin/time`` when present: a child forked from this (large)
+    process would report this process's pages as its own until it execs.
+    """
+    timer = ["/usr/bin/time", "-f", "%M"] if os.access("/usr/bin/time", os.X_OK) else []
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([*timer, *cmd], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = proc.stderr.read() if proc.stderr else b""
     _, _, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = 0  # reaped by wait4
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    lines = err.decode(errors="replace").strip().splitlines()
+    rss = int(lines[-1]) if timer and lines and lines[-1].isdigit() else usage.ru_maxrss
+    return wall, usage.ru_utime + usage.ru_stime, rss
 
 
 def median_seconds(cmd: list[str], cwd: Path, repeat: int) -> tuple[float, float, int]:
