@@ -27,7 +27,9 @@ class EvidenceError(UserError):
 
 class _Open(BaseModel):
     # Evidence may gain keys in later versions; unknown keys are kept, not refused.
-    model_config = ConfigDict(extra="allow")
+    # defer_build: a model's validator is built when first used, not at import (the gate on
+    # increments without evidence never builds them).
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
 
 class CV(_Open):

@@ -7,6 +7,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+# Re-exported: the defaults live where ``inc new`` can read them without importing pydantic.
+from inc.metric_defaults import DEFAULT_METRICS as DEFAULT_METRICS
+from inc.metric_defaults import MINIMIZED_METRICS as MINIMIZED_METRICS
+
 Status = Literal["planned", "active", "done", "abandoned"]
 Problem = Literal["classification", "regression", "ranking", "clustering"]
 Goal = Literal["maximize", "minimize"]
@@ -27,15 +31,6 @@ CHECK_IDS = (
     "staleness",
     "living_docs",
 )
-
-DEFAULT_METRICS: dict[str, tuple[str, Goal, float]] = {
-    "classification": ("roc_auc", "maximize", 0.85),
-    "regression": ("rmse", "minimize", 1.0),
-    "ranking": ("ndcg_at_10", "maximize", 0.5),
-    "clustering": ("silhouette", "maximize", 0.5),
-}
-
-MINIMIZED_METRICS = {"rmse", "mae", "mape", "mse", "log_loss", "logloss", "brier", "error"}
 
 
 class Metric(BaseModel):
