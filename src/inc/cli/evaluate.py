@@ -27,8 +27,9 @@ from inc.cli.context import FORMAT_OPTION, AppContext, echo_json, pass_app
 @click.option("--no-log", is_flag=True, help="Do not log the report as artifacts of the MLflow run.")
 @FORMAT_OPTION
 @pass_app
-def evaluate_cmd(app: AppContext, increment: str, run_id: str, data: str, target: str, slice_by: tuple[str, ...],
-                 threshold: float | None, group_by: str | None, no_log: bool, fmt: str) -> None:
+def evaluate_cmd(app: AppContext, increment: str, run_id: str, data: str, target: str,
+                 slice_by: tuple[str, ...], threshold: float | None, group_by: str | None, no_log: bool,
+                 fmt: str) -> None:
     """Evaluation report for a run's model: reports/eval-<run>/ in increment ID.
 
     Plots and tables by problem type, metrics by slice, bootstrap intervals and the scored
@@ -57,7 +58,8 @@ def evaluate_cmd(app: AppContext, increment: str, run_id: str, data: str, target
         })
         return
     ci = f" (95% CI {s.ci[0]:.4g} to {s.ci[1]:.4g})" if len(s.ci) == 2 else ""
-    click.echo(f"{s.task}: {s.metric} {s.value:.4g}{ci} on {s.rows} rows -> {ws.relpath(result.report_dir)}/report.md")
+    where = ws.relpath(result.report_dir)
+    click.echo(f"{s.task}: {s.metric} {s.value:.4g}{ci} on {s.rows} rows -> {where}/report.md")
     if s.threshold is not None:
         click.echo(f"  threshold {s.threshold:.4g} ({s.threshold_source})")
     if s.worst_slice is not None and s.worst_slice.metric is not None:

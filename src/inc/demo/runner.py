@@ -209,7 +209,8 @@ class Demo:
         self.emit(Step("evaluation report (ROC with CV folds, PR, confusion, calibration, slices)",
                        [f"{s.metric} {s.value:.3f} (95% CI {s.ci[0]:.3f} to {s.ci[1]:.3f}); threshold "
                         f"{s.threshold:.3f}: {s.threshold_source}",
-                        f"at that threshold precision {s.metrics['precision']:.3f}, recall {s.metrics['recall']:.3f}"
+                        f"at that threshold precision {s.metrics['precision']:.3f}, "
+                        f"recall {s.metrics['recall']:.3f}"
                         + (f"; worst slice {worst.column}={worst.value} {s.metric} {worst.metric:.3f}"
                            if worst is not None and worst.metric is not None else "")],
                        [self.ws.relpath(report.report_dir / "report.md")]))

@@ -70,7 +70,8 @@ def _roc(plt: Any, scored: Scored, cv: list[tuple[np.ndarray, np.ndarray]] | Non
     auc = skm.roc_auc_score(scored.labels, scored.scores)
     ax.plot(*_thin(fpr, tpr), color="tab:red", lw=2, label=f"test (AUC {auc:.3f})")
     ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1, label="chance")
-    ax.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC", xlim=(0, 1), ylim=(0, 1.01))
+    ax.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC", xlim=(0, 1),
+           ylim=(0, 1.01))
     ax.legend(loc="lower right")
     return fig
 
@@ -94,7 +95,9 @@ def _confusion(plt: Any, confusion: dict[str, Any], title: str) -> Any:
     k = len(labels)
     size = min(4.0 + 0.4 * k, 12.0)
     fig, axes = plt.subplots(1, 2, figsize=(2 * size, size * 0.9))
-    for ax, matrix, name, text in ((axes[0], counts, "counts", "{:d}"), (axes[1], normalised, "normalised by true class", "{:.2f}")):
+    panels = ((axes[0], counts, "counts", "{:d}"),
+              (axes[1], normalised, "normalised by true class", "{:.2f}"))
+    for ax, matrix, name, text in panels:
         ax.imshow(matrix, cmap="Blues", vmin=0)
         ax.grid(False)
         ax.set(xticks=range(k), yticks=range(k), xticklabels=labels, yticklabels=labels,
@@ -116,7 +119,8 @@ def _calibration(plt: Any, calibration: dict[str, Any]) -> Any:
     ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1, label="perfectly calibrated")
     ax.plot([b["mean_score"] for b in bins], [b["fraction_positive"] for b in bins], marker="o",
             color="tab:red", label="test")
-    ax.set(xlabel="mean predicted probability (10 bins)", ylabel="fraction positive", xlim=(0, 1), ylim=(0, 1.01),
+    ax.set(xlabel="mean predicted probability (10 bins)", ylabel="fraction positive", xlim=(0, 1),
+           ylim=(0, 1.01),
            title=f"Calibration: Brier {calibration['brier']:.4f}, ECE {calibration['ece']:.4f}")
     ax.legend(loc="upper left")
     return fig
@@ -161,7 +165,8 @@ def _threshold(plt: Any, scored: Scored, threshold: float, source: str) -> Any:
 def _per_class(plt: Any, per_class: list[dict[str, Any]]) -> Any:
     fig, ax = plt.subplots(figsize=(max(5.0, 0.8 * len(per_class) + 2), 4.0))
     x = np.arange(len(per_class))
-    for offset, key, colour in ((-0.27, "precision", "tab:blue"), (0, "recall", "tab:green"), (0.27, "f1", "tab:red")):
+    bars = ((-0.27, "precision", "tab:blue"), (0, "recall", "tab:green"), (0.27, "f1", "tab:red"))
+    for offset, key, colour in bars:
         ax.bar(x + offset, [row[key] for row in per_class], width=0.27, label=key, color=colour)
     ax.set(xticks=x, ylim=(0, 1.05), ylabel="value", title="Per-class precision, recall, F1")
     ax.set_xticklabels([str(row["class"]) for row in per_class], rotation=30 if len(per_class) > 6 else 0)
@@ -222,9 +227,11 @@ def write_plots(folder: Path, scored: Scored, tables: dict[str, Any], threshold:
             if "calibration" in tables:
                 figures["calibration.png"] = (_calibration(plt, tables["calibration"]), "calibration")
             figures["scores.png"] = (_scores(plt, scored, threshold), "score distribution by class")
-            figures["threshold.png"] = (_threshold(plt, scored, threshold, threshold_source), "threshold analysis")
+            figures["threshold.png"] = (_threshold(plt, scored, threshold, threshold_source),
+                                        "threshold analysis")
         elif scored.task == "multiclass":
-            figures["confusion.png"] = (_confusion(plt, tables["confusion"], "predicted class"), "confusion matrix")
+            figures["confusion.png"] = (_confusion(plt, tables["confusion"], "predicted class"),
+                                        "confusion matrix")
             figures["per_class.png"] = (_per_class(plt, tables["per_class"]), "per-class metrics")
         elif scored.task == "regression":
             figures.update(_regression(plt, scored, tables["deciles"]))

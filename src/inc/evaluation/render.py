@@ -78,9 +78,11 @@ def _slices(summary: EvaluationSummary) -> list[str]:
 def _extra_tables(extra: dict[str, Any]) -> list[str]:
     lines: list[str] = []
     if extra.get("deciles"):
-        lines += ["## Error by decile of the target", "", "| decile | target range | rows | MAE | RMSE | bias |",
+        lines += ["## Error by decile of the target", "",
+                  "| decile | target range | rows | MAE | RMSE | bias |",
                   "|---:|---|---:|---:|---:|---:|"]
-        lines += [f"| {d['decile']} | {_num(d['low'])} to {_num(d['high'])} | {d['rows']} | {_num(d['mae'])} | "
+        lines += [f"| {d['decile']} | {_num(d['low'])} to {_num(d['high'])} | {d['rows']} | "
+                  f"{_num(d['mae'])} | "
                   f"{_num(d['rmse'])} | {_num(d['bias'])} |" for d in extra["deciles"]]
     if extra.get("at_k"):
         lines += ["## Ranking metrics at k", "", "| k | ndcg@k | map@k | precision@k | recall@k |",
@@ -108,11 +110,11 @@ def render_report(summary: EvaluationSummary) -> str:
         w = s.worst_slice
         lines.append(f"- Worst slice: {w.column} = {w.value}, {s.metric} {_num(w.metric)} ({w.rows} rows)")
     lines += [f"- Note: {note}" for note in s.notes]
-    lines += [""] + _metrics(s) + [""]
+    lines += ["", *_metrics(s), ""]
     for block in (_confusion(s.confusion), _per_class(s.per_class), _calibration(s.calibration),
                   _extra_tables(extra), _slices(s)):
         if block:
-            lines += block + [""]
+            lines += [*block, ""]
     if s.plots:
         lines += ["## Plots", ""]
         for plot in s.plots:

@@ -122,7 +122,8 @@ def _cv_folds(cv: Any, scored: Scored) -> list[tuple[np.ndarray, np.ndarray]] | 
     return folds
 
 
-def _threshold(threshold: Any, scored: Scored, cv: list[tuple[np.ndarray, np.ndarray]] | None) -> tuple[float | None, str]:
+def _threshold(threshold: Any, scored: Scored,
+               cv: list[tuple[np.ndarray, np.ndarray]] | None) -> tuple[float | None, str]:
     import math
 
     import numpy as np
@@ -142,7 +143,8 @@ def _threshold(threshold: Any, scored: Scored, cv: list[tuple[np.ndarray, np.nda
                     classes=scored.classes)
         t, _, _, f1 = threshold_curve(pooled)
         best = int(np.argmax(f1))
-        return float(t[best]), f"maximises F1 ({f1[best]:.3f}) on the pooled predictions of {len(cv)} CV folds"
+        how = f"maximises F1 ({f1[best]:.3f}) on the pooled predictions of {len(cv)} CV folds"
+        return float(t[best]), how
     if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not math.isfinite(threshold):
         raise UserError(f"threshold must be a number or {MAX_F1_CV!r}, got {threshold!r}")
     return float(threshold), "given by the caller"
@@ -172,14 +174,17 @@ def _prepare(model: Any, X_test: Any, y_test: Any, inc: Increment, cv: Any, slic
         if groups not in frame.columns:
             raise UserError(f"group column {groups!r} is not in the data")
         groups = frame[groups]
-    scored = scoring.score(model, frame, y, task, groups)
+    raw = X_test if hasattr(X_test, "shape") and len(getattr(X_test, "shape", ())) == 2 else frame
+    scored = scoring.score(model, raw, y, task, groups)  # arrays stay arrays: no feature-name warnings
     if task == "multiclass" and metric == "roc_auc" and (
         scored.proba is None or len(set(scored.labels.tolist())) < len(scored.classes)
     ):
-        raise UserError("one-vs-rest ROC AUC needs predict_proba and every class of the model in the test set")
+        raise UserError("one-vs-rest ROC AUC needs predict_proba and every class of the model "
+                        "in the test set")
     folds = _cv_folds(cv, scored)
     chosen, source = _threshold(threshold, scored, folds)
-    notes = [] if not cv or folds else [f"cv fold predictions ignored: they apply to binary models, not {task}"]
+    ignored = f"cv fold predictions ignored: they apply to binary models, not {task}"
+    notes = [] if not cv or folds else [ignored]
     return _Inputs(scored, metric, chosen, source, folds, slice_data, _ks(inc, metric), notes)
 
 
@@ -202,7 +207,8 @@ def _subset(scored: Scored, keep: np.ndarray | None) -> Scored:
 
     if keep is None:
         return scored
-    changes = {name: getattr(scored, name)[keep] for name in ("labels", "scores", "proba", "predicted", "groups")
+    names = ("labels", "scores", "proba", "predicted", "groups")
+    changes = {name: getattr(scored, name)[keep] for name in names
                if getattr(scored, name) is not None}
     return dataclasses.replace(scored, **changes)
 
@@ -241,7 +247,8 @@ def _write(folder: Path, inputs: _Inputs, run_id: str, model: Any, digest: str, 
         confusion=table.get("confusion", {}), calibration=table.get("calibration", {}),
         slices=slice_rows, worst_slice=resample.worst_slice(slice_rows, metric), model_uri=model_uri,
         model_digest=digest, model_class=type(model).__name__,
-        plots=[FileRef(file=name, sha256=sha256_file(folder / name), title=title) for name, title in plots.items()],
+        plots=[FileRef(file=name, sha256=sha256_file(folder / name), title=title)
+               for name, title in plots.items()],
         notes=notes, **extra,
     )
     atomic_write_text(folder / REPORT_MD, render_report(summary))
@@ -305,12 +312,13 @@ def evaluate(
     record_path = inc.runs_dir / f"{run_id}.json"
     record = read_run_record(record_path) if record_path.is_file() else None
     inputs = _prepare(model, X_test, y_test, inc, cv, slices, threshold, groups)
-    cap = max_stored_rows or int(getattr(getattr(ws.config, "policy", None), "evaluation_sample_cap", 0) or DEFAULT_CAP)
+    policy_cap = getattr(getattr(ws.config, "policy", None), "evaluation_sample_cap", 0)
+    cap = max_stored_rows or int(policy_cap or DEFAULT_CAP)
     digest = model_digest(model, record)
     uri = model_uri or (record.model.uri if record is not None and record.model is not None else None)
     report_dir = inc.reports_dir / f"{REPORT_PREFIX}{run_id}"
-    summary = publish_folder(report_dir, lambda staging: _write(staging, inputs, run_id, model, digest, uri, cap,
-                                                                replicates, seed))
+    summary = publish_folder(report_dir, lambda staging: _write(staging, inputs, run_id, model, digest, uri,
+                                                                cap, replicates, seed))
     result = EvaluationResult(run_id, report_dir, summary, sha256_file(report_dir / SUMMARY))
     if record is not None:
         result.ledger_path = _link(inc, record, result, ws.root)

@@ -84,8 +84,10 @@ class Weighted:
         if self.name == "roc_auc":
             proba = self.scored.proba
             assert proba is not None
-            aucs = [self._auc((y == c).astype(float), proba[:, c], w, f"auc{c}") for c in range(proba.shape[1])]
-            return None if any(a is None for a in aucs) else float(np.mean([a for a in aucs if a is not None]))
+            aucs = [self._auc((y == c).astype(float), proba[:, c], w, f"auc{c}")
+                    for c in range(proba.shape[1])]
+            defined = [a for a in aucs if a is not None]
+            return None if len(defined) < len(aucs) else float(np.mean(defined))
         if self.name == "accuracy":
             return float((w * (y == p)).sum() / w.sum())
         k = len(self.scored.classes)
@@ -94,7 +96,7 @@ class Weighted:
         true = np.bincount(y, weights=w, minlength=k)
         counts = {c: [tp[c], predicted[c], true[c]] for c in range(k) if predicted[c] or true[c]}
         kind, _, average = self.name.partition("_")
-        return rc._averaged(kind, average, counts)  # type: ignore[arg-type]
+        return rc._averaged(kind, average, counts)
 
     def _regression(self, w: np.ndarray) -> float | None:
         y, p = self.scored.labels, self.scored.predicted
@@ -216,7 +218,8 @@ def stratified_sample(scored: Scored, cap: int, seed: int = SEED) -> np.ndarray 
         assert scored.groups is not None
         queries = np.array(list(dict.fromkeys(scored.groups.tolist())))
         rng.shuffle(queries)
-        keep, total = set(), 0
+        keep: set[str] = set()
+        total = 0
         sizes = dict(zip(*np.unique(scored.groups, return_counts=True), strict=True))
         for q in queries.tolist():
             if total + sizes[q] > cap and keep:
@@ -232,7 +235,7 @@ def stratified_sample(scored: Scored, cap: int, seed: int = SEED) -> np.ndarray 
     chosen = []
     for stratum in np.unique(strata):
         members = np.flatnonzero(strata == stratum)
-        take = max(1, int(round(len(members) * cap / n)))
+        take = max(1, round(len(members) * cap / n))
         chosen.append(rng.choice(members, size=min(take, len(members)), replace=False))
     picked = np.concatenate(chosen)
     if len(picked) > cap:  # rounding up small strata overshot: trim at random, not by position

@@ -54,7 +54,8 @@ def labels_of(y: Any, rows: int) -> np.ndarray:
         raise UserError("the test set is empty")
     missing = pd.isna(values)
     if missing.any():
-        raise UserError(f"y_test has {int(missing.sum())} missing label(s) (first at row {int(np.argmax(missing))})")
+        raise UserError(f"y_test has {int(missing.sum())} missing label(s) "
+                        f"(first at row {int(np.argmax(missing))})")
     return values
 
 
@@ -85,7 +86,7 @@ def _finite(values: np.ndarray, what: str) -> np.ndarray:
     return array
 
 
-def _predict(model: Any, X: pd.DataFrame, method: str) -> np.ndarray:
+def _predict(model: Any, X: Any, method: str) -> np.ndarray:
     try:
         return np.asarray(getattr(model, method)(X))
     except (ValueError, TypeError, KeyError) as exc:
@@ -105,12 +106,13 @@ def _indices(y: np.ndarray, classes: list[Any]) -> np.ndarray:
         i = index.get(value, text_index.get(str(value)))
         if i is None:
             shown = ", ".join(str(c) for c in classes)
-            raise UserError(f"y_test holds {value!r} (row {row}), which the model does not know (classes: {shown})")
+            raise UserError(f"y_test holds {value!r} (row {row}), which the model does not know "
+                            f"(classes: {shown})")
         out[row] = i
     return out
 
 
-def score_binary(model: Any, X: pd.DataFrame, y: np.ndarray) -> Scored:
+def score_binary(model: Any, X: Any, y: np.ndarray) -> Scored:
     """Positive-class scores (predict_proba, else decision_function) of a two-class model."""
     classes = _classes(model, y)
     labels = _indices(y, classes)
@@ -124,10 +126,11 @@ def score_binary(model: Any, X: pd.DataFrame, y: np.ndarray) -> Scored:
         scores, probabilistic = _finite(_predict(model, X, "decision_function"), "model scores"), False
     else:
         raise UserError(f"{type(model).__name__} has neither predict_proba nor decision_function: no scores")
-    return Scored("binary", labels, scores=scores, classes=[str(c) for c in classes], probabilistic=probabilistic)
+    return Scored("binary", labels, scores=scores, classes=[str(c) for c in classes],
+                  probabilistic=probabilistic)
 
 
-def score_multiclass(model: Any, X: pd.DataFrame, y: np.ndarray) -> Scored:
+def score_multiclass(model: Any, X: Any, y: np.ndarray) -> Scored:
     """Class probabilities and predicted classes of a multi-class model."""
     classes = _classes(model, y)
     labels = _indices(y, classes)
@@ -139,17 +142,18 @@ def score_multiclass(model: Any, X: pd.DataFrame, y: np.ndarray) -> Scored:
     return Scored("multiclass", labels, proba=proba, predicted=predicted, classes=[str(c) for c in classes])
 
 
-def score_regression(model: Any, X: pd.DataFrame, y: np.ndarray) -> Scored:
+def score_regression(model: Any, X: Any, y: np.ndarray) -> Scored:
     """Predictions of a regression model; the target must be numeric."""
     try:
         actual = np.asarray(y, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise UserError(f"the regression target is not numeric (e.g. {y[0]!r}); give a numeric column") from exc
+        raise UserError(f"the regression target is not numeric (e.g. {y[0]!r}); "
+                        "give a numeric column") from exc
     predicted = _finite(_predict(model, X, "predict").reshape(len(X), -1)[:, 0], "model predictions")
     return Scored("regression", _finite(actual, "y_test"), predicted=predicted)
 
 
-def score_ranking(model: Any, X: pd.DataFrame, y: np.ndarray, groups: Any) -> Scored:
+def score_ranking(model: Any, X: Any, y: np.ndarray, groups: Any) -> Scored:
     """Scores of a ranking model, with the query each row belongs to."""
     if groups is None:
         raise UserError("a ranking evaluation needs the query of each row: pass groups= (or --group-by COL)")
@@ -165,7 +169,7 @@ def score_ranking(model: Any, X: pd.DataFrame, y: np.ndarray, groups: Any) -> Sc
                   groups=np.asarray([str(g) for g in group_values.tolist()]))
 
 
-def score(model: Any, X: pd.DataFrame, y: np.ndarray, task: str, groups: Any = None) -> Scored:
+def score(model: Any, X: Any, y: np.ndarray, task: str, groups: Any = None) -> Scored:
     """The model's outputs on the test rows, checked (NaN scores and unknown labels refused)."""
     if task == "binary":
         return score_binary(model, X, y)

@@ -26,7 +26,8 @@ def payload(scored: Scored, threshold: float | None, keep: np.ndarray | None) ->
     def rows(values: np.ndarray) -> np.ndarray:
         return values if keep is None else values[keep]
 
-    data: dict[str, Any] = {"schema": 1, "task": scored.task, "labels": _plain(rows(scored.labels), scored.task)}
+    labels = _plain(rows(scored.labels), scored.task)
+    data: dict[str, Any] = {"schema": 1, "task": scored.task, "labels": labels}
     if scored.task == "binary":
         assert scored.scores is not None
         data.update(scores=rows(scored.scores).astype(float).tolist(), threshold=float(threshold or 0.0),

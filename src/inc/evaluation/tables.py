@@ -46,7 +46,7 @@ def headline(scored: Scored, name: str, threshold: float | None) -> float:
             return float(skm.accuracy_score(y, p))
         if name == "roc_auc":
             if scored.proba is None:
-                raise rc.PredictionsError("the model has no predict_proba: one-vs-rest AUC cannot be computed")
+                raise rc.PredictionsError("the model has no predict_proba: no one-vs-rest AUC")
             if len(set(y.tolist())) != scored.proba.shape[1]:
                 raise rc.PredictionsError("one-vs-rest AUC needs every class of the model in the test set")
             return float(skm.roc_auc_score(y, scored.proba, multi_class="ovr", average="macro"))
@@ -122,7 +122,8 @@ def multiclass_tables(scored: Scored) -> dict[str, Any]:
     ]
     metrics: dict[str, float] = {"accuracy": float(skm.accuracy_score(y, p))}
     for average in ("macro", "micro", "weighted"):
-        for kind, fn in (("precision", skm.precision_score), ("recall", skm.recall_score), ("f1", skm.f1_score)):
+        fns = (("precision", skm.precision_score), ("recall", skm.recall_score), ("f1", skm.f1_score))
+        for kind, fn in fns:
             metrics[f"{kind}_{average}"] = float(fn(y, p, average=average, zero_division=0))
     notes = []
     if scored.proba is not None and len(set(y.tolist())) == k:
@@ -130,7 +131,8 @@ def multiclass_tables(scored: Scored) -> dict[str, Any]:
         for i, row in enumerate(per_class):
             row["roc_auc_ovr"] = float(skm.roc_auc_score((y == i).astype(int), scored.proba[:, i]))
     else:
-        notes.append("one-vs-rest ROC AUC not computed: it needs predict_proba and every class in the test set")
+        notes.append("one-vs-rest ROC AUC not computed: it needs predict_proba and every class "
+                     "in the test set")
     counts = skm.confusion_matrix(y, p, labels=list(range(k)))
     return {"metrics": metrics, "per_class": per_class, "confusion": _confusion(counts, scored.classes),
             "notes": notes}

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from inc.gate.checks_docs import check_ab_test, check_rollback, check_spec, check_structure, check_tasks
-from inc.gate.checks_ops import check_living_docs, check_monitoring, check_staleness
 from inc.gate.checks_evaluation import check_evaluation
+from inc.gate.checks_ops import check_living_docs, check_monitoring, check_staleness
 from inc.gate.checks_reports import check_explainability, check_load_test
 from inc.gate.checks_runs import (
     check_baseline,

@@ -40,7 +40,8 @@ def _file_problems(ev: EvidenceSet, folder: Path, summary: EvaluationSummary) ->
         elif not path.is_file():
             problems.append(f"{ev.rel(folder / name)} is missing")
         elif sha256_file(path) != digest:
-            problems.append(f"{ev.rel(folder / name)} sha256 differs from summary.json (edited after the report?)")
+            problems.append(f"{ev.rel(folder / name)} sha256 differs from summary.json "
+                            "(edited after the report?)")
     return problems
 
 
@@ -64,7 +65,8 @@ def _policy(inc: Increment, summary: EvaluationSummary) -> list[str]:
     if slice_min is not None and worst is not None and worst.metric is not None:
         lower = meta.metric.goal == "minimize" or summary.metric in LOWER_IS_BETTER
         if (worst.metric > slice_min) if lower else (worst.metric < slice_min):
-            problems.append(f"worst slice {worst.column}={worst.value} has {summary.metric} {fmt(worst.metric)}, "
+            problems.append(f"worst slice {worst.column}={worst.value} has {summary.metric} "
+                            f"{fmt(worst.metric)}, "
                             f"{'above' if lower else 'below'} slice_min {fmt(slice_min)}")
     max_ece = getattr(meta, "calibration_max_ece", None)
     ece = summary.calibration.get("ece") if summary.calibration else None
@@ -86,7 +88,8 @@ def _recomputed(folder: Path, summary: EvaluationSummary, entry: ReportRef) -> t
     except rc.PredictionsError as exc:
         return None, f"cannot recompute {summary.metric}: {exc}"
     if not rc.agrees(value, recorded):
-        return None, (f"{summary.metric} recomputed from {PREDICTIONS} is {value!r}, the ledger says {recorded!r} "
+        return None, (f"{summary.metric} recomputed from {PREDICTIONS} is {value!r}, "
+                      f"the ledger says {recorded!r} "
                       f"(|diff| {abs(value - recorded):.3g}): predictions or ledger were changed")
     return value, ""
 
@@ -100,7 +103,8 @@ def check_evaluation(inc: Increment, ev: EvidenceSet, config: GateConfig, record
     path = folder / SUMMARY
     where = ev.rel(path)
     if not path.is_file():
-        return fail(f"no evaluation report for the chosen run {short(record.run_id)}: run 'inc evaluate {inc.id} "
+        return fail(f"no evaluation report for the chosen run {short(record.run_id)}: "
+                    f"run 'inc evaluate {inc.id} "
                     f"--run {record.run_id} --data FILE --target COL'", where)
     summary = ev.parse(EvaluationSummary, path)
     if summary is None:
@@ -109,7 +113,8 @@ def check_evaluation(inc: Increment, ev: EvidenceSet, config: GateConfig, record
         return fail(f"{where} is for run {summary.run_id}, not {record.run_id}", where)
     entry = _ledger_entry(record, path.relative_to(inc.path).as_posix())
     if entry is None:
-        return fail(f"runs/{record.run_id}.json does not link {where}; rerun 'inc evaluate' to record it", where)
+        return fail(f"runs/{record.run_id}.json does not link {where}; rerun 'inc evaluate' to record it",
+                    where)
     problems = [m for m, _ in linked_report_problems(ev, record, path)] or _file_problems(ev, folder, summary)
     if problems:
         return fail("; ".join(problems), where)
@@ -118,18 +123,21 @@ def check_evaluation(inc: Increment, ev: EvidenceSet, config: GateConfig, record
     except rc.PredictionsError as exc:
         return fail(f"{exc}", where)
     if wanted != summary.metric:
-        return fail(f"{where} scored {summary.metric}, but the increment's metric is {wanted}; rerun 'inc evaluate'",
+        return fail(f"{where} scored {summary.metric}, but the increment's metric is {wanted}; "
+                    "rerun 'inc evaluate'",
                     where)
     digest = (record.model.model_extra or {}).get("digest") if record.model is not None else None
     if isinstance(digest, str) and digest and (entry.model_extra or {}).get("model_digest") != digest:
-        return fail(f"{where} scored a model other than the run's (model digest differs); rerun 'inc evaluate'", where)
+        return fail(f"{where} scored a model other than the run's (model digest differs); "
+                    "rerun 'inc evaluate'", where)
     value, problem = _recomputed(folder, summary, entry)
     if value is None:
         return fail(problem, where, ev.rel(folder / PREDICTIONS))
     policy = _policy(inc, summary)
     if policy:
         return fail("; ".join(policy), where)
-    sample = f"{summary.stored_rows} of {summary.rows} rows" if summary.sampled else f"{summary.stored_rows} rows"
+    stored = summary.stored_rows
+    sample = f"{stored} of {summary.rows} rows" if summary.sampled else f"{stored} rows"
     parts = [f"{summary.metric} {fmt(value)} recomputed from {sample} matches the ledger"]
     if summary.threshold is not None:
         parts.append(f"threshold {fmt(summary.threshold)} ({summary.threshold_source})")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from inc.errors import IncError
+from inc.evaluation.schema import REPORT_PREFIX, SUMMARY, EvaluationSummary
 from inc.evidence import (
     DriftReport,
     EvidenceError,
@@ -23,7 +24,6 @@ from inc.evidence import (
     parse_evidence,
     read_run_record,
 )
-from inc.evaluation.schema import REPORT_PREFIX, SUMMARY, EvaluationSummary
 from inc.increment import Increment
 from inc.markdown import Section, Task, find_section, parse_sections, parse_tasks
 from inc.meta import IncrementMeta

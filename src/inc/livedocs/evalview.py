@@ -11,8 +11,8 @@ from inc.livedocs.collect import IncrementData
 from inc.livedocs.views import Layout
 
 PLOT_ORDER = ("roc.png", "pr.png", "confusion.png", "calibration.png", "scores.png", "threshold.png",
-              "per_class.png", "pred_vs_actual.png", "residuals.png", "residual_hist.png", "error_by_decile.png",
-              "at_k.png")
+              "per_class.png", "pred_vs_actual.png", "residuals.png", "residual_hist.png",
+              "error_by_decile.png", "at_k.png")
 MAX_SLICES = 12
 
 
@@ -40,7 +40,8 @@ def headline(s: EvaluationSummary | None) -> dict[str, str]:
         "metric": s.metric,
         "value": fmt.num(s.value),
         "ci": _ci(s.ci),
-        "threshold": f"{fmt.num(s.threshold)} ({fmt.inline(s.threshold_source)})" if s.threshold is not None else "",
+        "threshold": (f"{fmt.num(s.threshold)} ({fmt.inline(s.threshold_source)})"
+                      if s.threshold is not None else ""),
         "worst_slice": (f"{fmt.inline(worst.column)} = {fmt.inline(worst.value)}, {s.metric} "
                         f"{fmt.num(worst.metric)} ({worst.rows} rows)") if worst is not None else "",
     }
@@ -64,7 +65,8 @@ def evaluation_view(data: IncrementData, layout: Layout, page_dir: str) -> dict[
         "metrics": [{"name": fmt.cell(k), "value": fmt.num(v), "ci": _ci(s.intervals.get(k, []))}
                     for k, v in sorted(s.metrics.items())],
         "per_class": [{"name": fmt.cell(r.get("class")), "precision": fmt.num(r.get("precision")),
-                       "recall": fmt.num(r.get("recall")), "f1": fmt.num(r.get("f1")), "support": str(r.get("support"))}
+                       "recall": fmt.num(r.get("recall")), "f1": fmt.num(r.get("f1")),
+                       "support": str(r.get("support"))}
                       for r in s.per_class],
         "slices": [{"column": fmt.cell(r.column), "value": fmt.cell(r.value), "rows": str(r.rows),
                     "metric": fmt.num(r.metric)} for r in s.slices[:MAX_SLICES]],
