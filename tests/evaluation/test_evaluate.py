@@ -259,3 +259,27 @@ def test_ranking_report(workspace: Workspace, inc_path: Path) -> None:
     assert s.value == pytest.approx(skm.ndcg_score(relevance.reshape(60, 10), scores, k=5))
     assert [row["k"] for row in s.model_extra["at_k"]] == [3, 5]  # type: ignore[index]
     assert _check(workspace, inc_path).status == "pass"
+
+
+def test_model_card_shows_evaluation_before_shap(workspace: Workspace, inc_path: Path) -> None:
+    from inc.livedocs.build import build_docs
+    from inc.livedocs.html import build_site
+
+    model, X, y = _fit()
+    segment = np.where(X.f1 > 0, "a", "b")
+    evaluate(model, X, y, increment="0001", run_id="run1", workspace=workspace, slices={"segment": segment},
+             threshold=0.4, log_artifacts=False)
+    _set(inc_path, chosen_run="run1")
+    build_docs(Workspace.discover(workspace.root))
+    card = (workspace.root / "living-docs" / "increments" / "0001-fraud-detection.md").read_text()
+    summary_line = next(line for line in card.splitlines() if line.startswith("- Evaluation: roc_auc"))
+    assert "operating threshold 0.4000 (given by the caller)" in summary_line and "worst slice segment = " in summary_line
+    assert card.index("## Evaluation\n") < card.index("## Explainability")
+    links = [card.index(f"reports/eval-run1/{name}") for name in ("roc.png", "pr.png", "confusion.png",
+                                                                    "calibration.png")]
+    assert links == sorted(links)
+    assert "| evaluation report | ready |" in card
+    site = build_site(Workspace.discover(workspace.root), workspace.root / "site")
+    assert site is not None
+    assert (workspace.root / "site" / "sources" / "0001-fraud-detection" / "reports" / "eval-run1" / "roc.png").is_file()
+    assert build_docs(Workspace.discover(workspace.root)).written == []  # rebuilt with nothing changed
