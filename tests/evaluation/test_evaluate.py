@@ -39,7 +39,7 @@ def _binary(n: int = 600, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
 def inc_path(workspace: Workspace) -> Path:
     path = new_increment(workspace, "fraud-detection").increment.path
     record = RunRecord(run_id="run1", increment="0001", name="cand", role="candidate", status="FINISHED",
-                       metrics={"roc_auc": 0.8}, note="candidate")
+                       metrics={"log_loss": 0.4}, note="candidate")
     write_run_record(path / "runs", record)
     return path
 
@@ -283,3 +283,23 @@ def test_model_card_shows_evaluation_before_shap(workspace: Workspace, inc_path:
     assert site is not None
     assert (workspace.root / "site" / "sources" / "0001-fraud-detection" / "reports" / "eval-run1" / "roc.png").is_file()
     assert build_docs(Workspace.discover(workspace.root)).written == []  # rebuilt with nothing changed
+
+
+def test_gate_warns_when_the_run_logged_another_value_and_fails_on_an_edited_summary(
+    workspace: Workspace, inc_path: Path
+) -> None:
+    model, X, y = _fit()
+    result = evaluate(model, X, y, increment="0001", run_id="run1", workspace=workspace, log_artifacts=False)
+    record = read_run_record(inc_path / "runs" / "run1.json")
+    write_run_record(inc_path / "runs", record.model_copy(update={"metrics": {"roc_auc": 0.99}}))
+    outcome = _check(workspace, inc_path)
+    assert outcome.status == "warn" and "the run logged roc_auc 0.99 but its evaluation gives" in outcome.detail
+    # the card's number edited, every hash redone and the record re-sealed: the gate still sees it
+    folder = result.report_dir
+    summary = EvaluationSummary.model_validate_json((folder / "summary.json").read_text())
+    (folder / "summary.json").write_text(summary.model_copy(update={"value": 0.99}).model_dump_json(by_alias=True))
+    record = read_run_record(inc_path / "runs" / "run1.json")
+    refs = [r.model_copy(update={"sha256": sha256_file(folder / "summary.json")}) for r in record.reports]
+    write_run_record(inc_path / "runs", record.model_copy(update={"reports": refs}))
+    outcome = _check(workspace, inc_path)
+    assert outcome.status == "fail" and "which is not what its predictions and the ledger give" in outcome.detail

@@ -16,10 +16,11 @@ from inc.evidence import ReportRef, RunRecord, sha256_file
 from inc.gate.checks_reports import linked_report_problems
 from inc.gate.checks_runs import fmt, needs_chosen, short
 from inc.gate.context import EvidenceSet, GateConfig
-from inc.gate.model import Outcome, fail, ok, skip
+from inc.gate.model import Outcome, fail, ok, skip, warn
 from inc.increment import Increment
 
 TITLE = "evaluation report recomputed"
+LOGGED_TOLERANCE = 1e-6  # the run's own logged metric vs the evaluation (same data: equal)
 LOWER_IS_BETTER = {"rmse", "mse", "mae", "mape", "brier"}
 
 
@@ -133,6 +134,11 @@ def check_evaluation(inc: Increment, ev: EvidenceSet, config: GateConfig, record
     value, problem = _recomputed(folder, summary, entry)
     if value is None:
         return fail(problem, where, ev.rel(folder / PREDICTIONS))
+    shown = _number(entry, "value")
+    consistent = shown is not None and rc.agrees(shown, summary.value)
+    if not consistent or (not summary.sampled and shown is not None and not rc.agrees(value, shown)):
+        return fail(f"{where} shows {summary.metric} {summary.value!r}, which is not what its predictions "
+                    "and the ledger give; rerun 'inc evaluate'", where)
     policy = _policy(inc, summary)
     if policy:
         return fail("; ".join(policy), where)
@@ -144,4 +150,9 @@ def check_evaluation(inc: Increment, ev: EvidenceSet, config: GateConfig, record
     if summary.worst_slice is not None and summary.worst_slice.metric is not None:
         w = summary.worst_slice
         parts.append(f"worst slice {w.column}={w.value} {fmt(w.metric or 0.0)}")
+    logged = record.metrics.get(inc.meta.metric.name)
+    if logged is not None and not summary.sampled and abs(logged - value) > LOGGED_TOLERANCE:
+        return warn(f"the run logged {inc.meta.metric.name} {fmt(logged)} but its evaluation gives "
+                    f"{fmt(value)} (evaluated on other data?); " + "; ".join(parts),
+                    where, ev.rel(folder / PREDICTIONS))
     return ok("; ".join(parts), where, ev.rel(folder / PREDICTIONS))
