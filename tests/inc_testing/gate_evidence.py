@@ -159,7 +159,7 @@ def write_loadtest(inc_path: Path, run_id: str, p95: float = 12.0) -> Path:
     return write_evidence(inc_path / "reports" / f"loadtest-{run_id}.json", report)
 
 
-def write_evaluation(inc_path: Path, run_id: str, seed: int = 0) -> Path:
+def write_evaluation(inc_path: Path, run_id: str, seed: int = 0, png: bytes = b"\x89PNG fake roc") -> Path:
     """An evaluation report (binary, roc_auc) with real stored predictions, built without numpy."""
     import gzip
     import json
@@ -176,7 +176,7 @@ def write_evaluation(inc_path: Path, run_id: str, seed: int = 0) -> Path:
     data = {"task": "binary", "labels": labels, "scores": scores, "threshold": 0.5, "rows": 200, "stored": 200}
     with gzip.open(folder / "predictions.json.gz", "wb") as handle:
         handle.write(json.dumps(data).encode())
-    (folder / "roc.png").write_bytes(b"\x89PNG fake roc")
+    (folder / "roc.png").write_bytes(png)
     value = rc.recompute(data, "roc_auc")
     summary = EvaluationSummary(
         run_id=run_id, task="binary", metric="roc_auc", value=value, stored_value=value, rows=200, stored_rows=200,
