@@ -303,3 +303,20 @@ def test_gate_warns_when_the_run_logged_another_value_and_fails_on_an_edited_sum
     write_run_record(inc_path / "runs", record.model_copy(update={"reports": refs}))
     outcome = _check(workspace, inc_path)
     assert outcome.status == "fail" and "which is not what its predictions and the ledger give" in outcome.detail
+
+
+def test_report_binds_the_ledger_model_digest(workspace: Workspace, inc_path: Path) -> None:
+    from inc.evidence import ModelInfo
+
+    record = read_run_record(inc_path / "runs" / "run1.json")
+    model_info = ModelInfo.model_validate({"uri": "models:/m-1", "digest": "sha256:" + "a" * 64})
+    write_run_record(inc_path / "runs", record.model_copy(update={"model": model_info}))
+    model, X, y = _fit()
+    result = evaluate(model, X, y, increment="0001", run_id="run1", workspace=workspace, log_artifacts=False)
+    assert result.summary.model_digest == "sha256:" + "a" * 64 and result.summary.model_uri == "models:/m-1"
+    assert _check(workspace, inc_path).status == "pass"
+    record = read_run_record(inc_path / "runs" / "run1.json")  # the run's model replaced afterwards
+    other = ModelInfo.model_validate({"uri": "models:/m-2", "digest": "sha256:" + "b" * 64})
+    write_run_record(inc_path / "runs", record.model_copy(update={"model": other}))
+    outcome = _check(workspace, inc_path)
+    assert outcome.status == "fail" and "scored a model other than the run's" in outcome.detail

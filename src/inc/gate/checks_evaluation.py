@@ -20,6 +20,7 @@ from inc.gate.model import Outcome, fail, ok, skip, warn
 from inc.increment import Increment
 
 TITLE = "evaluation report recomputed"
+DIGEST_KEYS = ("digest", "sha256", "model_digest")  # the ledger's model digest (same keys as the writer)
 LOGGED_TOLERANCE = 1e-6  # the run's own logged metric vs the evaluation (same data: equal)
 LOWER_IS_BETTER = {"rmse", "mse", "mae", "mape", "brier"}
 
@@ -55,7 +56,7 @@ def _number(entry: ReportRef, key: str) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _policy(inc: Increment, summary: EvaluationSummary) -> list[str]:
+def _policy(inc: Increment, summary: EvaluationSummary, data: dict[str, object]) -> list[str]:
     problems = []
     meta = inc.meta
     slice_min = getattr(meta, "slice_min", None)
@@ -70,29 +71,31 @@ def _policy(inc: Increment, summary: EvaluationSummary) -> list[str]:
                             f"{fmt(worst.metric)}, "
                             f"{'above' if lower else 'below'} slice_min {fmt(slice_min)}")
     max_ece = getattr(meta, "calibration_max_ece", None)
-    ece = summary.calibration.get("ece") if summary.calibration else None
     if max_ece is not None and summary.task == "binary":
-        if not isinstance(ece, int | float):
+        if not summary.calibration:
             problems.append("calibration_max_ece is set but the report has no calibration (no probabilities)")
-        elif ece > max_ece:
-            problems.append(f"expected calibration error {fmt(ece)} > calibration_max_ece {fmt(max_ece)}")
+        else:  # recomputed from the stored rows, like the headline metric
+            ece = rc.expected_calibration_error(data["labels"], data["scores"])  # type: ignore[arg-type]
+            if ece > max_ece:
+                problems.append(f"expected calibration error {fmt(ece)} > calibration_max_ece {fmt(max_ece)}")
     return problems
 
 
-def _recomputed(folder: Path, summary: EvaluationSummary, entry: ReportRef) -> tuple[float | None, str]:
+def _recomputed(folder: Path, summary: EvaluationSummary,
+                entry: ReportRef) -> tuple[float | None, str, dict[str, object]]:
     recorded = _number(entry, "stored_value")
     if recorded is None:
-        return None, "the ledger's evaluation entry holds no stored_value"
+        return None, "the ledger's evaluation entry holds no stored_value", {}
     try:
         data = rc.read_predictions(folder / PREDICTIONS)
         value = rc.recompute(data, summary.metric)
     except rc.PredictionsError as exc:
-        return None, f"cannot recompute {summary.metric}: {exc}"
+        return None, f"cannot recompute {summary.metric}: {exc}", {}
     if not rc.agrees(value, recorded):
         return None, (f"{summary.metric} recomputed from {PREDICTIONS} is {value!r}, "
                       f"the ledger says {recorded!r} "
-                      f"(|diff| {abs(value - recorded):.3g}): predictions or ledger were changed")
-    return value, ""
+                      f"(|diff| {abs(value - recorded):.3g}): predictions or ledger were changed"), {}
+    return value, "", data
 
 
 @needs_chosen
@@ -127,11 +130,12 @@ def check_evaluation(inc: Increment, ev: EvidenceSet, config: GateConfig, record
         return fail(f"{where} scored {summary.metric}, but the increment's metric is {wanted}; "
                     "rerun 'inc evaluate'",
                     where)
-    digest = (record.model.model_extra or {}).get("digest") if record.model is not None else None
-    if isinstance(digest, str) and digest and (entry.model_extra or {}).get("model_digest") != digest:
+    extra = (record.model.model_extra or {}) if record.model is not None else {}
+    digest = next((extra[k] for k in DIGEST_KEYS if isinstance(extra.get(k), str) and extra[k]), None)
+    if digest is not None and (entry.model_extra or {}).get("model_digest") != digest:
         return fail(f"{where} scored a model other than the run's (model digest differs); "
                     "rerun 'inc evaluate'", where)
-    value, problem = _recomputed(folder, summary, entry)
+    value, problem, data = _recomputed(folder, summary, entry)
     if value is None:
         return fail(problem, where, ev.rel(folder / PREDICTIONS))
     shown = _number(entry, "value")
@@ -139,7 +143,7 @@ def check_evaluation(inc: Increment, ev: EvidenceSet, config: GateConfig, record
     if not consistent or (not summary.sampled and shown is not None and not rc.agrees(value, shown)):
         return fail(f"{where} shows {summary.metric} {summary.value!r}, which is not what its predictions "
                     "and the ledger give; rerun 'inc evaluate'", where)
-    policy = _policy(inc, summary)
+    policy = _policy(inc, summary, data)
     if policy:
         return fail("; ".join(policy), where)
     stored = summary.stored_rows
