@@ -14,6 +14,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "runs": ("inc.cli.runs:runs_cmd", "Table of linked runs vs the best baseline."),
     "choose": ("inc.cli.runs:choose_cmd", "Mark the run that is to ship."),
     "explain": ("inc.cli.explain:explain_cmd", "SHAP report for a run's model."),
+    "evaluate": ("inc.cli.evaluate:evaluate_cmd", "Evaluation report (plots, slices, predictions) of a run."),
     "loadtest": ("inc.cli.loadtest:loadtest_cmd", "Latency percentiles of a run's model."),
     "drift": ("inc.cli.loadtest:drift_cmd", "Drift report between reference and current data."),
     "monitoring": ("inc.cli.loadtest:monitoring_group", "Check monitoring.yaml."),

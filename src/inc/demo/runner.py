@@ -174,6 +174,7 @@ class Demo:
         record = read_run_record(self.inc.runs_dir / f"{self.chosen}.json")
         assert record.model is not None
         self.explain(record.model.uri, reference, holdout)
+        self.evaluate(record.model.uri, holdout)
         self.loadtest(holdout)
         self.monitoring(list(record.model.inputs), reference)
 
@@ -189,6 +190,36 @@ class Demo:
         top = ", ".join(f"{item.feature} {item.mean_abs_shap:.3f}"
                         for item in report.summary.global_importance[:3])
         self.emit(Step(f"SHAP report ({report.summary.method} explainer)", [f"top features: {top}"],
+                       [self.ws.relpath(report.report_dir / "report.md")]))
+
+    def evaluate(self, model_uri: str, holdout: Path) -> None:
+        from sklearn.base import clone
+
+        from inc import mlflow_adapter
+        from inc.evaluation.report import evaluate
+        from inc.tabular import read_table
+
+        namespace = runpy.run_path(str(self.inc.path / "train.py"), run_name="inc_demo_eval")
+        x_train, _, y_train, _ = namespace["split"]()
+        model = mlflow_adapter.load_native_model(model_uri, mlflow_adapter.resolve_tracking_uri(self.ws))
+        folds = [  # out-of-fold scores of the chosen configuration: the ROC's CV band and the threshold
+            (y_train.iloc[valid].to_numpy(),
+             clone(model).fit(x_train.iloc[fit], y_train.iloc[fit]).predict_proba(x_train.iloc[valid])[:, 1])
+            for fit, valid in namespace["folds"]().split(x_train, y_train)
+        ]
+        rows = read_table(holdout, "data")
+        report = evaluate(model, rows.drop(columns=["is_fraud"]), rows["is_fraud"], increment=self.inc.id,
+                          run_id=self.chosen, workspace=self.ws, cv=folds, slices=["merchant_category"],
+                          threshold="max_f1_cv")
+        s = report.summary
+        worst = s.worst_slice
+        self.emit(Step("evaluation report (ROC with CV folds, PR, confusion, calibration, slices)",
+                       [f"{s.metric} {s.value:.3f} (95% CI {s.ci[0]:.3f} to {s.ci[1]:.3f}); threshold "
+                        f"{s.threshold:.3f}: {s.threshold_source}",
+                        f"at that threshold precision {s.metrics['precision']:.3f}, "
+                        f"recall {s.metrics['recall']:.3f}"
+                        + (f"; worst slice {worst.column}={worst.value} {s.metric} {worst.metric:.3f}"
+                           if worst is not None and worst.metric is not None else "")],
                        [self.ws.relpath(report.report_dir / "report.md")]))
 
     def loadtest(self, holdout: Path) -> None:

@@ -21,6 +21,7 @@ TITLES: dict[str, str] = {
     "cross_validation": "CV performed",
     "model_versioned": "model versioned, tied to the increment",
     "explainability": "SHAP report generated",
+    "evaluation": "evaluation report recomputed",
     "load_test": "latency under target",
     "monitoring": "drift + performance monitoring configured",
     "ab_test": "A/B test ready",

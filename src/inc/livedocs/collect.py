@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from inc.errors import IncError
+from inc.evaluation.schema import REPORT_PREFIX, SUMMARY, EvaluationSummary
 from inc.evidence import (
     DriftReport,
     EvidenceError,
@@ -58,6 +59,7 @@ class IncrementData:
     subject: RunRecord | None = None
     subject_chosen: bool = False
     explain: ExplainSummary | None = None
+    evaluation: EvaluationSummary | None = None
     plots: list[str] = field(default_factory=list)
     loadtest: LoadTestReport | None = None
     drift: DriftReport | None = None
@@ -142,6 +144,8 @@ def _read_reports(data: IncrementData) -> None:
         data.explain = _optional(data, ExplainSummary, explain_dir / "summary.json")
         if data.explain is not None:
             data.plots = _plots(explain_dir, data.explain)
+        data.evaluation = _optional(data, EvaluationSummary,
+                                    reports / f"{REPORT_PREFIX}{subject.run_id}" / SUMMARY)
         data.loadtest = _optional(data, LoadTestReport, reports / f"loadtest-{subject.run_id}.json")
     if reports.is_dir():
         drifts = sorted(p for p in reports.glob("drift-*.json") if p.is_file())
