@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from inc._callable import make_callable
 from inc.errors import MissingExtraError, UserError
 from inc.evidence import DriftFeature, DriftReport, sha256_file, write_evidence
 from inc.fsutil import ensure_inside
@@ -214,3 +215,6 @@ def run_drift(
     path = ensure_inside(ws.root, inc.reports_dir / f"drift-{day}.json")
     write_evidence(path, report)
     return DriftResult(report, path)
+
+
+make_callable(__name__, "inc.api:drift")

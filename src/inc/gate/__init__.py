@@ -6,3 +6,7 @@ Nothing here imports an ML library or opens a model file: the gate runs on untru
 """
 
 from __future__ import annotations
+
+from inc._callable import make_callable
+
+make_callable(__name__, "inc.api:gate")  # inc.gate(...) runs the gate: see inc.api.gate
