@@ -188,6 +188,7 @@ class Demo:
         from inc.loadtest import LoadTestOptions, run_loadtest
 
         load = run_loadtest(self.ws, self.inc, self.chosen, holdout, LoadTestOptions(requests=300))
+        assert load.path is not None
         lt = load.report
         figures = (f"p50 {lt.p50_ms:.2f} ms, p95 {lt.p95_ms:.2f} ms, p99 {lt.p99_ms:.2f} ms "
                    f"(target p95 <= {self.inc.meta.latency_p95_ms:g} ms), {lt.throughput_rps:.0f} req/s")

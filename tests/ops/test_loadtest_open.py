@@ -1,0 +1,193 @@
+"""Open-loop load tests (``inc loadtest --url --rps N``) against real HTTP servers on 127.0.0.1.
+
+The stalling server answers one request at a time, as a single model worker does, and holds
+every 50th request for 200 ms. A closed loop (send, wait, send) sends nothing during the stall,
+so only the stalled request itself is slow; the open loop keeps sending on schedule, so the
+requests that arrive during the stall wait too, as real users would. Asserts compare the two
+with wide margins, never tight wall-clock limits.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from inc.cli import main
+from inc.errors import UserError
+from inc.evidence import read_run_record, sha256_file
+from inc.loadtest_http import measure_http
+from inc.loadtest_open import measure_open_loop
+
+PAYLOADS = [b'{"dataframe_split":{"columns":["amount"],"data":[[1.0]]}}']
+
+
+class _Stalling(BaseHTTPRequestHandler):
+    """Keep-alive scoring server: one request at a time; every ``stall_every``-th held ``stall_s``."""
+
+    protocol_version = "HTTP/1.1"
+    stall_every = 50
+    stall_s = 0.2
+    lock = threading.Lock()
+    counter = itertools.count(1)
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        with self.lock:
+            if self.stall_every and next(self.counter) % self.stall_every == 0:
+                time.sleep(self.stall_s)
+        rows = len(body["dataframe_split"]["data"]) if "dataframe_split" in body else 1
+        payload = json.dumps({"predictions": [0] * rows}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that timed out and hung up is expected here
+
+
+@pytest.fixture
+def stalling_server() -> Iterator[Callable[..., str]]:
+    """A factory of stalling servers on 127.0.0.1; yields ``start(stall_every, stall_s) -> url``."""
+    servers: list[_QuietServer] = []
+
+    def start(stall_every: int = 50, stall_s: float = 0.2) -> str:
+        handler = type("Handler", (_Stalling,), {
+            "stall_every": stall_every, "stall_s": stall_s, "lock": threading.Lock(),
+            "counter": itertools.count(1),
+        })
+        server = _QuietServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/invocations"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def test_open_loop_p99_shows_the_stall_that_the_closed_loop_hides(stalling_server: Any) -> None:
+    url = stalling_server(stall_every=50, stall_s=0.2)
+    opened = measure_open_loop(url, PAYLOADS, rps=100, count=300, timeout_s=5, warmup=0)
+    closed = measure_http(url, PAYLOADS, 1, 300, None, concurrency=1, timeout_s=5, warmup=0)
+
+    assert opened.stats.failures == 0 and closed.stats.failures == 0
+    # open loop: the requests queued behind each stall wait with it
+    assert opened.stats.p99_ms >= 150
+    assert opened.stats.p95_ms >= 100
+    # closed loop: one slow sample in 50, the p95 (and p50) look healthy
+    assert closed.stats.p50_ms < 50
+    assert closed.stats.p95_ms < 75
+    assert closed.stats.p95_ms < opened.stats.p95_ms / 2
+    # the rate that was asked for, and the one achieved, are both reported
+    fields = opened.report_fields()
+    assert fields["loop"] == "open" and fields["target_rps"] == 100
+    assert 50 <= fields["achieved_rps"] <= 110
+    assert fields["scheduled"] == 300 and fields["sent"] + fields["dropped"] == 300
+
+
+def test_a_server_that_never_answers_does_not_stop_the_schedule(stalling_server: Any) -> None:
+    url = stalling_server(stall_every=0)
+    probe_ok = measure_open_loop(url, PAYLOADS, rps=50, count=5, timeout_s=5, warmup=0)
+    assert probe_ok.stats.failures == 0  # the server answers until it is told to hang
+
+    hang = stalling_server(stall_every=1, stall_s=30.0)
+    started = time.monotonic()
+    with pytest.raises(UserError, match="no answer within"):
+        measure_open_loop(hang, PAYLOADS, rps=20, count=20, workers=2, timeout_s=0.3, warmup=0)
+    assert time.monotonic() - started < 20
+
+
+def test_a_stuck_worker_does_not_hold_up_the_others(stalling_server: Any) -> None:
+    # every 10th request hangs past the timeout; 4 workers keep the schedule for the rest
+    url = stalling_server(stall_every=10, stall_s=3.0)
+    started = time.monotonic()
+    result = measure_open_loop(url, PAYLOADS, rps=40, count=40, workers=4, timeout_s=0.5, warmup=0)
+    assert time.monotonic() - started < 30  # bounded: schedule + grace + timeout, not 4 x 3 s stalls
+    assert result.failure_kinds.get("timeout", 0) >= 1
+    assert result.sent + result.dropped == 40
+    assert result.stats.requests == result.sent
+
+
+# --------------------------------------------------------------------------- through the command
+
+
+def test_cli_rps_writes_an_open_loop_report_beside_the_in_process_one_and_the_gate_reads_both(
+    run_copy: Any, stalling_server: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("sklearn")
+    from inc.gate.runner import run_gate
+
+    base = ["loadtest", "1", "--run", run_copy.run_id, "--data", str(run_copy.data)]
+    assert main([*base, "--requests", "100"]) == 0
+    in_process = run_copy.inc.reports_dir / f"loadtest-{run_copy.run_id}-in-process.json"
+    assert in_process.is_file()
+    capsys.readouterr()
+
+    url = stalling_server(stall_every=50, stall_s=0.2)
+    code = main([*base, "--url", url, "--rps", "100", "--duration", "3", "--timeout", "5"])
+    out = capsys.readouterr().out
+    assert code == 1, out  # p95 over the 100 ms target: the stall is visible
+    assert "open loop: target 100 req/s, achieved" in out and "dropped" in out
+    opened = run_copy.inc.reports_dir / f"loadtest-{run_copy.run_id}-http-open.json"
+    data = json.loads(opened.read_text())
+    assert data["loop"] == "open" and data["mode"] == "http" and data["target_rps"] == 100
+    assert data["p99_ms"] >= 150 and data["passed"] is False
+    assert in_process.is_file()  # kept, not overwritten
+
+    record = read_run_record(run_copy.inc.runs_dir / f"{run_copy.run_id}.json")
+    linked = {r.path: r.sha256 for r in record.reports if r.kind == "loadtest"}
+    assert linked == {f"reports/{p.name}": sha256_file(p) for p in (in_process, opened)}
+
+    check = run_gate(run_copy.ws, ["1"]).increments[0].check("load_test")
+    assert check.status == "fail"
+    assert "http open loop at 100 req/s" in check.detail and "> target 100 ms" in check.detail
+    assert check.evidence == [run_copy.ws.relpath(opened)]
+
+    opened.unlink()  # deleting the failing report does not pass: the run's record links it
+    check = run_gate(run_copy.ws, ["1"]).increments[0].check("load_test")
+    assert check.status == "fail" and "linked from the run record is missing" in check.detail
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--url", "URL", "--rps", "0"], "--rps 0: must be positive"),
+        (["--url", "URL", "--rps", "-5"], "--rps -5: must be positive"),
+        (["--url", "URL", "--rps", "nan"], "--rps nan: must be positive"),
+        (["--url", "URL", "--rps", "10", "--duration", "-1"], "--duration -1"),
+        (["--duration", "-2"], "--duration -2"),
+        (["--rps", "10"], "--rps needs --url"),
+        (["--url", "URL", "--rps", "20000", "--duration", "100000"], "over 1000000 requests"),
+    ],
+)
+def test_bad_rate_or_duration_exit_2_naming_the_option(
+    run_copy: Any, stalling_server: Any, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    url = stalling_server()
+    args = [url if arg == "URL" else arg for arg in args]
+    code = main(["loadtest", "1", "--run", run_copy.run_id, "--data", str(run_copy.data), *args])
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert not list(run_copy.inc.reports_dir.glob("loadtest-*"))
