@@ -182,6 +182,8 @@ def init_monitoring(
     inputs, dtypes, inputs_from = model_inputs(record)
     features = rank_features(inputs, dtypes, shap_ranking(inc, record.run_id, inputs))
     notes = []
+    if record.model is None or not record.model.inputs:
+        notes.append(f"features from {inputs_from}: remove the label column if it is listed")
     if not any(f.shap_rank for f in features):
         notes.append(f"no SHAP report for run {record.run_id}: features are in input order "
                      f"('inc explain {inc.id} --run {record.run_id} --data FILE', then init --force)")

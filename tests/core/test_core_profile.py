@@ -53,6 +53,8 @@ CORE_MODULES = [
     "inc", "inc.cli", "inc.cli.app", "inc.gate.runner", "inc.livedocs.build", "inc.livedocs.html",
     "inc.tracking", "inc.runs_table", "inc.cli.runs", "inc.mlflow_adapter", "inc.monitoring",
     "inc.cli.loadtest", "inc.drift", "inc.loadtest", "inc.loadtest_http",
+    "inc.cli.drift", "inc.cli.monitoring", "inc.api", "inc.monitoring_init", "inc.loadtest_open",
+    "inc.loadtest_files", "inc.explainer",
 ]
 
 
