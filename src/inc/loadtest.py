@@ -44,6 +44,7 @@ DEFAULT_REQUESTS = 1000
 SINGLE_POOL = 256  # distinct single-row inputs cycled through
 BATCH_POOL = 32  # distinct batches cycled through
 MAX_BATCH = 100_000
+MAX_DURATION_S = 86_400
 _RUN_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
@@ -65,18 +66,19 @@ class LoadTestOptions:
         """Refuse impossible combinations (UserError, exit 2)."""
         if self.requests is not None and self.duration_s is not None:
             raise UserError("give --requests or --duration, not both")
-        if self.requests is not None and self.requests < 1:
-            raise UserError(f"--requests {self.requests}: must be at least 1")
-        if self.duration_s is not None and self.duration_s <= 0:
-            raise UserError(f"--duration {self.duration_s}: must be positive")
+        if self.requests is not None and not 1 <= self.requests <= MAX_REQUESTS:
+            raise UserError(f"--requests {self.requests}: must be between 1 and {MAX_REQUESTS}")
+        if self.duration_s is not None and not 0 < self.duration_s <= MAX_DURATION_S:  # NaN too
+            raise UserError(f"--duration {self.duration_s:g}: must be positive, at most {MAX_DURATION_S} s")
         if not 1 <= self.batch_size <= MAX_BATCH:
             raise UserError(f"--batch-size {self.batch_size}: must be between 1 and {MAX_BATCH}")
         if self.concurrency is not None and not 1 <= self.concurrency <= MAX_WORKERS:
             raise UserError(f"--concurrency {self.concurrency}: must be between 1 and {MAX_WORKERS}")
         if (self.concurrency or 1) > 1 and self.url is None:
             raise UserError("--concurrency applies to --url; in-process calls are timed one at a time")
-        if self.warmup < 0 or self.timeout_s <= 0:
-            raise UserError("--warmup must be >= 0 and --timeout positive")
+        if self.warmup < 0 or not 0 < self.timeout_s <= MAX_DURATION_S:
+            raise UserError(f"--warmup {self.warmup}, --timeout {self.timeout_s:g}: --warmup must be >= 0 "
+                            f"and --timeout positive (at most {MAX_DURATION_S} s)")
         self._validate_rps()
 
     def _validate_rps(self) -> None:

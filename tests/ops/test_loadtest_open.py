@@ -114,9 +114,12 @@ def test_cli_rps_writes_an_open_loop_report_beside_the_in_process_one_and_the_ga
         (["--url", "URL", "--rps", "-5"], "--rps -5: must be positive"),
         (["--url", "URL", "--rps", "nan"], "--rps nan: must be positive"),
         (["--url", "URL", "--rps", "10", "--duration", "-1"], "--duration -1"),
-        (["--duration", "-2"], "--duration -2"),
+        (["--duration", "-2"], "--duration -2: must be positive"),
+        (["--duration", "nan"], "--duration nan: must be positive"),
+        (["--url", "URL", "--rps", "10", "--timeout", "nan"], "--timeout nan"),
+        (["--requests", "10000000000"], "--requests 10000000000: must be between 1 and"),
         (["--rps", "10"], "--rps needs --url"),
-        (["--url", "URL", "--rps", "20000", "--duration", "100000"], "over 1000000 requests"),
+        (["--url", "URL", "--rps", "20000", "--duration", "3600"], "over 1000000 requests"),
     ],
 )
 def test_bad_rate_or_duration_exit_2_naming_the_option(
@@ -127,4 +130,22 @@ def test_bad_rate_or_duration_exit_2_naming_the_option(
     code = main(["loadtest", "1", "--run", run_copy.run_id, "--data", str(run_copy.data), *args])
     assert code == 2
     assert message in capsys.readouterr().err
+    assert not list(run_copy.inc.reports_dir.glob("loadtest-*"))
+
+
+def test_open_loop_failures_are_counted_and_all_failed_writes_nothing(
+    run_copy: Any, faulty_server: Any
+) -> None:
+    from inc.errors import CheckFailed
+    from inc.loadtest import LoadTestOptions, run_loadtest
+
+    some = LoadTestOptions(url=faulty_server(fail_every=4), rps=50, requests=40, warmup=0)
+    result = run_loadtest(run_copy.ws, run_copy.inc, run_copy.run_id, run_copy.data, some)
+    assert result.report.failure_kinds == {"http_500": 10} and result.report.failures == 10
+    assert result.report.passed is False and not result.passed
+
+    result.path.unlink()
+    every = LoadTestOptions(url=faulty_server(fail_every=1), rps=50, requests=20, warmup=0)
+    with pytest.raises(CheckFailed, match="every one of 20 requests failed"):
+        run_loadtest(run_copy.ws, run_copy.inc, run_copy.run_id, run_copy.data, every)
     assert not list(run_copy.inc.reports_dir.glob("loadtest-*"))
