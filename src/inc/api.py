@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 def loadtest(
     increment: str,
-    run: str,
+    run_id: str,
     data: str | Path,
     *,
     batch_size: int = 1,
@@ -47,7 +47,7 @@ def loadtest(
     workspace: WorkspaceLike = None,
     progress: Progress | None = None,
 ) -> LoadTestResult:
-    """Load-test run ``run``'s model on rows of ``data``; the ``inc loadtest`` command.
+    """Load-test run ``run_id``'s model on rows of ``data``; the ``inc loadtest`` command.
 
     In-process (closed loop) by default; with ``url`` requests go to a served model, one client
     per ``concurrency`` waiting for each answer (closed loop); with ``url`` and ``rps`` (alias
@@ -69,7 +69,7 @@ def loadtest(
         timeout_s=timeout,
         rps=_rate(rps, target_rps),
     )
-    return run_loadtest(ws, ws.find(str(increment)), run, Path(data), options, progress)
+    return run_loadtest(ws, ws.find(str(increment)), run_id, Path(data), options, progress)
 
 
 def _rate(rps: float | None, target_rps: float | None) -> float | None:
@@ -100,7 +100,7 @@ def drift(
 
 
 def gate(
-    *refs: str,
+    *refs: str | Sequence[str],
     changed: bool = False,
     base: str | None = None,
     strict: bool = False,
@@ -109,13 +109,14 @@ def gate(
 ) -> GateResult:
     """The production-readiness gate on the named increments (all without ``refs``); ``inc gate``.
 
+    ``inc.gate("0001", "0002")`` and ``inc.gate(["0001", "0002"])`` are the same.
     Returns the verdict object the command renders: ``result.passed``, ``result.increments``
     (each with ``.checks`` and ``.check(id)``), and ``result.to_json()``, the exact text that
     ``inc gate --format json`` prints. Never loads a model or runs repository code.
     """
     from inc.gate.runner import run_gate
 
-    names = [str(ref) for ref in refs]
+    names = [str(ref) for item in refs for ref in ([item] if isinstance(item, str | int) else item)]
     return run_gate(as_workspace(workspace), names, changed=changed, base=base, strict=strict, verify=verify)
 
 

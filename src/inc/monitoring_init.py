@@ -153,13 +153,15 @@ def _reference(ws: Workspace, reference: Path, inputs: list[str]) -> tuple[str, 
     return resolved.relative_to(ws.root.resolve()).as_posix(), sha256_file(resolved)
 
 
-def _is_scaffold(path: Path) -> bool:
-    """True when monitoring.yaml is the untouched template: nothing watched, no reference, no metric."""
+def _refuse_configured(ws: Workspace, path: Path) -> None:
+    """UserError unless monitoring.yaml is the untouched template (nothing watched, no reference,
+    no performance metric): a person's edits are never overwritten without --force."""
     try:
         config = load_monitoring(path)
-    except ConfigError:
-        return False
-    return not config.features and config.reference is None and config.performance is None
+    except ConfigError as exc:
+        raise UserError(f"{exc.message}; fix it, or pass --force to replace the file") from exc
+    if config.features or config.reference is not None or config.performance is not None:
+        raise UserError(f"{ws.relpath(path)} is already configured; edit it, or pass --force to replace it")
 
 
 def init_monitoring(
@@ -174,10 +176,8 @@ def init_monitoring(
     An existing file that is more than the template is kept (UserError) unless ``force``.
     """
     path = ensure_inside(ws.root, inc.monitoring_path)
-    if path.is_file() and not force and not _is_scaffold(path):
-        raise UserError(
-            f"{ws.relpath(path)} is already configured; edit it, or pass --force to replace it"
-        )
+    if path.is_file() and not force:
+        _refuse_configured(ws, path)
     record = _record(inc, run_id)
     inputs, dtypes, inputs_from = model_inputs(record)
     features = rank_features(inputs, dtypes, shap_ranking(inc, record.run_id, inputs))

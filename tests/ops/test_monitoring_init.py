@@ -65,6 +65,9 @@ def test_a_configured_file_is_kept_unless_force(run_copy: Any, capsys: pytest.Ca
     err = capsys.readouterr().err
     assert "already configured" in err and "--force" in err
     assert path.read_text() == edited
+    path.write_text(edited + "features: [oops\n")  # broken YAML is not replaced without --force either
+    assert main(["monitoring", "init", "1"]) == 2
+    assert "monitoring.yaml" in capsys.readouterr().err
     assert main(["monitoring", "init", "1", "--force"]) == 0
     config = load_monitoring(path)
     assert config.alert_route == "" and config.reference is None  # replaced, as asked

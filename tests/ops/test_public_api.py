@@ -95,7 +95,7 @@ def test_inc_drift_is_the_drift_command(run_copy: Any, capsys: pytest.CaptureFix
 def test_inc_gate_returns_the_verdict_that_format_json_prints(
     run_copy: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    verdict = inc.gate("1", workspace=run_copy.ws)
+    verdict = inc.gate(["1"], workspace=run_copy.ws)
     assert verdict.increments[0].check("load_test").status == "fail"  # none was run
     code = main(["gate", "1", "--format", "json"])
     assert code == (0 if verdict.passed else 1)
