@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +171,11 @@ def _judge_report(ev: EvidenceSet, record: RunRecord, path: Path, target: float)
     except (TypeError, ValueError, KeyError) as exc:
         return "problem", f"{where}: field 'series': batch-size-1 entry is malformed ({exc})"
     setup = f"{_setup(report)}, batch {1 if single else report.batch_size}, {requests} requests"
+    figures = {"p50_ms": report.p50_ms, "p95_ms": report.p95_ms, "p99_ms": report.p99_ms,
+               "max_ms": report.max_ms, "batch-1 p95_ms": p95 if p95 is not None else 0.0}
+    broken = [name for name, value in figures.items() if not math.isfinite(value) or value < 0]
+    if broken:
+        return "problem", f"{where}: {', '.join(broken)} not a number (or negative); rerun 'inc loadtest'"
     if failures:
         return "problem", f"{failures} of {requests} requests failed ({setup})"
     if report.dropped:
