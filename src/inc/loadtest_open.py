@@ -107,7 +107,7 @@ def scheduled_count(rps: float, requests: int | None, duration_s: float | None) 
     return MAX_REQUESTS + 1 if planned > MAX_REQUESTS else max(1, round(planned))
 
 
-@dataclass
+@dataclass(slots=True)
 class _Sample:
     due: int
     sent: int

@@ -155,6 +155,13 @@ def test_model_explainer_writes_the_shap_report_of_the_chosen_run(run_copy: Any,
     assert any(r.kind == "explain" for r in record.reports)
 
 
+def test_model_explainer_without_run_id_or_chosen_run_says_what_to_pass(run_copy: Any, native_model: Any) -> None:
+    run_copy.inc.save_meta(run_copy.inc.meta.model_copy(update={"chosen_run": None}))
+    with pytest.raises(UserError, match="pass run_id=exp.run_id"):
+        inc.ModelExplainer(native_model, make_frame(20)).generate_all_reports(increment="0001")
+    assert not list(run_copy.inc.reports_dir.glob("explain-*"))
+
+
 def test_evaluate_is_the_evaluation_report(run_copy: Any, native_model: Any) -> None:
     pytest.importorskip("inc.evaluation.report")
     X = make_frame(200, seed=6)
