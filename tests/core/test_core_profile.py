@@ -55,6 +55,8 @@ CORE_MODULES = [
     "inc.cli.loadtest", "inc.drift", "inc.loadtest", "inc.loadtest_http",
     "inc.evaluation", "inc.evaluation.recompute", "inc.evaluation.schema", "inc.evaluation.report",
     "inc.gate.checks_evaluation", "inc.cli.evaluate", "inc.livedocs.evalview",
+    "inc.cli.drift", "inc.cli.monitoring", "inc.api", "inc.monitoring_init", "inc.loadtest_open",
+    "inc.loadtest_files", "inc.explainer",
 ]
 
 

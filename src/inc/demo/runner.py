@@ -227,6 +227,7 @@ class Demo:
 
         options = LoadTestOptions(requests=LOADTEST_REQUESTS, warmup=LOADTEST_WARMUP)
         load = run_loadtest(self.ws, self.inc, self.chosen, holdout, options)
+        assert load.path is not None
         lt = load.report
         figures = (f"p50 {lt.p50_ms:.2f} ms, p95 {lt.p95_ms:.2f} ms, p99 {lt.p99_ms:.2f} ms "
                    f"(target p95 <= {self.inc.meta.latency_p95_ms:g} ms), {lt.throughput_rps:.0f} req/s")
