@@ -5,23 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator, model_validator
 
+# Re-exported: the defaults live where ``inc new`` can read them without importing pydantic.
 from inc.gate.catalog import CHECK_IDS
+from inc.metric_defaults import DEFAULT_METRICS as DEFAULT_METRICS
 
 Status = Literal["planned", "active", "done", "abandoned"]
 Problem = Literal["classification", "regression", "ranking", "clustering"]
 Goal = Literal["maximize", "minimize"]
 
 
-# Default metric per problem type, with a default target only where one means something
-# without the data (a bounded score); an error metric's target comes from the team (a placeholder).
-DEFAULT_METRICS: dict[str, tuple[str, float | None]] = {
-    "classification": ("roc_auc", 0.85),
-    "regression": ("rmse", None),
-    "ranking": ("ndcg_at_10", 0.5),
-    "clustering": ("silhouette", 0.5),
-}
+_OPTIONAL_POLICY = ("slice_min", "calibration_max_ece", "ranking_k")
 
 
 class Metric(BaseModel):
@@ -86,6 +81,10 @@ class IncrementMeta(BaseModel):
     cv_max_std: float | None = Field(default=None, gt=0)  # fold std above this warns (metric units)
     min_candidates: int = Field(default=3, ge=1, le=100)
     latency_p95_ms: float = Field(default=100, gt=0)
+    # evaluation policy (``inc evaluate``, gate check ``evaluation``): unset means not enforced
+    slice_min: float | None = None  # the worst slice's metric must reach this (direction from the goal)
+    calibration_max_ece: float | None = Field(default=None, ge=0, le=1)  # binary models
+    ranking_k: list[PositiveInt] | None = Field(default=None, min_length=1)  # cut-offs for ranking metrics
     chosen_run: str | None = None
     model: ModelRef | None = None
     waivers: list[Waiver] = Field(default_factory=list)
@@ -109,4 +108,8 @@ class IncrementMeta(BaseModel):
 
     def to_yaml_dict(self) -> dict[str, object]:
         """Plain data in the documented key order, for writing increment.yaml."""
-        return self.model_dump(mode="json", by_alias=True)
+        data = self.model_dump(mode="json", by_alias=True)
+        for key in _OPTIONAL_POLICY:  # written only when set, so older files round-trip unchanged
+            if data.get(key) is None:
+                data.pop(key, None)
+        return data

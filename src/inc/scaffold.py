@@ -9,14 +9,15 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from inc import fastcheck
 from inc.comparison import margin_examples, reachability_note
-from inc.config import CONFIG_FILE, load_config_at
 from inc.errors import UserError
 from inc.fsutil import atomic_write_text
 from inc.increment import Increment
-from inc.meta import DEFAULT_METRICS, IncrementMeta
+from inc.metric_defaults import DEFAULT_METRICS
 from inc.metrics import lookup
-from inc.templating import packaged_templates_dir, render
+from inc.settings import CONFIG_FILE, load_config_at
+from inc.templating import render
 from inc.workspace import Workspace
 from inc.yamlio import parse_yaml, validate
 
@@ -58,7 +59,7 @@ def init_workspace(root: Path | str, github: bool = True) -> InitResult:
     else:
         result.kept.append(existing.path.name)
     assert existing is not None
-    for folder in (existing.config.increments_dir, existing.config.living_docs_dir):
+    for folder in (existing.text("increments_dir"), existing.text("living_docs_dir")):
         _ensure_dir(root / folder, folder, result)
     if github:
         _write_once(root / WORKFLOW_PATH, _workflow_text(), WORKFLOW_PATH.as_posix(), result)
@@ -85,7 +86,14 @@ def _write_once(path: Path, text: str, label: str, result: InitResult) -> None:
 
 
 def _workflow_text() -> str:
-    return (packaged_templates_dir() / "github" / "inc-gate.yml").read_text(encoding="utf-8")
+    """The PR workflow, pinning the inc-ml release that writes it.
+
+    The template is rendered by jinja: a GitHub ``${{ ... }}`` expression added to it must be
+    wrapped in a raw block.
+    """
+    from inc import __version__
+
+    return render("github/inc-gate.yml", {"inc_version": __version__})
 
 
 def _gitignore_text(path: Path) -> str:
@@ -139,7 +147,7 @@ class NewResult:
         """``{"id", "slug", "path"}`` (DESIGN.md section 10)."""
         return {
             "id": self.increment.id,
-            "slug": self.increment.meta.slug,
+            "slug": self.increment.view.slug,
             "path": ws.relpath(self.increment.path),
         }
 
@@ -160,7 +168,7 @@ def new_increment(
     for its default bounded metric and is otherwise a placeholder the spec asks to fill in.
     """
     slug = slugify(name)
-    problem = problem or ws.config.default_problem
+    problem = problem or ws.loaded.text("default_problem")
     if problem not in PROBLEMS:
         raise UserError(f"--problem {problem!r}: choose one of {', '.join(PROBLEMS)}")
     metric_name, goal, target, notes = _metric_choice(problem, metric, goal, target)
@@ -174,7 +182,7 @@ def new_increment(
         "target": target,
         "target_text": f"{target:g}" if target is not None else "<target>",
         "created": dt.date.today().isoformat(),
-        "owner": ws.config.default_owner,
+        "owner": ws.loaded.text("default_owner"),
         "cv_min_folds": 5,
         "min_candidates": 3,
         "latency_p95_ms": 100,
@@ -236,7 +244,11 @@ def _create_folder(ws: Workspace, number: int, slug: str, context: dict[str, obj
             "monitoring.yaml": render("monitoring.yaml.j2", context, ws.templates_dir),
         }
         source = f"{ws.templates_dir / 'increment.yaml.j2'} (rendered)"
-        validate(IncrementMeta, parse_yaml(files["increment.yaml"], source), source)
+        rendered = parse_yaml(files["increment.yaml"], source)
+        if not fastcheck.accepts("increment", rendered):  # the model names the field at fault
+            from inc.meta import IncrementMeta
+
+            validate(IncrementMeta, rendered, source)
         for filename, text in files.items():
             atomic_write_text(staging / filename, text)
         ws.publish(staging, final)

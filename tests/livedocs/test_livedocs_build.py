@@ -37,7 +37,8 @@ def test_pages_show_every_increment_with_metrics_and_evidence(docs_ws: Workspace
     assert "| done | ana |" in index and "14/14" in index and "1/13" in index  # the gate's own verdict
     card = (docs / "increments/0001-fraud-detection.md").read_text()
     for heading in ("## Model details", "## Intended use", "## Metrics", "## Evaluation data",
-                    "## Training data", "## Explainability", "## Caveats and recommendations", "## Decisions"):
+                    "## Training data", "## Evaluation", "## Explainability", "## Caveats and recommendations",
+                    "## Decisions"):
         assert heading in card
     assert "0.9300 ± 0.0067 (5 folds)" in card
     assert "| 1 | amount | 0.5000 |" in card

@@ -70,6 +70,8 @@ CATALOG: tuple[CheckSpec, ...] = (
     CheckSpec("model_versioned", "model versioned, tied to the increment", "readiness",
               f"{_RUNS}:check_model_versioned"),
     CheckSpec("explainability", "SHAP report generated", "readiness", f"{_REPORTS}:check_explainability"),
+    CheckSpec("evaluation", "evaluation report recomputed", "readiness",
+              "inc.gate.checks_evaluation:check_evaluation"),
     CheckSpec("load_test", "latency under target", "readiness", f"{_REPORTS}:check_load_test"),
     CheckSpec("monitoring", "drift + performance monitoring configured", "readiness",
               f"{_OPS}:check_monitoring"),

@@ -15,6 +15,7 @@ from typing import Any
 
 from inc.comparison import best_of, subject_of
 from inc.errors import IncError
+from inc.evaluation.schema import REPORT_PREFIX, SUMMARY, EvaluationSummary
 from inc.evidence import (
     DriftReport,
     EvidenceError,
@@ -57,6 +58,7 @@ class IncrementData:
     subject: RunRecord | None = None
     subject_chosen: bool = False
     explain: ExplainSummary | None = None
+    evaluation: EvaluationSummary | None = None
     plots: list[str] = field(default_factory=list)
     loadtest: LoadTestReport | None = None
     drift: DriftReport | None = None
@@ -145,6 +147,15 @@ def _optional(data: IncrementData, model: type[Any], path: Path) -> Any:
         return None
 
 
+def _loadtest_path(reports: Path, run_id: str) -> Path:
+    """The load test the model card shows: in-process first, then the HTTP open and closed loop."""
+    from inc.loadtest_files import report_name
+
+    tags = ("in-process", "http-open", "http")
+    names = [*(report_name(run_id, tag) for tag in tags), f"loadtest-{run_id}.json"]
+    return next((reports / name for name in names if (reports / name).is_file()), reports / names[-1])
+
+
 def _read_reports(data: IncrementData) -> None:
     reports = data.inc.reports_dir
     subject = data.subject
@@ -153,7 +164,9 @@ def _read_reports(data: IncrementData) -> None:
         data.explain = _optional(data, ExplainSummary, explain_dir / "summary.json")
         if data.explain is not None:
             data.plots = _plots(explain_dir, data.explain)
-        data.loadtest = _optional(data, LoadTestReport, reports / f"loadtest-{subject.run_id}.json")
+        data.evaluation = _optional(data, EvaluationSummary,
+                                    reports / f"{REPORT_PREFIX}{subject.run_id}" / SUMMARY)
+        data.loadtest = _optional(data, LoadTestReport, _loadtest_path(reports, subject.run_id))
     if reports.is_dir():
         drifts = sorted(p for p in reports.glob("drift-*.json") if p.is_file())
         if drifts:
