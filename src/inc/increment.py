@@ -39,7 +39,8 @@ class MetaView:
     def from_data(cls, data: dict[str, Any]) -> MetaView:
         """From increment.yaml's validated data with the defaults filled in."""
         metric = {"goal": "maximize", **data["metric"]}
-        metric["target"] = float(metric["target"])
+        target = metric.get("target")
+        metric["target"] = None if target is None else float(target)  # None: not set yet
         model = data.get("model")
         return cls(
             id=data["id"], slug=data["slug"], title=data["title"], status=data["status"],

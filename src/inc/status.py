@@ -82,6 +82,7 @@ def show_increment(ws: Workspace, ref: str) -> IncrementDetail:
     inc = ws.find(ref, cache)
     cache.save()
     runs: list[RunRow] = []
+    comparison: dict[str, Any] = {}
     problems: list[str] = []
     run_paths = inc.run_paths()
     if run_paths:  # the ledger is read with its pydantic models only when there is one
@@ -112,5 +113,5 @@ def show_increment(ws: Workspace, ref: str) -> IncrementDetail:
         runs=runs,
         problems=problems,
         evidence=evidence,
-        comparison=table.comparison(),
+        comparison=comparison,
     )

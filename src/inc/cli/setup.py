@@ -50,11 +50,11 @@ def new_cmd(
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
     inc = result.increment
-    metric_ = inc.meta.metric
-    target_text = "not set yet" if metric_.target is None else f"{metric_.target:g}"
+    metric_ = inc.view.metric  # plain data: no pydantic on the path of 'inc new'
+    target_text = "not set yet" if metric_["target"] is None else f"{metric_['target']:g}"
     click.echo(f"created {ws.relpath(inc.path)}/")
-    better = "higher" if metric_.goal == "maximize" else "lower"
-    click.echo(f"  metric {metric_.name}: {metric_.goal} ({better} is better), target {target_text}")
+    better = "higher" if metric_["goal"] == "maximize" else "lower"
+    click.echo(f"  metric {metric_['name']}: {metric_['goal']} ({better} is better), target {target_text}")
     for filename in ("increment.yaml", "spec.md", "plan.md", "tasks.md", "monitoring.yaml"):
         click.echo(f"  {filename}")
     click.echo(f"next: fill in spec.md, then log runs with inc.track_experiment(increment={inc.id!r})")
