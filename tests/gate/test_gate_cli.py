@@ -177,7 +177,8 @@ def test_gate_runs_with_ml_libraries_unimportable(workspace: Workspace, ready: P
     for name in ("mlflow", "shap", "sklearn", "pandas", "numpy", "matplotlib", "scipy"):
         (stubs / name).mkdir(parents=True)
         (stubs / name / "__init__.py").write_text(STUB)
-    env = {**os.environ, "PYTHONPATH": str(stubs), "NO_COLOR": "1"}
+    path = os.pathsep.join(p for p in (str(stubs), os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "PYTHONPATH": path, "NO_COLOR": "1"}
     probe = "import sys, inc.cli; rc = inc.cli.main(sys.argv[1:]); sys.exit(rc)"
     result = subprocess.run(
         [sys.executable, "-c", probe, "-C", str(workspace.root), "gate", "--strict", "--format", "json"],
