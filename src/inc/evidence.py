@@ -159,6 +159,12 @@ class LoadTestReport(_Open):
     model_uri: str | None = None
     failure_kinds: dict[str, int] = Field(default_factory=dict)
     series: list[dict[str, Any]] = Field(default_factory=list)
+    # open loop (``inc loadtest --url --rps N``): latency runs from each request's scheduled time
+    loop: Literal["closed", "open"] = "closed"
+    target_rps: float | None = None
+    achieved_rps: float | None = None
+    dropped: int = 0
+    late: int = 0
 
 
 class DriftFeature(_Open):

@@ -15,7 +15,7 @@ from inc.fsutil import atomic_write_text
 from inc.increment import Increment
 from inc.metric_defaults import DEFAULT_METRICS, MINIMIZED_METRICS
 from inc.settings import CONFIG_FILE, load_config_at
-from inc.templating import packaged_templates_dir, render
+from inc.templating import render
 from inc.workspace import Workspace
 from inc.yamlio import parse_yaml, validate
 
@@ -84,7 +84,14 @@ def _write_once(path: Path, text: str, label: str, result: InitResult) -> None:
 
 
 def _workflow_text() -> str:
-    return (packaged_templates_dir() / "github" / "inc-gate.yml").read_text(encoding="utf-8")
+    """The PR workflow, pinning the inc-ml release that writes it.
+
+    The template is rendered by jinja: a GitHub ``${{ ... }}`` expression added to it must be
+    wrapped in a raw block.
+    """
+    from inc import __version__
+
+    return render("github/inc-gate.yml", {"inc_version": __version__})
 
 
 def _gitignore_text(path: Path) -> str:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from inc.evidence import LoadTestReport
 from inc.gate.checks_runs import chosen_problem, short
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import Outcome, fail, ok, skip, warn
 from inc.increment import Increment
+from inc.loadtest_files import parse_report_name
 
 WORKSPACE_PAGES = ("README.md", "models.md", "decisions.md", "CHANGELOG.md")
 
@@ -49,10 +51,9 @@ def _report_names(ev: EvidenceSet) -> list[tuple[str, Path, str, str | None]]:
             run_id = entry.name[len("explain-") :]
             summary = ev.explain_summary(run_id)
             found.append(("explain", entry / "summary.json", run_id, summary.run_id if summary else None))
-        elif entry.name.startswith("loadtest-") and entry.suffix == ".json":
-            run_id = entry.stem[len("loadtest-") :]
-            report = ev.loadtest(run_id)
-            found.append(("loadtest", entry, run_id, report.run_id if report else None))
+        elif (named := parse_report_name(entry.name)) is not None:
+            report = ev.parse(LoadTestReport, entry) if entry.is_file() else None
+            found.append(("loadtest", entry, named[0], report.run_id if report else None))
     return found
 
 

@@ -176,6 +176,13 @@ class EvidenceSet:
         path = self.loadtest_path(run_id)
         return self.parse(LoadTestReport, path) if path.is_file() else None
 
+    def loadtest_paths(self, run_id: str) -> list[Path]:
+        """Every load-test report of a run: one per mode (``loadtest-<run>-<mode>.json``) and the
+        untagged ``loadtest-<run>.json`` of earlier versions."""
+        from inc.loadtest_files import run_reports
+
+        return run_reports(self.inc.reports_dir, run_id)
+
 
 def _md_sections(text: str) -> list[Section]:
     from inc.markdown import parse_sections
