@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -83,6 +83,7 @@ class LoadTestResult:
     report: LoadTestReport
     path: Path
     record_updated: bool
+    notes: list[str] = field(default_factory=list)  # e.g. why the report was not logged to MLflow
 
     @property
     def passed(self) -> bool:
@@ -275,8 +276,11 @@ def run_loadtest(
     progress: Progress | None = None,
 ) -> LoadTestResult:
     """Measure, write ``reports/loadtest-<run_id>.json`` and link it from the run's record."""
+    from inc.runs_table import resolve_run_id
+
     options.validate()
     ensure_inside(ws.root, inc.runs_dir)
+    run_id = resolve_run_id(inc, run_id, unlinked_ok=True)  # unique prefix >= 6 characters
     record = _read_record(inc, run_id)  # a corrupt record fails here, before anything is written
     path = ensure_inside(ws.root, inc.reports_dir / f"loadtest-{run_id}.json")
     inputs = list(record.model.inputs) if record and record.model else []
@@ -296,7 +300,10 @@ def run_loadtest(
     write_evidence(path, report)
     if record is not None:
         _link_report(inc, record, path, ws.root)
-    return LoadTestResult(report, path, record is not None)
+    from inc.mlflow_adapter import log_report
+
+    problem = log_report(ws, run_id, path)  # the report also becomes an artifact of its run
+    return LoadTestResult(report, path, record is not None, [problem] if problem else [])
 
 
 def _http_report(

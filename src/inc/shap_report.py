@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from inc.errors import IncError, UserError, require_ml
+from inc.errors import UserError, require_ml
 from inc.evidence import (
     ExplainSummary,
     ReportRef,
@@ -289,17 +289,11 @@ def _link_ledger(inc: Increment, record: Any, result: ExplainResult, root: Path)
 def _log_artifacts(ws: Workspace, result: ExplainResult) -> None:
     from inc import mlflow_adapter as adapter
 
-    try:
-        uri = adapter.resolve_tracking_uri(ws)
-        if uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///"):].split("?")[0]).is_file():
-            store = adapter.redact_uri(uri)
-            result.notes.append(f"no tracking store at {store}: report not logged to MLflow")
-            return
-        adapter.get_run(uri, result.run_id)
-        adapter.log_artifacts(uri, result.run_id, result.report_dir, result.report_dir.name)
+    problem = adapter.log_report(ws, result.run_id, result.report_dir)
+    if problem is None:
         result.artifacts_logged = True
-    except IncError as exc:
-        result.notes.append(f"report not logged to MLflow: {exc.message}")
+    else:
+        result.notes.append(problem)
 
 
 def explain_run(
@@ -321,10 +315,12 @@ def explain_run(
     from inc import mlflow_adapter as adapter
     from inc import shap_inputs as si
     from inc.errors import NotFoundError
+    from inc.runs_table import resolve_run_id
 
     inc = ws.find(str(increment))
     ensure_inside(ws.root, inc.runs_dir)
     ensure_inside(ws.root, inc.reports_dir)
+    run_id = resolve_run_id(inc, run_id)  # a unique prefix of >= 6 characters is enough
     record_path = inc.runs_dir / f"{run_id}.json"
     if not _RUN_ID_RE.match(run_id) or not record_path.is_file():
         raise NotFoundError(
