@@ -19,10 +19,21 @@ _COMMENT_RE = re.compile(r"\s+#.*$")
 _MISSING = object()
 
 
+def _scalars_only(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(not isinstance(v, dict | list) for v in value.values())
+    if isinstance(value, list):
+        return all(not isinstance(v, dict | list) for v in value)
+    return True
+
+
 def _render(key: str, value: Any) -> list[str]:
-    text = yaml.safe_dump({key: value}, sort_keys=False, allow_unicode=True, default_flow_style=False,
-                          width=10_000)
-    return text.rstrip("\n").split("\n")
+    """``key: value`` as YAML lines: collections of scalars inline (``model: {name: x, version:
+    '1'}``, as the template writes ``metric:``), deeper ones (waivers) as blocks."""
+    options: dict[str, Any] = {"sort_keys": False, "allow_unicode": True, "width": 10_000}
+    if isinstance(value, dict | list) and _scalars_only(value):
+        return [f"{key}: {yaml.safe_dump(value, default_flow_style=True, **options).strip()}"]
+    return yaml.safe_dump({key: value}, default_flow_style=False, **options).rstrip("\n").split("\n")
 
 
 def _inline_comment(rest: str) -> str:

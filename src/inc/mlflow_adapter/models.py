@@ -159,6 +159,11 @@ def log_model(
     )
 
 
+# Written by MLflow's client into the model folder when a ``models:/`` URI is downloaded (into the
+# store itself for a local one): not part of the model, so not part of its digest.
+_CLIENT_FILES = {"registered_model_meta"}
+
+
 def model_digest(uri: str, model_uri: str) -> str:
     """sha256 over the logged model's files: each file's path and sha256, in path order.
 
@@ -176,7 +181,7 @@ def model_digest(uri: str, model_uri: str) -> str:
         if local is None:
             local = Path(mlflow.artifacts.download_artifacts(artifact_uri=model_uri, dst_path=tmp))
         digest = hashlib.sha256()
-        for path in sorted(p for p in local.rglob("*") if p.is_file()):
+        for path in sorted(p for p in local.rglob("*") if p.is_file() and p.name not in _CLIENT_FILES):
             digest.update(f"{path.relative_to(local).as_posix()}\0{sha256_file(path)}\n".encode())
         return digest.hexdigest()
 
