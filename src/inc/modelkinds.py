@@ -38,17 +38,50 @@ def skops_trusted_types(model: Any) -> list[str]:
     """The types skops would refuse when loading ``model`` (e.g. ``sklearn.tree._tree.Tree``).
 
     The model is the caller's own object at save time, so its types are trusted; the list is
-    recorded in the MLmodel file and used again when the model is loaded.
+    recorded in the MLmodel file and used again when the model is loaded. Serializing a whole
+    forest just to list its types costs as much as saving it, so ensembles of identical
+    sub-estimators (forests, boosting, bagging) are probed with their first member only.
     """
     import skops.io
 
     try:
-        return sorted(skops.io.get_untrusted_types(data=skops.io.dumps(model)))
+        return sorted(skops.io.get_untrusted_types(data=skops.io.dumps(_probe(model))))
     except Exception as exc:
         raise UserError(
             f"save_model: skops cannot serialize {type(model).__name__} ({exc}); "
             "pass serialization='cloudpickle' to save_model to accept pickle explicitly"
         ) from None
+
+
+def _same_kind(items: Any) -> bool:
+    """True when every item has the same class as the first (and so the same persisted types)."""
+    first = type(items[0])
+    return all(type(item) is first for item in items)
+
+
+def _probe(model: Any, depth: int = 0) -> Any:
+    """A shallow copy of ``model`` whose homogeneous ``estimators_`` keep one member (recursively)."""
+    import copy
+
+    members = getattr(model, "estimators_", None)
+    steps = getattr(model, "steps", None)
+    if depth > 8:
+        return model
+    if isinstance(members, list) and len(members) > 1 and _same_kind(members):
+        probe = copy.copy(model)
+        probe.estimators_ = [_probe(members[0], depth + 1)]
+        return probe
+    if type(members).__module__ == "numpy" and getattr(members, "ndim", 0) == 2 and members.shape[0] > 1:
+        flat = list(members.ravel())
+        if flat and _same_kind(flat):  # gradient boosting: an (n_estimators, K) array of trees
+            probe = copy.copy(model)
+            probe.estimators_ = members[:1]
+            return probe
+    if isinstance(steps, list) and steps:
+        probe = copy.copy(model)
+        probe.steps = [(name, _probe(step, depth + 1)) for name, step in steps]
+        return probe
+    return model
 
 
 def input_names(model: Any, input_example: Any = None) -> list[str]:

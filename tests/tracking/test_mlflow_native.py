@@ -142,3 +142,35 @@ def test_a_report_for_a_store_that_does_not_exist_is_kept_with_a_note(tracked: A
     note = adapter.log_report(tracked.ws, "0" * 32, report)
     assert note is not None and "no tracking store" in note
     assert not (tmp_path / "none").exists()
+
+
+def test_skops_types_probed_on_one_ensemble_member_cover_the_whole_model() -> None:
+    import skops.io
+    from sklearn.datasets import make_classification
+    from sklearn.ensemble import (
+        GradientBoostingClassifier,
+        IsolationForest,
+        RandomForestClassifier,
+        StackingClassifier,
+        VotingClassifier,
+    )
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.tree import DecisionTreeClassifier
+
+    from inc.modelkinds import skops_trusted_types
+
+    X, y = make_classification(200, 5, random_state=0)
+    models = [
+        RandomForestClassifier(4, random_state=0).fit(X, y),
+        GradientBoostingClassifier(n_estimators=4).fit(X, y),
+        VotingClassifier([("lr", LogisticRegression()), ("tree", DecisionTreeClassifier()),
+                          ("knn", KNeighborsClassifier())], voting="soft").fit(X, y),
+        StackingClassifier([("rf", RandomForestClassifier(3)), ("knn", KNeighborsClassifier())]).fit(X, y),
+        IsolationForest(n_estimators=4, random_state=0).fit(X),
+    ]
+    for model in models:
+        data = skops.io.dumps(model)
+        trusted = skops_trusted_types(model)
+        assert set(skops.io.get_untrusted_types(data=data)) <= set(trusted), type(model).__name__
+        skops.io.loads(data, trusted=trusted)  # loads back with exactly that list
