@@ -63,7 +63,7 @@ def _probe(model: Any, depth: int = 0) -> Any:
     """A shallow copy of ``model`` whose homogeneous ``estimators_`` keep one member (recursively)."""
     import copy
 
-    members = getattr(model, "estimators_", None)
+    members: Any = getattr(model, "estimators_", None)
     steps = getattr(model, "steps", None)
     if depth > 8:
         return model

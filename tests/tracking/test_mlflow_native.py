@@ -27,7 +27,7 @@ def _forest(X: Any, y: Any) -> Any:
 def test_datasets_are_mlflow_inputs_with_digest_schema_and_context(
     tracked: Any, small_data: tuple[Any, Any]
 ) -> None:
-    X, y = small_data
+    X, _ = small_data
     with inc.track_experiment("rf", increment=tracked.inc.id, workspace=tracked.ws) as exp:
         train = exp.log_dataset(X[:60], name="train")
         test = exp.log_dataset(X[60:], name="holdout")
