@@ -49,8 +49,8 @@ _TAG_LIMIT = 5000
 ROLES = ("baseline", "candidate")
 # Fields a server cannot give back (reports are linked by other commands): kept on re-link.
 _KEPT = ("reports",)
-_KEPT_WHEN_EMPTY = ("datasets", "git_commit", "git_dirty", "dirty_files", "code", "model", "cv", "note",
-                    "search")
+# Not git_commit: a commit the server does not know (HEAD stamped by an older link) is dropped.
+_KEPT_WHEN_EMPTY = ("datasets", "git_dirty", "dirty_files", "code", "model", "cv", "note", "search")
 
 
 def experiment_name(inc: Increment) -> str:
@@ -194,6 +194,9 @@ def merge_existing(path: Path, fresh: RunRecord) -> RunRecord:
     for key in _KEPT_WHEN_EMPTY:
         if not data.get(key) and old.get(key):
             data[key] = old[key]
+    code, old_code = data.get("code") or {}, old.get("code") or {}
+    if not code.get("files") and old_code.get("files") and code.get("sha256") == old_code.get("sha256"):
+        data["code"] = old_code  # the tag holds only the digest of a long listing: keep the files
     for key, value in old.items():  # fields added by other tools
         data.setdefault(key, value)
     return RunRecord.model_validate(data)

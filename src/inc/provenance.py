@@ -98,7 +98,11 @@ def digest_files(root: Path, files: list[Path]) -> CodeDigest:
 
 
 def capture(ws_root: Path, inc: Increment) -> Provenance:
-    """Commit, dirty flag (with the changed files) and code digest, at run start."""
+    """Commit, dirty flag (with the changed files) and code digest, at run start.
+
+    Dirty means uncommitted changes to code files (``CODE_SUFFIXES``) tracked anywhere in the
+    repository, or training-code files git does not track yet.
+    """
     files = code_files(ws_root, inc, entry_script())
     code = digest_files(ws_root, files)
     commit = (_git(ws_root, "rev-parse", "--verify", "-q", "HEAD") or "").strip() or None
@@ -110,7 +114,9 @@ def capture(ws_root: Path, inc: Increment) -> Provenance:
     dirty: list[str] = []
     for line in status.splitlines():
         flag, name = line[:2], line[3:].strip().strip('"')
-        if flag != "??" or name in code_names:  # tracked changes anywhere, untracked training code
+        # uncommitted changes to code anywhere in the repository, and untracked training code;
+        # an edited README or data file does not make a run's code unknown
+        if name in code_names or (flag != "??" and name.endswith(CODE_SUFFIXES)):
             dirty.append(name)
     return Provenance(commit, bool(dirty), dirty[:MAX_DIRTY_SHOWN], code)
 

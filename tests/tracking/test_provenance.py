@@ -119,3 +119,23 @@ def test_link_and_sync_never_stamp_head_on_a_run_without_a_commit(
                                 "mlflow.source.git.commit": "a" * 40}) as tagged:
         mlflow.log_metric("roc_auc", 0.8)
     assert link(tracked.ws, tracked.inc.id, tagged.info.run_id).record.git_commit == "a" * 40
+
+
+def test_an_edited_readme_is_not_dirty_code_and_relinking_drops_a_stamped_commit(tracked: Any) -> None:
+    import mlflow
+
+    from inc.evidence import write_run_record
+
+    _commit_code(tracked)
+    (tracked.ws.root / "README.md").write_text("# notes, not code\n")
+    exp = _track(tracked)
+    assert exp.caught == [] and read_run_record(exp.record_path).git_dirty is False
+
+    mlflow.set_tracking_uri(tracked.uri)
+    mlflow.set_experiment("plain-notebook")
+    with mlflow.start_run(tags={"inc.increment": tracked.inc.id}) as run:
+        mlflow.log_metric("roc_auc", 0.8)
+    record = link(tracked.ws, tracked.inc.id, run.info.run_id).record
+    head = git(tracked.ws.root, "rev-parse", "HEAD").strip()
+    write_run_record(tracked.inc.runs_dir, record.model_copy(update={"git_commit": head}))  # an old link
+    assert link(tracked.ws, tracked.inc.id, run.info.run_id).record.git_commit is None
