@@ -40,10 +40,27 @@ def dataset_input(data: Any, name: str, digest: str, context: str) -> Any:
     return DatasetInput(dataset._to_mlflow_entity(), tags=[InputTag(MLFLOW_DATASET_CONTEXT, context)])
 
 
-def log_inputs(uri: str, run_id: str, inputs: list[Any]) -> None:
-    """Log dataset inputs (from ``dataset_input``) to a run in one request."""
-    if inputs:
-        client(uri).log_inputs(run_id, datasets=inputs)
+def log_inputs(uri: str, run_id: str, inputs: list[Any], attempts: int = 4) -> None:
+    """Log dataset inputs (from ``dataset_input``) to a run in one request.
+
+    Parallel trainings logging the same dataset to one experiment race inside MLflow's store
+    (both insert the dataset row; one hits its unique key). The loser retries: by then the row
+    exists and MLflow reuses it.
+    """
+    import time
+
+    if not inputs:
+        return
+    for attempt in range(attempts):
+        try:
+            client(uri).log_inputs(run_id, datasets=inputs)
+            return
+        except Exception as exc:
+            text = str(exc)
+            raced = "dataset" in text.lower() and ("unique" in text.lower() or "duplicate" in text.lower())
+            if not raced or attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 def dataset_inputs(uri: str, run_id: str) -> list[dict[str, str]]:
