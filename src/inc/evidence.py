@@ -27,7 +27,9 @@ class EvidenceError(UserError):
 
 class _Open(BaseModel):
     # Evidence may gain keys in later versions; unknown keys are kept, not refused.
-    model_config = ConfigDict(extra="allow")
+    # defer_build: a model's validator is built when first used, not at import (the gate on
+    # increments without evidence never builds them).
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
 
 class CV(_Open):
@@ -170,7 +172,7 @@ class LoadTestReport(_Open):
     throughput_rps: float
     target_p95_ms: float | None = None
     host: dict[str, Any] = Field(default_factory=dict)
-    # optional, added by the ops area
+    # optional: older reports lack it
     passed: bool | None = None
     created: str | None = None
     duration_s: float | None = None
@@ -180,6 +182,12 @@ class LoadTestReport(_Open):
     model_uri: str | None = None
     failure_kinds: dict[str, int] = Field(default_factory=dict)
     series: list[dict[str, Any]] = Field(default_factory=list)
+    # open loop (``inc loadtest --url --rps N``): latency runs from each request's scheduled time
+    loop: Literal["closed", "open"] = "closed"
+    target_rps: float | None = None
+    achieved_rps: float | None = None
+    dropped: int = 0
+    late: int = 0
 
 
 class DriftFeature(_Open):
@@ -190,7 +198,7 @@ class DriftFeature(_Open):
     ks_stat: float | None = None
     ks_pvalue: float | None = None
     status: Literal["ok", "warn", "alert"]
-    # optional, added by the ops area
+    # optional: older reports lack it
     kind: str | None = None
     role: Literal["feature", "prediction"] = "feature"
     method: str | None = None
@@ -210,7 +218,7 @@ class DriftReport(_Open):
     current: str
     features: list[DriftFeature]
     drifted: list[str]
-    # optional, added by the ops area
+    # optional: older reports lack it
     warned: list[str] = Field(default_factory=list)
     date: str | None = None
     increment: str | None = None

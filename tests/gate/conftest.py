@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from gate_helpers import (
+from inc.gate.done import rebuild_docs
+from inc.meta import Metric, ModelRef
+from inc.scaffold import new_increment
+from inc.workspace import Workspace
+from inc_testing.gate_evidence import (
     FEATURES,
     commit_all,
     fill_documents,
     link_reports,
     monitoring_yaml,
     set_meta,
+    write_evaluation,
     write_explain,
     write_loadtest,
     write_run,
 )
-
-from inc.gate.done import rebuild_docs
-from inc.meta import Metric, ModelRef
-from inc.scaffold import new_increment
-from inc.workspace import Workspace
 
 GOOD_FOLDS = [0.69, 0.71, 0.70, 0.72, 0.68]
 
@@ -41,6 +38,7 @@ def ready(workspace: Workspace) -> Path:
     write_run(path, "cand2", "candidate", 0.62, GOOD_FOLDS, commit=code_commit)
     chosen = write_run(path, "cand1", "candidate", 0.70, GOOD_FOLDS, commit=code_commit)
     write_explain(path, "cand1")
+    write_evaluation(path, "cand1")
     write_loadtest(path, "cand1")
     link_reports(path, chosen)
     set_meta(path, chosen_run="cand1", model=ModelRef(name="0001-fraud-detection", version="1"))

@@ -6,18 +6,19 @@ import importlib
 
 import click
 
+from inc import __version__
 from inc.cli.context import AppContext
-from inc.cli.registry import COMMANDS, available
+from inc.cli.registry import COMMANDS
 
 
 class LazyGroup(click.Group):
     """A group that imports a subcommand's module only when that command is used."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(name for name in COMMANDS if available(name))
+        return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in COMMANDS or not available(cmd_name):
+        if cmd_name not in COMMANDS:
             return None
         target, _ = COMMANDS[cmd_name]
         module_name, attr = target.split(":")
@@ -32,7 +33,7 @@ class LazyGroup(click.Group):
 
 
 @click.group("inc", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="inc", prog_name="inc")
+@click.version_option(version=__version__, prog_name="inc")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.option(
     "-C",

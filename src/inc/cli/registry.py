@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 # name -> "module:attribute" (loaded only when the command runs or its help is shown)
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("inc.cli.setup:init_cmd", "Set up a workspace in this repository."),
@@ -17,17 +15,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "runs": ("inc.cli.runs:runs_cmd", "Table of linked runs vs the best baseline."),
     "choose": ("inc.cli.runs:choose_cmd", "Mark the run that is to ship."),
     "explain": ("inc.cli.explain:explain_cmd", "SHAP report for a run's model."),
+    "evaluate": ("inc.cli.evaluate:evaluate_cmd", "Evaluation report (plots, slices, predictions) of a run."),
     "loadtest": ("inc.cli.loadtest:loadtest_cmd", "Latency percentiles of a run's model."),
-    "drift": ("inc.cli.loadtest:drift_cmd", "Drift report between reference and current data."),
-    "monitoring": ("inc.cli.loadtest:monitoring_group", "Check monitoring.yaml."),
+    "drift": ("inc.cli.drift:drift_cmd", "Drift report between reference and current data."),
+    "monitoring": ("inc.cli.monitoring:monitoring_group", "Write or check monitoring.yaml."),
     "gate": ("inc.cli.gate:gate_cmd", "The production-readiness gate."),
     "done": ("inc.cli.gate:done_cmd", "Close an increment: every check blocking."),
     "docs": ("inc.cli.docs:docs_cmd", "Rebuild the living docs (or check them, or build HTML)."),
     "demo": ("inc.cli.demo:demo_cmd", "Run the whole workflow end to end on synthetic data."),
 }
 
-
-def available(name: str) -> bool:
-    """True when the module behind command ``name`` is installed."""
-    module_name = COMMANDS[name][0].split(":")[0]
-    return importlib.util.find_spec(module_name) is not None

@@ -76,12 +76,11 @@ def set_champion(ws: Workspace, inc: Increment, gate: GateResult) -> list[str]:
     return [f"registry alias {CHAMPION_ALIAS!r} -> {model.name} v{model.version} (tagged inc.gate=passed)"]
 
 
-def rebuild_docs(ws: Workspace) -> tuple[list[str], list[str]]:
-    """Rebuild the living docs; (written pages, notes)."""
+def rebuild_docs(ws: Workspace) -> list[str]:
+    """Rebuild the living docs; the pages written."""
     from inc.livedocs.build import build_docs
 
-    result = build_docs(ws)
-    return [str(page) for page in result.written], []
+    return [str(page) for page in build_docs(ws).written]
 
 
 def close_increment(ws: Workspace, ref: str, strict: bool = False) -> DoneResult:
@@ -93,5 +92,5 @@ def close_increment(ws: Workspace, ref: str, strict: bool = False) -> DoneResult
     inc = Increment.load(folder)
     notes = _pin_chosen(inc, ws)
     notes += set_champion(ws, inc, gate)
-    written, docs_notes = rebuild_docs(ws)
-    return DoneResult(gate, True, folder.name, written, notes + docs_notes)
+    written = rebuild_docs(ws)
+    return DoneResult(gate, True, folder.name, written, notes)
