@@ -10,7 +10,7 @@ The module is callable: ``inc.drift(...)`` is :func:`inc.api.drift`, the functio
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ class DriftResult:
 
     report: DriftReport
     path: Path
+    notes: list[str] = field(default_factory=list)  # e.g. why the report was not logged to MLflow
 
     @property
     def alerts(self) -> list[str]:
@@ -217,7 +218,17 @@ def run_drift(
     )
     path = ensure_inside(ws.root, inc.reports_dir / f"drift-{day}.json")
     write_evidence(path, report)
-    return DriftResult(report, path)
+    return DriftResult(report, path, _log_to_chosen_run(ws, inc, path))
+
+
+def _log_to_chosen_run(ws: Workspace, inc: Increment, path: Path) -> list[str]:
+    """Log the drift report as an artifact of the chosen run (the model it watches)."""
+    if not inc.meta.chosen_run:
+        return ["no chosen run: drift report not logged to MLflow"]
+    from inc.mlflow_adapter import log_report
+
+    problem = log_report(ws, inc.meta.chosen_run, path)
+    return [problem] if problem else []
 
 
 make_callable(__name__, "inc.api:drift")

@@ -64,6 +64,7 @@ class DatasetFingerprint(_Open):
     sha256: str
     shape: list[int]
     columns: list[ColumnInfo] = Field(default_factory=list)
+    context: str | None = None  # training | evaluation (as logged to MLflow)
 
 
 class ModelInfo(_Open):
@@ -75,6 +76,24 @@ class ModelInfo(_Open):
     flavor: str | None = None
     serialization: str | None = None
     inputs: list[str] = Field(default_factory=list)
+    sha256: str | None = None  # digest of the logged model's files (see mlflow_adapter.model_digest)
+
+
+class CodeDigest(_Open):
+    """The training code a run was started from: one sha256 per file and one over them all."""
+
+    sha256: str
+    files: dict[str, str] = Field(default_factory=dict)  # workspace-relative path -> sha256
+
+
+class SearchInfo(_Open):
+    """A hyper-parameter search logged on the run (``exp.log_search``)."""
+
+    kind: str  # GridSearchCV | RandomizedSearchCV | optuna
+    trials: int
+    scoring: str | None = None
+    best_score: float | None = None
+    best_params: dict[str, str] = Field(default_factory=dict)
 
 
 class ReportRef(_Open):
@@ -99,12 +118,16 @@ class RunRecord(_Open):
     start_time: str | None = None
     end_time: str | None = None
     git_commit: str | None = None
+    git_dirty: bool | None = None  # uncommitted changes when the run started
+    dirty_files: list[str] = Field(default_factory=list)
+    code: CodeDigest | None = None
     params: dict[str, str] = Field(default_factory=dict)
     metrics: dict[str, float] = Field(default_factory=dict)
     cv: CV | None = None
     datasets: list[DatasetFingerprint] = Field(default_factory=list)
     model: ModelInfo | None = None
     note: str = ""
+    search: SearchInfo | None = None
     reports: list[ReportRef] = Field(default_factory=list)
     sha256: str = ""
 

@@ -189,11 +189,32 @@ class Increment:
         return sorted(self.runs_dir.glob("*.json"))
 
     def save_meta(self, meta: IncrementMeta | None = None) -> None:
-        """Validate and atomically write increment.yaml."""
+        """Validate and atomically write increment.yaml, keeping its comments and key order.
+
+        Only the keys whose value changed are rewritten (``inc.yamledit``); a file that cannot be
+        edited that way safely is written whole.
+        """
+        from inc.errors import ConfigError
         from inc.meta import IncrementMeta
+        from inc.yamledit import edit_or_dump
 
         meta = IncrementMeta.model_validate(
             (meta or self.meta).model_dump(by_alias=True)
         )
-        atomic_write_text(self.meta_path, dump_yaml(meta.to_yaml_dict()))
+        text: str | None = None
+        try:
+            text = self.meta_path.read_text(encoding="utf-8")
+            current = _normalised(text)
+        except (OSError, UnicodeDecodeError, ValueError, ConfigError):
+            text, current = None, {}
+        new = edit_or_dump(text, current, meta.to_yaml_dict(), _normalised, dump_yaml)
+        atomic_write_text(self.meta_path, new)
         self.meta = meta
+
+
+def _normalised(text: str) -> dict[str, object]:
+    """increment.yaml text as the validated, documented-order mapping ``to_yaml_dict`` gives."""
+    from inc.meta import IncrementMeta
+    from inc.yamlio import parse_yaml
+
+    return validate(IncrementMeta, parse_yaml(text, META_FILE), META_FILE).to_yaml_dict()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +117,7 @@ class LoadTestResult:
     report: LoadTestReport
     path: Path | None  # None: measured only (``inc.load_test_model`` without an increment)
     record_updated: bool
+    notes: list[str] = field(default_factory=list)  # e.g. why the report was not logged to MLflow
 
     @property
     def passed(self) -> bool:
@@ -296,7 +297,10 @@ def save_report(
     write_evidence(path, report)
     if record is not None:
         _link_report(inc, record, path, ws.root)
-    return LoadTestResult(report, path, record is not None)
+    from inc.mlflow_adapter import log_report
+
+    problem = log_report(ws, run_id, path)  # the report also becomes an artifact of its run
+    return LoadTestResult(report, path, record is not None, [problem] if problem else [])
 
 
 def run_loadtest(
@@ -308,7 +312,10 @@ def run_loadtest(
     progress: Progress | None = None,
 ) -> LoadTestResult:
     """Measure, write ``reports/loadtest-<run_id>-<mode>.json`` and link it from the run's record."""
+    from inc.runs_table import resolve_run_id
+
     options.validate()
+    run_id = resolve_run_id(inc, run_id, unlinked_ok=True)  # a unique prefix >= 6 characters
     target = inc.meta.latency_p95_ms
     common = {"duration_s": options.duration_s, "warmup": options.warmup, "concurrency": options.concurrency}
 

@@ -88,6 +88,9 @@ class IncrementMeta(BaseModel):
     chosen_run: str | None = None
     model: ModelRef | None = None
     waivers: list[Waiver] = Field(default_factory=list)
+    # Training code outside the increment folder (workspace-relative files or folders): digested
+    # at run start, so the gate can tell when it changed after the chosen run.
+    code: list[str] = Field(default_factory=list)
 
     @field_validator("id", mode="before")
     @classmethod

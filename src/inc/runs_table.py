@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from inc.comparison import compare, finite, run_improvement
 from inc.errors import NotFoundError, UserError
-from inc.evidence import RunRecord, read_run_records
+from inc.evidence import RunRecord, read_run_record, read_run_records
 from inc.meta import ModelRef
 
 if TYPE_CHECKING:
@@ -131,20 +131,62 @@ class ChooseResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def _find_record(inc: Increment, run_id: str) -> RunRecord:
-    records = read_run_records(inc.runs_dir)
-    matches = [r for r in records if r.run_id == run_id] or [
-        r for r in records if r.run_id.startswith(run_id)
-    ]
-    if not matches or not run_id:
-        known = ", ".join(r.run_id[:12] for r in records) or "none linked yet"
-        raise NotFoundError(
-            f"run {run_id!r} is not in {inc.runs_dir} (linked: {known}); "
-            f"link it first with 'inc link {inc.id} {run_id}'"
-        )
+MIN_PREFIX = 6
+
+
+def _ambiguous(ref: str, matches: list[str]) -> UserError:
+    shown = ", ".join(m[:12] for m in matches[:5]) + (" ..." if len(matches) > 5 else "")
+    return UserError(f"run id prefix {ref!r} matches {len(matches)} runs ({shown}); give more characters")
+
+
+def match_run_id(ref: str, known: list[str], what: str) -> str | None:
+    """The one id of ``known`` that ``ref`` names (exactly, or as a prefix of >= 6 characters).
+
+    None when nothing matches; a UserError for an empty, too short or ambiguous prefix.
+    """
+    ref = ref.strip()
+    if not ref:
+        raise UserError(f"run id must not be empty; see {what}")
+    if ref in known:
+        return ref
+    matches = sorted(k for k in known if k.startswith(ref))
+    if matches and len(ref) < MIN_PREFIX:
+        raise UserError(f"run id prefix {ref!r} is too short: give at least {MIN_PREFIX} characters")
     if len(matches) > 1:
-        raise UserError(f"run id prefix {run_id!r} matches {len(matches)} runs; give more characters")
-    return matches[0]
+        raise _ambiguous(ref, matches)
+    return matches[0] if matches else None
+
+
+def linked_run_ids(inc: Increment) -> list[str]:
+    """Run ids of the increment's ledger (from the file names: nothing is read)."""
+    return [path.stem for path in inc.run_paths()]
+
+
+def resolve_run_id(inc: Increment, ref: str, unlinked_ok: bool = False) -> str:
+    """The full id of a linked run named by ``ref``: its id or a unique prefix of >= 6 characters.
+
+    The one resolver behind every command that names a run (choose, unlink, explain --run,
+    loadtest --run, ...). With ``unlinked_ok``, a full-length id that is not linked is returned
+    as given (a load test may measure a run not linked yet); otherwise NotFoundError, with the
+    'inc link' command to run (which also takes the prefix).
+    """
+    known = linked_run_ids(inc)
+    found = match_run_id(ref, known, f"'inc runs {inc.id}'")
+    if found is not None:
+        return found
+    ref = ref.strip()
+    if unlinked_ok and len(ref) >= 32:
+        return ref
+    listed = ", ".join(k[:12] for k in known) or "none linked yet"
+    raise NotFoundError(
+        f"run {ref!r} is not in the ledger of {inc.name} (linked: {listed}); "
+        f"link it first with 'inc link {inc.id} {ref}'"
+    )
+
+
+def _find_record(inc: Increment, run_id: str) -> RunRecord:
+    full = resolve_run_id(inc, run_id)
+    return read_run_record(inc.runs_dir / f"{full}.json")
 
 
 def choose(ws: Workspace, ref: str, run_id: str) -> ChooseResult:

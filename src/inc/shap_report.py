@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from inc.errors import IncError, UserError, require_ml
+from inc.errors import UserError, require_ml
 from inc.evidence import (
     ExplainSummary,
     ReportRef,
@@ -316,15 +316,7 @@ def log_report_folder(ws: Workspace, run_id: str, folder: Path) -> str | None:
     """Log ``folder`` as artifacts of the MLflow run; None when logged, else a note saying why not."""
     from inc import mlflow_adapter as adapter
 
-    try:
-        uri = adapter.resolve_tracking_uri(ws)
-        if uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///"):].split("?")[0]).is_file():
-            return f"no tracking store at {adapter.redact_uri(uri)}: report not logged to MLflow"
-        adapter.get_run(uri, run_id)
-        adapter.log_artifacts(uri, run_id, folder, folder.name)
-    except IncError as exc:
-        return f"report not logged to MLflow: {exc.message}"
-    return None
+    return adapter.log_report(ws, run_id, folder)
 
 
 def explain_run(
@@ -346,10 +338,12 @@ def explain_run(
     from inc import mlflow_adapter as adapter
     from inc import shap_inputs as si
     from inc.errors import NotFoundError
+    from inc.runs_table import resolve_run_id
 
     inc = ws.find(str(increment))
     ensure_inside(ws.root, inc.runs_dir)
     ensure_inside(ws.root, inc.reports_dir)
+    run_id = resolve_run_id(inc, run_id)  # a unique prefix of >= 6 characters is enough
     record_path = inc.runs_dir / f"{run_id}.json"
     if not _RUN_ID_RE.match(run_id) or not record_path.is_file():
         raise NotFoundError(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import time
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from inc import ledger
 from inc.errors import UserError, require_ml
-from inc.evidence import CV, DatasetFingerprint, ModelInfo, RunRecord, read_run_record
+from inc.evidence import CV, DatasetFingerprint, ModelInfo, RunRecord, SearchInfo, read_run_record
 from inc.fsutil import ensure_inside
 from inc.ledger import link, sync, verify_runs
 from inc.runs_table import RunsTable, choose, runs_table
@@ -25,21 +26,33 @@ from inc.workspace import as_workspace
 
 if TYPE_CHECKING:
     from inc.increment import Increment
+    from inc.provenance import Provenance
     from inc.workspace import Workspace
 
-__all__ = ["Experiment", "RunsTable", "choose", "link", "runs_table", "sync", "track_experiment",
-           "verify_runs"]
+__all__ = ["Experiment", "ProvenanceWarning", "RunsTable", "choose", "link", "runs_table", "sync",
+           "track_experiment", "verify_runs"]
 
 FLUSH_EVERY_S = 2.0
+
+
+class ProvenanceWarning(UserWarning):
+    """A run started from uncommitted changes or outside git: the gate cannot tie it to code."""
+
+
 _TAG_LIMIT = 5000  # MLflow tag values are bounded; longer JSON stays in the ledger only
 
 
 class Experiment:
     """The object ``track_experiment`` yields: log to the run, then the ledger is written on exit."""
 
-    def __init__(self, ws: Workspace, inc: Increment, uri: str, run_id: str) -> None:
+    def __init__(self, ws: Workspace, inc: Increment, uri: str, run_id: str, role: str = "candidate",
+                 experiment_id: str = "", provenance: Provenance | None = None) -> None:
         self._ws, self._inc, self._uri = ws, inc, uri
         self.run_id = run_id
+        self.role = role
+        self.experiment_id = experiment_id
+        self.provenance = provenance
+        self.search: SearchInfo | None = None
         self.cv: CV | None = None
         self.datasets: list[DatasetFingerprint] = []
         self.model: ModelInfo | None = None
@@ -88,12 +101,21 @@ class Experiment:
                   tags={ledger.TAG_CV: json.dumps(self.cv.model_dump())})
         return self.cv
 
-    def log_dataset(self, data: Any, name: str = "train") -> DatasetFingerprint:
-        """Fingerprint a dataset (sha256 of content, shape, columns and dtypes) and record it."""
+    def log_dataset(self, data: Any, name: str = "train", context: str | None = None) -> DatasetFingerprint:
+        """Fingerprint a dataset (sha256 of content, shape, columns and dtypes) and record it.
+
+        It is also logged as an MLflow dataset input (name, digest, schema) with the context
+        ``training`` or ``evaluation`` (default: ``training`` for a name starting with "train",
+        else ``evaluation``), so ``run.inputs.dataset_inputs`` and the MLflow UI show it.
+        """
+        from inc import mlflow_adapter as adapter
         from inc.fingerprint import fingerprint
 
         found = fingerprint(data, name)
+        kind = context or _context_of(name)
+        found = found.model_copy(update={"context": kind})
         self.datasets = [d for d in self.datasets if d.name != name] + [found]
+        self._buffer.inputs[name] = adapter.dataset_input(data, name, found.sha256, kind)
         self._log(tags=_fitting({ledger.TAG_DATASETS: _datasets_json(self.datasets)}))
         return found
 
@@ -101,27 +123,53 @@ class Experiment:
         self, model: Any, input_example: Any = None, name: str = "model",
         serialization: str | None = None, pip_requirements: list[str] | None = None,
     ) -> ModelInfo:
-        """Log the model with its signature and register a version named after the increment.
+        """Log the model with its signature; a candidate's is registered as a version of the increment.
 
-        The version is tagged ``inc.increment``. sklearn/LightGBM models are saved with skops,
-        XGBoost natively; ``serialization="cloudpickle"`` must be asked for explicitly.
-        ``pip_requirements`` pins the model's requirements instead of MLflow inferring them.
+        Baselines are never registered (the registry holds models that may ship). The version is
+        tagged ``inc.increment``. sklearn/LightGBM models are saved with skops, XGBoost natively;
+        ``serialization="cloudpickle"`` must be asked for explicitly. Requirements are pinned to
+        the installed versions of the model's libraries unless ``pip_requirements`` is given.
+        The ledger records the sha256 over the logged model's files.
         """
         from inc import mlflow_adapter as adapter
 
-        registered = ledger.model_name(self._inc)
+        registered = ledger.model_name(self._inc) if self.role == "candidate" else None
         self.flush()  # the run holds its params and metrics before the (slow) model upload
         with adapter.session(self._uri):
             logged = adapter.log_model(self._uri, model, name, input_example, registered, serialization,
-                                       pip_requirements)
-            if logged.version is not None:
-                adapter.set_model_version_tag(self._uri, registered, logged.version,
-                                              ledger.TAG_INCREMENT, self._inc.id)
+                                       pip_requirements, {ledger.TAG_INCREMENT: self._inc.id})
         self.model = ModelInfo(uri=logged.uri, registered_name=logged.registered_name,
                                version=logged.version, flavor=logged.flavor,
-                               serialization=logged.serialization, inputs=logged.inputs)
+                               serialization=logged.serialization, inputs=logged.inputs,
+                               sha256=logged.sha256)
         self._log(tags=_fitting({ledger.TAG_MODEL: json.dumps(self.model.model_dump())}))
         return self.model
+
+    def log_search(self, search: Any, name: str | None = None) -> SearchInfo:
+        """Log a fitted GridSearchCV/RandomizedSearchCV or an Optuna study as this run's search.
+
+        Each trial becomes a nested run with its params and score; the best trial's params go on
+        this run as ``best.<param>`` params, its score as ``search_best_score``. The ledger records
+        the search, which counts as evidence for the tuning task. An unfitted search or a study
+        without a completed trial is a UserError naming the cause.
+        """
+        from inc import mlflow_adapter as adapter
+        from inc.searches import trials_of
+
+        found = trials_of(search)
+        prefix = name or found.kind
+        children = [_Child(f"{prefix}-{t.number}", t.params,
+                           {"score": t.score, **({"score_std": t.std} if t.std is not None else {})},
+                           {"inc.search.trial": str(t.number)}) for t in found.trials]
+        self.flush()
+        adapter.log_child_runs(self._uri, self.experiment_id, self.run_id, children)
+        self.search = SearchInfo(kind=found.kind, trials=len(found.trials), scoring=found.scoring,
+                                 best_score=found.best_score,
+                                 best_params={k: _param_text(v) for k, v in found.best_params.items()})
+        metrics = {"search_best_score": found.best_score} if found.best_score is not None else {}
+        self._log(params={f"best.{k}": v for k, v in self.search.best_params.items()}, metrics=metrics,
+                  tags={ledger.TAG_SEARCH: json.dumps(self.search.model_dump())})
+        return self.search
 
     def log_note(self, text: str) -> None:
         """Why this run exists (shown as the run's description in MLflow and in the ledger)."""
@@ -137,8 +185,20 @@ class Experiment:
             return
         batch, self._buffer = self._buffer, _Buffer()
         with adapter.session(self._uri):
-            adapter.log_batch(self._uri, self.run_id, params=batch.params, metrics=batch.metrics,
-                              tags=batch.tags, steps=batch.steps)
+            if batch.params or batch.metrics or batch.tags or batch.steps:
+                adapter.log_batch(self._uri, self.run_id, params=batch.params, metrics=batch.metrics,
+                                  tags=batch.tags, steps=batch.steps)
+            adapter.log_inputs(self._uri, self.run_id, list(batch.inputs.values()))
+
+
+@dataclass
+class _Child:
+    """A nested run to create (one trial of a search)."""
+
+    name: str
+    params: dict[str, Any]
+    metrics: dict[str, float]
+    tags: dict[str, str]
 
 
 @dataclass
@@ -147,10 +207,11 @@ class _Buffer:
     metrics: dict[str, float] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
     steps: dict[str, list[float]] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)  # dataset name -> MLflow DatasetInput
 
     @property
     def empty(self) -> bool:
-        return not (self.params or self.metrics or self.tags or self.steps)
+        return not (self.params or self.metrics or self.tags or self.steps or self.inputs)
 
     def add(self, params: dict[str, str] | None = None, metrics: dict[str, float] | None = None,
             tags: dict[str, str] | None = None, steps: dict[str, list[float]] | None = None) -> None:
@@ -174,6 +235,10 @@ def _number(name: Any, value: Any) -> float:
     return number
 
 
+def _context_of(name: str) -> str:
+    return "training" if name.strip().lower().startswith("train") else "evaluation"
+
+
 def _datasets_json(datasets: list[DatasetFingerprint]) -> str:
     text = json.dumps([d.model_dump() for d in datasets])
     if len(text) <= _TAG_LIMIT:
@@ -192,9 +257,12 @@ def track_experiment(
     """Run the block inside an MLflow run linked to ``increment``; write ``runs/<run_id>.json`` on exit.
 
     The run is tagged ``inc.increment``/``inc.slug``/``inc.role`` in experiment ``inc/<id>-<slug>``.
+    Its provenance (commit, dirty flag, training-code digest) is captured first; training from
+    uncommitted changes or outside git warns (``ProvenanceWarning``) with the fix.
     An exception in the block ends the run FAILED (KILLED for Ctrl-C), records it so and is re-raised.
     """
     from inc import mlflow_adapter as adapter
+    from inc.provenance import capture
 
     ws = as_workspace(workspace)
     inc = ws.find(str(increment))
@@ -204,11 +272,22 @@ def track_experiment(
         raise UserError("track_experiment: name must not be empty")
     require_ml("mlflow")
     uri = adapter.resolve_tracking_uri(ws)
-    tags = {ledger.TAG_INCREMENT: inc.id, ledger.TAG_SLUG: inc.meta.slug, ledger.TAG_ROLE: role}
+    found = capture(ws.root, inc)
+    problem = found.warning()
+    if problem:
+        warnings.warn(f"{inc.name}: {problem}", ProvenanceWarning, stacklevel=3)
+    tags = {ledger.TAG_INCREMENT: inc.id, ledger.TAG_SLUG: inc.meta.slug, ledger.TAG_ROLE: role,
+            **ledger.provenance_tags(found.commit, found.dirty, found.code)}
     with adapter.session(uri):
-        experiment_id = adapter.ensure_experiment(uri, ledger.experiment_name(inc))
-        run_id = adapter.start_run(uri, experiment_id, name, tags)
-    exp = Experiment(ws, inc, uri, run_id)
+        experiment = ledger.experiment_name(inc)
+        experiment_id = adapter.ensure_experiment(uri, experiment)
+        try:
+            run_id = adapter.start_run(uri, experiment_id, name, tags)
+        except Exception:  # the remembered experiment was deleted meanwhile: look it up again
+            adapter.forget_experiment(uri, experiment)
+            experiment_id = adapter.ensure_experiment(uri, experiment)
+            run_id = adapter.start_run(uri, experiment_id, name, tags)
+    exp = Experiment(ws, inc, uri, run_id, role, experiment_id, found)
     try:
         yield exp
     except BaseException as exc:
@@ -240,10 +319,13 @@ def _write_record(exp: Experiment) -> None:
 
     inc = exp.increment
     run = adapter.get_run(exp._uri, exp.run_id)
-    record = ledger.record_from_run(run, inc, run.tags.get(ledger.TAG_ROLE, "candidate"), exp._uri,
-                                    None if ledger.TAG_GIT in run.tags else ledger.head_commit(exp._ws.root))
+    record = ledger.record_from_run(run, inc, run.tags.get(ledger.TAG_ROLE, "candidate"), exp._uri)
     local: dict[str, Any] = {"cv": exp.cv or record.cv, "model": exp.model or record.model,
-                             "note": exp.note or record.note}
+                             "note": exp.note or record.note, "search": exp.search or record.search}
+    found = exp.provenance
+    if found is not None:  # what was captured at run start, in full (tags may be cut)
+        local.update(git_commit=found.commit, git_dirty=found.dirty, dirty_files=found.dirty_files,
+                     code=found.code)
     if exp.datasets:
         local["datasets"] = exp.datasets
     record = record.model_copy(update=local)

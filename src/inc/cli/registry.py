@@ -10,6 +10,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "show": ("inc.cli.status:show_cmd", "Show one increment: tasks, runs, evidence."),
     "schema": ("inc.cli.status:schema_cmd", "Print a JSON Schema (increment, run, gate, ...)."),
     "link": ("inc.cli.runs:link_cmd", "Link an MLflow run to an increment's ledger."),
+    "unlink": ("inc.cli.runs:unlink_cmd", "Remove a run from an increment's ledger."),
     "sync": ("inc.cli.runs:sync_cmd", "Pull every MLflow run tagged with the increment."),
     "runs": ("inc.cli.runs:runs_cmd", "Table of linked runs vs the best baseline."),
     "choose": ("inc.cli.runs:choose_cmd", "Mark the run that is to ship."),

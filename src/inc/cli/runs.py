@@ -35,6 +35,27 @@ def link_cmd(app: AppContext, increment: str, run_id: str, role: str | None, for
     click.echo(f"{verb}: {result.record.run_id} ({result.record.role}) -> {path}")
 
 
+@click.command("unlink")
+@click.argument("increment")
+@click.argument("run_id")
+@click.option("--force", is_flag=True, help="Unlink the chosen run too (chosen_run is cleared).")
+@FORMAT_OPTION
+@pass_app
+def unlink_cmd(app: AppContext, increment: str, run_id: str, force: bool, fmt: str) -> None:
+    """Remove RUN_ID (or a unique prefix) from INCREMENT's ledger; the MLflow run is kept."""
+    from inc.ledger import unlink
+
+    result = unlink(app.workspace, increment, run_id, force=force)
+    path = app.workspace.relpath(result.path)
+    if fmt == "json":
+        echo_json({"increment": result.increment, "run_id": result.run_id, "path": path,
+                   "was_chosen": result.was_chosen, "notes": result.notes})
+        return
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"unlinked: {result.run_id} ({path} removed)")
+
+
 @click.command("sync")
 @click.argument("increment")
 @FORMAT_OPTION

@@ -116,6 +116,35 @@ def _git_outcome(record_commit: str | None, inc: Increment, ev: EvidenceSet,
     return None
 
 
+def _provenance_outcome(record: Any, inc: Increment, config: GateConfig, where: str) -> Outcome | None:
+    """Missing commit, dirty tree at run start, or training code changed since: fail when strict.
+
+    Judged from what the record captured at run start (``inc.provenance``); the code files are
+    hashed, never run. Records from before provenance was captured (no ``code``) are judged on
+    their commit alone.
+    """
+    from inc.provenance import code_changes
+
+    strict = config.strict or config.closing
+    problems: list[str] = []
+    if not record.git_commit and (strict or config.repo is not None):
+        problems.append("the chosen run records no git commit (trained outside git, or linked from "
+                        "a run MLflow did not tie to a commit)")
+    if record.git_dirty:
+        files = list(record.dirty_files or [])
+        shown = ", ".join(files[:5]) + (" ..." if len(files) > 5 else "")
+        problems.append(f"the chosen run was trained from uncommitted changes ({shown or 'dirty tree'})")
+    if record.code is not None and record.code.files:
+        changed = code_changes(config.ws.root, inc, record.code)
+        if changed:
+            shown = ", ".join(changed[:6]) + (f" and {len(changed) - 6} more" if len(changed) > 6 else "")
+            problems.append(f"training code differs from the chosen run's: {shown}")
+    if not problems:
+        return None
+    detail = "; ".join(problems) + "; commit the code and rerun the experiments"
+    return fail(detail, where) if strict else warn(detail, where)
+
+
 def check_staleness(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
     """Evidence names the chosen run; its commit is in HEAD's history; nothing changed after it."""
     if ev.chosen.record is None:
@@ -126,7 +155,8 @@ def check_staleness(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outc
     problems = _naming_problems(ev, record.run_id)
     if problems:
         return fail("; ".join(m for m, _ in problems), *dict.fromkeys(w for _, w in problems))
-    outcome = _git_outcome(record.git_commit, inc, ev, config, where)
+    outcome = _provenance_outcome(record, inc, config, where) or \
+        _git_outcome(record.git_commit, inc, ev, config, where)
     if outcome is not None:
         return outcome
     commit = f" (commit {record.git_commit[:8]})" if record.git_commit else ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import GateResult
@@ -42,6 +43,39 @@ def _pin_chosen(inc: Increment, ws: Workspace) -> list[str]:
     return notes
 
 
+CHAMPION_ALIAS = "champion"
+
+
+def set_champion(ws: Workspace, inc: Increment, gate: GateResult) -> list[str]:
+    """Point the registry alias ``champion`` at the shipped version and tag it; notes to show.
+
+    Needs mlflow and a reachable tracking store; without either, closing still succeeds and the
+    note says the alias was not set (the gate itself never imports mlflow).
+    """
+    model = inc.meta.model
+    if model is None:
+        return ["registry alias not set: no registered model version chosen"]
+    import importlib.util
+
+    if importlib.util.find_spec("mlflow") is None:
+        return [f"registry alias not set: mlflow is not installed (install inc-ml[ml] and run "
+                f"'inc done {inc.id}' again to set {CHAMPION_ALIAS!r} on {model.name} v{model.version})"]
+    from inc import mlflow_adapter as adapter
+    from inc.errors import IncError
+
+    try:
+        uri = adapter.resolve_tracking_uri(ws)
+        store = adapter.redact_uri(uri)
+        if uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///"):].split("?")[0]).is_file():
+            return [f"registry alias not set: no tracking store at {store}"]
+        tags = {"inc.increment": inc.id, "inc.gate": "passed" if gate.passed else "failed",
+                "inc.closed": dt.date.today().isoformat()}
+        adapter.set_alias(uri, model.name, model.version, CHAMPION_ALIAS, tags)
+    except IncError as exc:
+        return [f"registry alias not set: {exc.message}"]
+    return [f"registry alias {CHAMPION_ALIAS!r} -> {model.name} v{model.version} (tagged inc.gate=passed)"]
+
+
 def rebuild_docs(ws: Workspace) -> list[str]:
     """Rebuild the living docs; the pages written."""
     from inc.livedocs.build import build_docs
@@ -57,5 +91,6 @@ def close_increment(ws: Workspace, ref: str, strict: bool = False) -> DoneResult
         return DoneResult(gate, closed=False, increment=folder.name)
     inc = Increment.load(folder)
     notes = _pin_chosen(inc, ws)
+    notes += set_champion(ws, inc, gate)
     written = rebuild_docs(ws)
     return DoneResult(gate, True, folder.name, written, notes)

@@ -144,23 +144,39 @@ def client(uri: str) -> MlflowClient:
     return _clients[uri]
 
 
+_experiments: dict[tuple[str, str], str] = {}
+
+
 def ensure_experiment(uri: str, name: str) -> str:
-    """The id of experiment ``name``, created (with the store's artifact location) when missing."""
+    """The id of experiment ``name``, created (with the store's artifact location) when missing.
+
+    Remembered per process: a training script starting many runs asks the store once.
+    """
     from mlflow.exceptions import MlflowException
 
+    if (uri, name) in _experiments:
+        return _experiments[(uri, name)]
     mlclient = client(uri)
     experiment = mlclient.get_experiment_by_name(name)
-    if experiment is not None:
-        return str(experiment.experiment_id)
-    try:
-        return str(mlclient.create_experiment(name, artifact_location=artifact_location(uri)))
-    except MlflowException:
-        # Another process created it between our lookup and our create (parallel trainings
-        # on a shared server): use theirs. Anything else is re-raised.
-        experiment = mlclient.get_experiment_by_name(name)
-        if experiment is None:
-            raise
-        return str(experiment.experiment_id)
+    if experiment is None or experiment.lifecycle_stage != "active":
+        try:
+            experiment_id = str(mlclient.create_experiment(name, artifact_location=artifact_location(uri)))
+        except MlflowException:
+            # Another process created it between our lookup and our create (parallel trainings
+            # on a shared server): use theirs. Anything else is re-raised.
+            experiment = mlclient.get_experiment_by_name(name)
+            if experiment is None:
+                raise
+            experiment_id = str(experiment.experiment_id)
+    else:
+        experiment_id = str(experiment.experiment_id)
+    _experiments[(uri, name)] = experiment_id
+    return experiment_id
+
+
+def forget_experiment(uri: str, name: str) -> None:
+    """Drop a remembered experiment id (after the store said it no longer exists)."""
+    _experiments.pop((uri, name), None)
 
 
 # --------------------------------------------------------------------------- reading runs
@@ -316,6 +332,34 @@ def log_batch(
         params=[Param(k, str(v)) for k, v in (params or {}).items()],
         tags=[RunTag(k, str(v)) for k, v in (tags or {}).items()],
     )
+
+
+def find_run_ids(uri: str, prefix: str, limit: int = 5000) -> list[str]:
+    """Ids of runs (any experiment) starting with ``prefix``; at most ``limit`` runs are scanned."""
+    with session(uri):
+        mlclient = client(uri)
+        experiment_ids = [e.experiment_id for e in mlclient.search_experiments()]
+        found: list[str] = []
+        token: str | None = None
+        scanned = 0
+        while experiment_ids and scanned < limit:
+            page = mlclient.search_runs(experiment_ids, max_results=1000, page_token=token)
+            scanned += len(page)
+            found.extend(run.info.run_id for run in page if run.info.run_id.startswith(prefix))
+            token = page.token
+            if not token:
+                break
+        return found
+
+
+def delete_run_tag(uri: str, run_id: str, key: str) -> None:
+    """Remove a tag from a run (nothing happens when it is not set)."""
+    with session(uri):
+        try:
+            client(uri).delete_tag(run_id, key)
+        except Exception as exc:
+            if not _is_not_found(exc) and "No tag with name" not in str(exc):
+                raise
 
 
 def set_run_tags(uri: str, run_id: str, tags: dict[str, str]) -> None:
