@@ -24,6 +24,7 @@ class IncrementSummary:
     tasks_done: int
     tasks_total: int
     runs: int
+    duplicates: list[str] = field(default_factory=list)  # other folders with the same number
 
     def as_json(self) -> dict[str, Any]:
         """The keys of DESIGN.md section 10."""
@@ -47,7 +48,19 @@ def summarize(ws: Workspace, inc: Increment) -> IncrementSummary:
 def list_increments(ws: Workspace, status: str | None = None) -> list[IncrementSummary]:
     """Every increment (optionally of one status), by number."""
     rows = [summarize(ws, inc) for inc in ws.increments()]
+    flag_duplicates(rows)
     return [row for row in rows if status is None or row.status == status]
+
+
+def flag_duplicates(rows: list[IncrementSummary]) -> None:
+    """Fill ``duplicates`` of the rows whose number another increment also uses (after a merge)."""
+    by_number: dict[str, list[IncrementSummary]] = {}
+    for row in rows:
+        by_number.setdefault(row.id, []).append(row)
+    for same in by_number.values():
+        if len(same) > 1:
+            for row in same:
+                row.duplicates = sorted(f"{o.id}-{o.slug}" for o in same if o is not row)
 
 
 @dataclass

@@ -109,7 +109,7 @@ def passing_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         explain(forest, X_train, X_test, increment="0001", run_id=chosen, workspace=ws,
                 max_background=50, max_explain=60, log_artifacts=False, progress=False)
         inc = ws.find("0001")
-        run_loadtest(ws, inc, chosen, root / "data" / "holdout.csv", LoadTestOptions(requests=150, warmup=5))
+        run_loadtest(ws, inc, chosen, root / "data" / "holdout.csv", LoadTestOptions(requests=250, warmup=5))
         rebuild_docs(ws)
         commit_all(root, "evidence")
     return root

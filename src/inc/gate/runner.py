@@ -15,6 +15,9 @@ from inc.gate.checks import CHECKS, Check
 from inc.gate.checks_docs import folder_problems
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import CheckResult, GateResult, IncrementVerdict, Outcome, fail, skip
+from inc.gate.policy import apply_floors
+from inc.gate.roots import NEEDS_CHOSEN, RootCause, chosen_root, merge_root, skipped
+from inc.gate.waivers import judge_waiver, refused_detail, waived_detail
 from inc.increment import META_FILE, Increment
 from inc.meta import IncrementMeta
 from inc.workspace import Workspace
@@ -106,10 +109,19 @@ def _safe_run(check: Check, inc: Increment, ev: EvidenceSet, config: GateConfig)
         return fail(f"could not judge: {message}", config.rel(inc.path))
 
 
-def _apply_waiver(check_id: str, outcome: Outcome, meta: IncrementMeta, blocking: bool) -> CheckResult:
+def _apply_waiver(
+    check_id: str, outcome: Outcome, meta: IncrementMeta, blocking: bool, config: GateConfig
+) -> CheckResult:
+    """A holding waiver turns fail/warn into ``waived``; a refused or expired one fails the check."""
     waiver = meta.waiver_for(check_id)
-    if waiver is not None and outcome.status in ("fail", "warn"):
-        detail = f"waived by {waiver.approved_by}: {waiver.reason} (was: {outcome.detail})"
+    if waiver is None or outcome.status == "skip":
+        return CheckResult(check_id, outcome.status, outcome.detail, outcome.evidence, blocking, waiver)
+    verdict = judge_waiver(waiver, meta, config.ws.config.policy)
+    if not verdict.holds:
+        detail = refused_detail(verdict, outcome.status, outcome.detail)
+        return CheckResult(check_id, "fail", detail, outcome.evidence, blocking, waiver, verdict.problem)
+    if outcome.status in ("fail", "warn"):
+        detail = waived_detail(verdict, outcome.detail)
         return CheckResult(check_id, "waived", detail, outcome.evidence, blocking, waiver)
     return CheckResult(check_id, outcome.status, outcome.detail, outcome.evidence, blocking, waiver)
 
@@ -130,13 +142,36 @@ def _verify(inc: Increment, config: GateConfig, result: CheckResult) -> CheckRes
     return result
 
 
+def _outcome(check: Check, inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
+    """The check's outcome, the root cause folded in once, the workspace's floors applied."""
+    root = _root(ev, config)
+    if root is not None and check.id in NEEDS_CHOSEN:
+        outcome = skipped(root)
+    else:
+        outcome = _safe_run(check, inc, ev, config)
+        if root is not None and check.id == root.check:
+            outcome = merge_root(outcome, root, config.rel(inc.meta_path))
+    return apply_floors(check.id, outcome, ev, config.ws.config.policy)
+
+
+def _root(ev: EvidenceSet, config: GateConfig) -> RootCause | None:
+    """The chosen run's root cause, computed once per increment."""
+    if "_root" not in ev.__dict__:
+        try:
+            ev.__dict__["_root"] = chosen_root(ev)
+        except _RECOVERABLE:
+            ev.__dict__["_root"] = None
+    root: RootCause | None = ev.__dict__["_root"]
+    return root
+
+
 def judge(inc: Increment, config: GateConfig) -> IncrementVerdict:
     """Every check on one loaded increment."""
     ev = EvidenceSet(inc, config)
     results = []
     for check in CHECKS:
         blocking = is_blocking(check, inc.meta, config)
-        result = _apply_waiver(check.id, _safe_run(check, inc, ev, config), inc.meta, blocking)
+        result = _apply_waiver(check.id, _outcome(check, inc, ev, config), inc.meta, blocking, config)
         if check.id == "experiments" and config.verify:
             result = _verify(inc, config, result)
         results.append(result)

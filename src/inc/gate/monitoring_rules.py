@@ -1,0 +1,110 @@
+"""Monitoring that can fire: the reference data exists and hashes as recorded; the performance
+alert threshold lies strictly inside the metric's range and on the right side of the target.
+
+``metric_range`` is a small local table until the workspace-wide metric catalog
+(``inc.metrics``) is available; it is the one function to swap for it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from inc.meta import MINIMIZED_METRICS, IncrementMeta
+
+if TYPE_CHECKING:
+    from inc.monitoring import MonitoringConfig
+
+INF = math.inf
+# (pattern of a metric name, low, high, goal); the first match wins.
+_RANGES: tuple[tuple[re.Pattern[str], float, float, str], ...] = tuple(
+    (re.compile(pattern), low, high, goal)
+    for pattern, low, high, goal in (
+        (r"^(mcc|matthews.*|silhouette.*)$", -1.0, 1.0, "maximize"),
+        (r"^(r2|r_squared|explained_variance.*)$", -INF, 1.0, "maximize"),
+        (r"^(brier.*)$", 0.0, 1.0, "minimize"),
+        (r"^(roc_auc.*|auc.*|pr_auc.*|average_precision.*|accuracy.*|balanced_accuracy.*|f1.*|fbeta.*|"
+         r"precision.*|recall.*|ndcg.*|map.*|mrr.*|hit_rate.*|specificity.*|sensitivity.*|jaccard.*|"
+         r"top_\d+_accuracy.*|coverage.*)$", 0.0, 1.0, "maximize"),
+        (r"^(rmse.*|mae.*|mse.*|mape.*|smape.*|log_?loss.*|cross_entropy.*|error.*|median_absolute.*)$",
+         0.0, INF, "minimize"),
+    )
+)
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def metric_range(name: str) -> tuple[float, float, str] | None:
+    """(lowest, highest, goal) of a known metric; None for a metric this table does not know."""
+    key = _norm(name)
+    for pattern, low, high, goal in _RANGES:
+        if pattern.match(key):
+            return low, high, goal
+    return None
+
+
+def _same_metric(a: str, b: str) -> bool:
+    return _norm(a) == _norm(b)
+
+
+def reference_problems(mon: MonitoringConfig, root: Path) -> list[str]:
+    """The reference data file is inside the workspace, exists, and its sha256 matches."""
+    from inc.evidence import sha256_file
+
+    ref = mon.reference
+    if ref is None or ref.path is None or ref.sha256 is None:
+        return []  # a missing reference or hash is reported by the completeness rules
+    path = (root / ref.path).resolve()
+    if root.resolve() not in path.parents:
+        return [f"monitoring.yaml: field 'reference.path': {ref.path} is outside the workspace"]
+    if not path.is_file():
+        return [f"monitoring.yaml: field 'reference.path': {ref.path} does not exist; commit the reference "
+                "data, or point to it with uri"]
+    if sha256_file(path) != ref.sha256:
+        return [f"monitoring.yaml: field 'reference.sha256': {ref.path} no longer hashes to the recorded "
+                "sha256 (the data changed); rerun drift on purpose and record the new sha256"]
+    return []
+
+
+def threshold_problems(mon: MonitoringConfig, meta: IncrementMeta) -> list[str]:
+    """The performance alert can fire: inside the metric's range, right side of the target."""
+    perf = mon.performance
+    if perf is None:
+        return []
+    below = perf.alert_below is not None
+    value = perf.alert_below if below else perf.alert_above
+    assert value is not None
+    field = "performance.alert_below" if below else "performance.alert_above"
+    if not math.isfinite(value):
+        return [f"monitoring.yaml: field '{field}': {value} is not a number an alert can cross"]
+    known = metric_range(perf.metric)
+    same = _same_metric(perf.metric, meta.metric.name)
+    goal: str
+    if same:
+        goal = meta.metric.goal
+    elif known:
+        goal = known[2]
+    else:
+        goal = "minimize" if _norm(perf.metric) in MINIMIZED_METRICS else "maximize"
+    problems = []
+    if below != (goal == "maximize"):
+        right = "alert_below" if goal == "maximize" else "alert_above"
+        problems.append(f"monitoring.yaml: field '{field}': {perf.metric} is to {goal}, so the alert is "
+                        f"'{right}' (this one fires only when the model gets better)")
+    if known and not known[0] < value < known[1]:
+        low, high = (f"{bound:g}" for bound in known[:2])
+        problems.append(f"monitoring.yaml: field '{field}': {value:g} is not strictly inside {perf.metric}'s "
+                        f"range ({low}, {high}), so the alert can never fire (or always fires)")
+    if same and not problems:
+        target = meta.metric.target
+        if below and value > target:
+            problems.append(f"monitoring.yaml: field '{field}': {value:g} is above the target {target:g}; "
+                            "alert at or below the target the model was accepted on")
+        if not below and value < target:
+            problems.append(f"monitoring.yaml: field '{field}': {value:g} is below the target {target:g}; "
+                            "alert at or above the target the model was accepted on")
+    return problems

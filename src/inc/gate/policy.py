@@ -1,0 +1,75 @@
+"""The workspace's floors (``policy:`` in inc.yaml) applied to the check each one concerns.
+
+An increment that declares less than a floor (``baseline_margin``, ``cv_min_folds``,
+``min_candidates``) or whose evidence falls short of one (candidate runs, load-test requests)
+fails that check, whatever the check itself found; a waiver can still accept it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from inc.config import Policy
+from inc.gate.context import EvidenceSet
+from inc.gate.model import Outcome, fail
+
+_WHERE = "(policy.{} in inc.yaml)"
+
+
+def _baseline(ev: EvidenceSet, policy: Policy) -> str:
+    declared = ev.inc.meta.baseline_margin
+    if declared < policy.baseline_margin - 1e-12:
+        return (f"increment.yaml baseline_margin {declared:g} is below the workspace floor "
+                f"{policy.baseline_margin:g} {_WHERE.format('baseline_margin')}")
+    return ""
+
+
+def _folds(ev: EvidenceSet, policy: Policy) -> str:
+    declared = ev.inc.meta.cv_min_folds
+    if declared < policy.cv_min_folds:
+        return (f"increment.yaml cv_min_folds {declared} is below the workspace floor "
+                f"{policy.cv_min_folds} {_WHERE.format('cv_min_folds')}")
+    return ""
+
+
+def _candidates(ev: EvidenceSet, policy: Policy) -> str:
+    declared = getattr(ev.inc.meta, "min_candidates", None)
+    if isinstance(declared, int) and declared < policy.min_candidates:
+        return (f"increment.yaml min_candidates {declared} is below the workspace floor "
+                f"{policy.min_candidates} {_WHERE.format('min_candidates')}")
+    count = len(ev.by_role("candidate"))
+    if 0 < count < policy.min_candidates:
+        return (f"{count} candidate run(s), the workspace needs at least {policy.min_candidates} "
+                f"{_WHERE.format('min_candidates')}; track more candidates, simple to complex")
+    return ""
+
+
+def _load_test(ev: EvidenceSet, policy: Policy) -> str:
+    record = ev.chosen.record
+    report = ev.loadtest(record.run_id) if record is not None else None
+    if report is not None and report.requests < policy.loadtest_min_requests:
+        return (f"the load test timed {report.requests} requests, fewer than the "
+                f"{policy.loadtest_min_requests} the workspace needs "
+                f"{_WHERE.format('loadtest_min_requests')}; "
+                "rerun 'inc loadtest' with more requests")
+    return ""
+
+
+FLOORS: dict[str, Callable[[EvidenceSet, Policy], str]] = {
+    "experiments": _candidates,
+    "baseline": _baseline,
+    "cross_validation": _folds,
+    "load_test": _load_test,
+}
+
+
+def apply_floors(check_id: str, outcome: Outcome, ev: EvidenceSet, policy: Policy) -> Outcome:
+    """``outcome`` failed with the floor it misses, if any (a skipped check stays skipped)."""
+    floor = FLOORS.get(check_id)
+    problem = floor(ev, policy) if floor is not None and outcome.status != "skip" else ""
+    if not problem:
+        return outcome
+    if outcome.status == "fail":
+        return Outcome("fail", f"{problem}; {outcome.detail}", outcome.evidence)
+    evidence = [ev.rel(ev.inc.meta_path), *outcome.evidence]
+    return fail(f"{problem} (otherwise: {outcome.detail})", *dict.fromkeys(evidence))
