@@ -14,14 +14,18 @@ PLACEHOLDER = "TODO(inc)"
 # Filler a hurried team leaves instead of an answer (besides the template's own TODO(inc)).
 _FILLER_RE = re.compile(
     r"TODO\(inc\)|\b(?:TBD|TBC|TODO|FIXME|XXX+|lorem(?:\s+ipsum)?)\b|\bT\.B\.[DC]\.?|\?{2,}"
-    r"|(?<![\w/])N/A(?![\w/])|\bto be (?:determined|decided|defined|confirmed|done|written|filled(?: in)?)\b",
+    r"|(?<![\w/])N/A(?![\w/])|\bcoming soon\b"
+    r"|\bto be (?:determined|decided|defined|confirmed|done|written|filled(?: in)?)\b",
     re.IGNORECASE,
 )
 # ``<...>``, ``<…>`` and ``<words with spaces>`` (not a URL, a tag with attributes, or a closing tag).
 _ANGLE_RE = re.compile(r"<\s*(?:\.{2,}|…)\s*>|<(?![a-z][\w.+-]*:)[a-z][^<>=\n]*\s[^<>=\n/]*>", re.IGNORECASE)
 _INLINE_CODE_RE = re.compile(r"`[^`\n]*`")
+_WORD = re.compile(r"[^\W\d_]{2,}|\d")
 # A list item or line whose label has nothing after its colon: ``- Sources:``.
-_EMPTY_FIELD_RE = re.compile(r"^(?P<indent>\s*)(?:[-*+]\s+)?(?P<label>[A-Za-z][^:\n]{0,40}):\s*$")
+_EMPTY_FIELD_RE = re.compile(
+    r"^(?P<indent>\s*)(?:[-*+]\s+)?(?P<label>[A-Za-z][^:\n]{0,40}):[\s\-–—.…_*`'\"/]*$"
+)
 _TASK_RE = re.compile(r"^\s*[-*+]\s+\[(?P<mark>[ xX])\]\s+(?:(?P<id>T-\d{3,})\s+)?(?P<text>.*)$")
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 
@@ -49,9 +53,9 @@ class Section:
 
     @property
     def is_empty(self) -> bool:
-        """True when nothing but headings and comments is in the section."""
+        """True when nothing but headings, comments and punctuation (no word) is in the section."""
         lines = [ln for ln in self.text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-        return not lines
+        return not any(_WORD.search(line) for line in lines)
 
     def placeholder_line(self) -> int | None:
         """1-based line number of the first placeholder, if any."""

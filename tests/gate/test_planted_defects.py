@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from gate_helpers import replace_section, set_meta
+from gate_helpers import commit_all, replace_section, set_meta
 from planted_builder import (
     INC,
     build_honest_repo,
@@ -36,6 +36,9 @@ from planted_builder import (
     waive,
     write_policy,
 )
+
+from inc.gate.runner import run_gate
+from inc_testing import git
 
 pytestmark = pytest.mark.ml
 
@@ -106,6 +109,7 @@ waiver_blank_approver = _spoiled_waiver("waiver_blank_approver", approved_by="  
 waiver_approved_by_me = _spoiled_waiver("waiver_approved_by_me", approved_by="me")
 waiver_approved_by_tbd = _spoiled_waiver("waiver_approved_by_tbd", approved_by="TBD")
 waiver_approved_by_owner = _spoiled_waiver("waiver_approved_by_owner", approved_by="ML-Team")
+waiver_approved_by_me_dot = _spoiled_waiver("waiver_approved_by_me_dot", approved_by="Me.")
 waiver_without_expiry = _spoiled_waiver("waiver_without_expiry", expires=None)
 waiver_for_a_year = _spoiled_waiver("waiver_for_a_year", expires=TODAY + dt.timedelta(days=365))
 waiver_expired_yesterday = _spoiled_waiver("waiver_expired_yesterday", expires=TODAY - dt.timedelta(days=1))
@@ -119,6 +123,12 @@ def waiver_past_the_policy_maximum(root: Path) -> None:
     write_policy(root, waiver_max_days=14)
     _ab_guardrails_gone(root)
     waive(root, "ab_test", expires=TODAY + dt.timedelta(days=30))
+
+
+def waiver_approved_by_the_owner_spelled_otherwise(root: Path) -> None:
+    set_meta(inc_dir(root), owner="dana.lee@corp.com")
+    _ab_guardrails_gone(root)
+    waive(root, "ab_test", approved_by="Dana Lee")
 
 
 def waiver_when_nobody_owns_the_increment(root: Path) -> None:
@@ -178,6 +188,14 @@ def spec_field_left_blank(root: Path) -> None:
     edit_re(spec(root), r"^- Sources:.*$", "- Sources:")
 
 
+def spec_field_only_a_dash(root: Path) -> None:
+    edit_re(spec(root), r"^- Sources:.*$", "- Sources: -")
+
+
+def spec_section_only_punctuation(root: Path) -> None:
+    spec(root).write_text(replace_section(spec(root).read_text(), "Deployment considerations", "..."))
+
+
 def plan_section_tbd(root: Path) -> None:
     plan(root).write_text(replace_section(plan(root).read_text(), "Feature engineering approach", "TBD"))
 
@@ -214,6 +232,14 @@ def ab_mde_in_words(root: Path) -> None:
 
 def ab_duration_open_ended(root: Path) -> None:
     ab_line(root, "Duration", "until the result is significant")
+
+
+def ab_duration_zero(root: Path) -> None:
+    ab_line(root, "Duration", "0 days")
+
+
+def ab_leftover_placeholder(root: Path) -> None:
+    edit_re(plan(root), r"^(- Guardrails:[^\n]*)$", "\\1\n- Stop rule: TBD")
 
 
 def ab_guardrails_unknown(root: Path) -> None:
@@ -287,6 +313,15 @@ def reference_file_changed(root: Path) -> None:
         handle.write("1,2,3,4\n")
 
 
+def reference_file_emptied_and_rehashed(root: Path) -> None:
+    from inc.evidence import sha256_file
+
+    reference = root / "data" / "reference.csv"
+    old = sha256_file(reference)
+    reference.write_text("")
+    edit(monitoring(root), old, sha256_file(reference))
+
+
 def reference_outside_the_workspace(root: Path) -> None:
     edit(monitoring(root), "path: data/reference.csv", "path: ../reference.csv")
 
@@ -337,6 +372,8 @@ PLANTINGS: list[Planting] = [
     (waiver_approved_by_me, "ab_test", "approved_by 'me' names nobody in particular"),
     (waiver_approved_by_tbd, "ab_test", "approved_by 'TBD' names nobody in particular"),
     (waiver_approved_by_owner, "ab_test", "is the increment's owner"),
+    (waiver_approved_by_me_dot, "ab_test", "approved_by 'Me.' names nobody in particular"),
+    (waiver_approved_by_the_owner_spelled_otherwise, "ab_test", "approved_by 'Dana Lee' is the increment's owner"),
     (waiver_without_expiry, "ab_test", "it has no expires date"),
     (waiver_for_a_year, "ab_test", "more than 90 days ahead"),
     (waiver_expired_yesterday, "ab_test", "waiver expired: it expired on"),
@@ -365,6 +402,9 @@ PLANTINGS: list[Planting] = [
     (spec_section_only_a_comment, "spec", "(Deployment considerations) empty"),
     (spec_subsection_emptied, "spec", "(Output) empty"),
     (spec_field_left_blank, "spec", "'Sources: (empty)'"),
+    (spec_filler("coming soon"), "spec", "'coming soon'"),
+    (spec_field_only_a_dash, "spec", "'Sources: (empty)'"),
+    (spec_section_only_punctuation, "spec", "(Deployment considerations) empty"),
     (plan_section_tbd, "spec", "plan.md:"),
     (ab_split_sums_to_110, "ab_test", "traffic split 90/20 sums to 110, not 100"),
     (ab_split_in_words, "ab_test", "traffic split (as numbers that sum to 100"),
@@ -374,6 +414,8 @@ PLANTINGS: list[Planting] = [
     (ab_mde_in_words, "ab_test", "minimum detectable effect or sample size as a number"),
     (ab_duration_open_ended, "ab_test", "duration as an amount of time"),
     (ab_guardrails_unknown, "ab_test", "guardrails ('???' is a placeholder)"),
+    (ab_duration_zero, "ab_test", "duration as an amount of time"),
+    (ab_leftover_placeholder, "ab_test", "still holds a placeholder ('TBD')"),
     (rollback_tbd, "rollback", "still holds a placeholder ('TBD')"),
     (rollback_to_a_version_that_never_was, "rollback", "names 0001-fraud-detection version 7, which no run"),
     (rollback_to_another_models_version, "rollback", "names churn-model version 1, which no run"),
@@ -389,6 +431,7 @@ PLANTINGS: list[Planting] = [
     (reference_file_missing, "monitoring", "data/reference.csv does not exist"),
     (reference_file_changed, "monitoring", "no longer hashes to the recorded sha256"),
     (reference_outside_the_workspace, "monitoring", "../reference.csv is outside the workspace"),
+    (reference_file_emptied_and_rehashed, "monitoring", "data/reference.csv is empty"),
     (chosen_run_unknown, "experiments", "has no record in runs/: link it with 'inc link 0001 0123456789abcdef'"),
     (chosen_record_deleted, "experiments", "has no record in runs/"),
     (chosen_record_tampered, "experiments", "sha256 does not match"),
@@ -504,3 +547,32 @@ def test_inc_list_flags_a_duplicated_number(repo: Path, capsys: pytest.CaptureFi
     out = capsys.readouterr()
     assert "number 0001 is used by 0001-churn, 0001-fraud-detection" in out.err
     assert "0001 (duplicate)" in out.out
+
+
+def test_a_reference_given_as_a_uri_warns_that_it_is_not_checked(repo: Path) -> None:
+    edit(inc_dir(repo) / "monitoring.yaml", "path: data/reference.csv", "uri: s3://bucket/reference.csv")
+    docs(repo)
+    v = gate(repo)
+    check = v.check("monitoring")
+    assert check.status == "warn" and v.passed
+    assert "s3://bucket/reference.csv is not fetched, so its sha256 is not checked offline" in check.detail
+
+
+def test_a_branch_cannot_lower_the_floors_it_is_judged_by(repo: Path) -> None:
+    from inc.workspace import Workspace
+
+    write_policy(repo, baseline_margin=0.2)
+    commit_all(repo, "policy: a 20% margin floor")
+    git(repo, "checkout", "-q", "-b", "hurry")
+    edit(repo / "inc.yaml", "baseline_margin: 0.2", "baseline_margin: 0.0")
+    set_meta(inc_dir(repo), baseline_margin=0.04)
+    docs(repo)
+    commit_all(repo, "lower the bar")
+    result = run_gate(Workspace.discover(repo), changed=True, base="main", strict=True)
+    v = result.increments[0]
+    assert failing(v) == ["baseline"], [(c.id, c.detail) for c in v.checks if c.status == "fail"]
+    assert "baseline_margin 0.04 is below the workspace floor 0.2" in v.check("baseline").detail
+    assert any("policy.baseline_margin is 0 in this branch but 0.2 on main" in n for n in result.notes)
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--no-edit", "hurry")
+    assert gate(repo).passed  # merged: the lowered floor is the workspace's now

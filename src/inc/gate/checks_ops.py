@@ -9,7 +9,7 @@ from inc.features import source_column
 from inc.gate.checks_runs import short
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import Outcome, fail, ok, skip, warn
-from inc.gate.monitoring_rules import reference_problems, threshold_problems
+from inc.gate.monitoring_rules import reference_problems, threshold_problems, unverified_reference
 from inc.increment import Increment
 
 if TYPE_CHECKING:
@@ -57,7 +57,8 @@ def check_monitoring(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Out
     problems = [_relativize(p, ev) for p in monitoring_problems(inc, inputs, top)]
     if model is None:
         problems = [p for p in problems if "model inputs are unknown" not in p]
-    problems += _own_problems(inc, config, _monitoring_config(inc))
+    mon = _monitoring_config(inc)
+    problems += _own_problems(inc, config, mon)
     if problems:
         shown = "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else "")
         return fail(shown, where)
@@ -67,6 +68,9 @@ def check_monitoring(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Out
         return skip(
             "skipped: needs model_versioned (the chosen run saved no model, so its inputs are unknown)", where
         )
+    caveat = unverified_reference(mon) if mon is not None else ""
+    if caveat:
+        return warn(f"{len(inputs)} model inputs and top {len(top)} SHAP features watched; {caveat}", where)
     return ok(f"{len(inputs)} model inputs and top {len(top)} SHAP features watched; drift, performance "
               "alert that can fire, and reference data whose sha256 matches", where)
 

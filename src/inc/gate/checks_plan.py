@@ -82,7 +82,8 @@ def _number_problem(value: str) -> str:
 
 
 def _duration_problem(value: str) -> str:
-    if _DURATION_RE.search(value):
+    match = _DURATION_RE.search(value)
+    if match and not re.match(r"0+(?:\.0+)?\b", match.group(0)):
         return ""
     return "duration as an amount of time (e.g. 14 days, two full weeks)"
 
@@ -130,6 +131,11 @@ def check_ab_test(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcom
         return fail("plan.md has no 'A/B test plan' section", config.rel(plan))
     where = config.rel(plan, section.line)
     missing, wrong = ab_problems(section)
+    found = section.placeholder()
+    if found and not missing and not wrong:
+        line, marker = found
+        return fail(f"plan.md:{line} '{section.title}' still holds a placeholder ({marker!r})",
+                    config.rel(plan, line))
     parts = []
     if missing:
         parts.append(f"does not name: {', '.join(missing)}")

@@ -64,10 +64,21 @@ def reference_problems(mon: MonitoringConfig, root: Path) -> list[str]:
     if not path.is_file():
         return [f"monitoring.yaml: field 'reference.path': {ref.path} does not exist; commit the reference "
                 "data, or point to it with uri"]
+    if path.stat().st_size == 0:
+        return [f"monitoring.yaml: field 'reference.path': {ref.path} is empty; commit the reference data"]
     if sha256_file(path) != ref.sha256:
         return [f"monitoring.yaml: field 'reference.sha256': {ref.path} no longer hashes to the recorded "
                 "sha256 (the data changed); rerun drift on purpose and record the new sha256"]
     return []
+
+
+def unverified_reference(mon: MonitoringConfig) -> str:
+    """A warning when the reference data is a URI: its sha256 cannot be checked offline."""
+    ref = mon.reference
+    if ref is not None and ref.uri is not None:
+        return (f"monitoring.yaml: field 'reference.uri': {ref.uri} is not fetched, so its sha256 is not "
+                "checked offline; commit the reference data and give its path to have it checked")
+    return ""
 
 
 def threshold_problems(mon: MonitoringConfig, meta: IncrementMeta) -> list[str]:

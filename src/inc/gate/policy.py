@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from inc.config import Policy
-from inc.gate.context import EvidenceSet
+from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import Outcome, fail
+from inc.workspace import Workspace
 
 _WHERE = "(policy.{} in inc.yaml)"
 
@@ -55,6 +56,12 @@ def _load_test(ev: EvidenceSet, policy: Policy) -> str:
     return ""
 
 
+def policy_of(config: GateConfig) -> Policy:
+    """The policy a gate run judges by: the workspace's, or the stricter one ``--changed`` set."""
+    chosen = config.cache.get("policy")
+    return chosen if isinstance(chosen, Policy) else config.ws.config.policy
+
+
 FLOORS: dict[str, Callable[[EvidenceSet, Policy], str]] = {
     "experiments": _candidates,
     "baseline": _baseline,
@@ -73,3 +80,50 @@ def apply_floors(check_id: str, outcome: Outcome, ev: EvidenceSet, policy: Polic
         return Outcome("fail", f"{problem}; {outcome.detail}", outcome.evidence)
     evidence = [ev.rel(ev.inc.meta_path), *outcome.evidence]
     return fail(f"{problem} (otherwise: {outcome.detail})", *dict.fromkeys(evidence))
+
+
+# Floors where higher is stricter, and limits where lower is stricter.
+_HIGHER_IS_STRICTER = ("baseline_margin", "cv_min_folds", "min_candidates", "loadtest_min_requests")
+_LOWER_IS_STRICTER = ("waiver_max_days", "leakage_share")
+
+
+def policy_at(ws: Workspace, ref: str) -> Policy | None:
+    """The ``policy:`` of the workspace config as committed at ``ref`` (None when unreadable)."""
+    import subprocess
+    import tomllib
+
+    from inc.config import Config
+    from inc.errors import IncError
+    from inc.yamlio import parse_yaml, validate
+
+    rel = f"./{ws.config_path.name}"  # the config sits at the workspace root
+    try:
+        text = subprocess.run(["git", "-C", str(ws.root), "show", f"{ref}:{rel}"],
+                              capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    try:
+        if ws.config_path.name == "pyproject.toml":
+            data = tomllib.loads(text).get("tool", {}).get("inc")
+        else:
+            data = parse_yaml(text, f"{ref}:{rel}")
+        return validate(Config, data, f"{ref}:{rel}").policy if isinstance(data, dict) else None
+    except (IncError, ValueError):
+        return None
+
+
+def strictest(head: Policy, base: Policy, base_ref: str) -> tuple[Policy, list[str]]:
+    """``head`` with every floor the base branch holds higher (limit it holds lower) kept.
+
+    A branch cannot lower the floors it is judged by: a lowered floor applies once merged.
+    """
+    updates: dict[str, object] = {}
+    notes = []
+    for name in (*_HIGHER_IS_STRICTER, *_LOWER_IS_STRICTER):
+        mine, theirs = getattr(head, name), getattr(base, name)
+        looser = mine < theirs if name in _HIGHER_IS_STRICTER else mine > theirs
+        if looser:
+            updates[name] = theirs
+            notes.append(f"policy.{name} is {mine:g} in this branch but {theirs:g} on {base_ref}: "
+                         f"{base_ref}'s value applies until the change is merged")
+    return (head.model_copy(update=updates) if updates else head), notes

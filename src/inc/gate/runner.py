@@ -15,7 +15,7 @@ from inc.gate.checks import CHECKS, Check
 from inc.gate.checks_docs import folder_problems
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import CheckResult, GateResult, IncrementVerdict, Outcome, fail, skip
-from inc.gate.policy import apply_floors
+from inc.gate.policy import apply_floors, policy_at, policy_of, strictest
 from inc.gate.roots import NEEDS_CHOSEN, RootCause, chosen_root, merge_root, skipped
 from inc.gate.waivers import judge_waiver, refused_detail, waived_detail
 from inc.increment import META_FILE, Increment
@@ -116,7 +116,7 @@ def _apply_waiver(
     waiver = meta.waiver_for(check_id)
     if waiver is None or outcome.status == "skip":
         return CheckResult(check_id, outcome.status, outcome.detail, outcome.evidence, blocking, waiver)
-    verdict = judge_waiver(waiver, meta, config.ws.config.policy)
+    verdict = judge_waiver(waiver, meta, policy_of(config))
     if not verdict.holds:
         detail = refused_detail(verdict, outcome.status, outcome.detail)
         return CheckResult(check_id, "fail", detail, outcome.evidence, blocking, waiver, verdict.problem)
@@ -151,7 +151,7 @@ def _outcome(check: Check, inc: Increment, ev: EvidenceSet, config: GateConfig) 
         outcome = _safe_run(check, inc, ev, config)
         if root is not None and check.id == root.check:
             outcome = merge_root(outcome, root, config.rel(inc.meta_path))
-    return apply_floors(check.id, outcome, ev, config.ws.config.policy)
+    return apply_floors(check.id, outcome, ev, policy_of(config))
 
 
 def _root(ev: EvidenceSet, config: GateConfig) -> RootCause | None:
@@ -218,6 +218,18 @@ def judge_folder(path: Path, config: GateConfig) -> IncrementVerdict:
     return judge(inc, config)
 
 
+def _base_policy(config: GateConfig, base: str | None) -> list[str]:
+    """With ``--changed``: judge by the stricter of this branch's and the base's floors."""
+    if base is None:
+        return []
+    theirs = policy_at(config.ws, base)
+    if theirs is None:
+        return []
+    policy, notes = strictest(config.ws.config.policy, theirs, base)
+    config.cache["policy"] = policy
+    return notes
+
+
 def _repo_prefix(config: GateConfig) -> str:
     from inc import gitutil
 
@@ -244,9 +256,11 @@ def run_gate(
         require_ml("mlflow")
     config = GateConfig(ws, strict=strict, verify=verify, closing=closing, numbers=folder_numbers(ws))
     folders, used_base = select_folders(ws, list(refs or []), changed, base)
+    notes = _base_policy(config, used_base)
     verdicts = [judge_folder(path, config) for path in folders]
     selection = "changed" if changed else ("named" if refs else "all")
     result = GateResult(verdicts, strict, verify, closing, used_base, selection, _repo_prefix(config))
+    result.notes.extend(notes)
     if changed and not folders:
         result.notes.append(f"no increment changed since the merge base with {used_base}")
     return result
