@@ -192,6 +192,10 @@ def spec_field_only_a_dash(root: Path) -> None:
     edit_re(spec(root), r"^- Sources:.*$", "- Sources: -")
 
 
+def spec_heading_marked_tbd(root: Path) -> None:
+    edit(spec(root), "## Deployment considerations\n", "## Deployment considerations (TBD)\n")
+
+
 def spec_section_only_punctuation(root: Path) -> None:
     spec(root).write_text(replace_section(spec(root).read_text(), "Deployment considerations", "..."))
 
@@ -405,6 +409,7 @@ PLANTINGS: list[Planting] = [
     (spec_filler("coming soon"), "spec", "'coming soon'"),
     (spec_field_only_a_dash, "spec", "'Sources: (empty)'"),
     (spec_section_only_punctuation, "spec", "(Deployment considerations) empty"),
+    (spec_heading_marked_tbd, "spec", "(Deployment considerations (TBD)) 'TBD'"),
     (plan_section_tbd, "spec", "plan.md:"),
     (ab_split_sums_to_110, "ab_test", "traffic split 90/20 sums to 110, not 100"),
     (ab_split_in_words, "ab_test", "traffic split (as numbers that sum to 100"),

@@ -9,7 +9,7 @@ from inc.gate.checks_plan import AB_ITEMS, check_ab_test, check_rollback
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import Outcome, fail, ok
 from inc.increment import DOCUMENTS, META_FILE, Increment
-from inc.markdown import Section, find_section
+from inc.markdown import Section, find_section, placeholder_in
 
 __all__ = [
     "AB_ITEMS",
@@ -124,7 +124,10 @@ def _open_sections(ev: EvidenceSet, doc: str) -> list[tuple[Section, int, str]]:
         if section is None:
             continue
         hit = section.placeholder()
-        if hit is not None:
+        marker = placeholder_in(section.title)
+        if marker:
+            found.append((section, section.line, repr(marker)))
+        elif hit is not None:
             found.append((section, hit[0], repr(hit[1])))
         elif section.is_empty:
             found.append((section, section.line, "empty"))

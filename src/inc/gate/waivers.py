@@ -27,6 +27,7 @@ NOBODY = frozenset({
     "name", "your name", "somebody else", "admin", "root", "test", "ok", "yes",
 })
 _WORD_RE = re.compile(r"[A-Za-z]{2,}")
+_TOKEN_RE = re.compile(r"[A-Za-z]{2,}|\d+")
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def _reason_problem(reason: str) -> str:
         return f"its reason is a placeholder ({marker!r}); {_WHY}"
     if len(text) < MIN_REASON:
         return f"its reason {text!r} is shorter than {MIN_REASON} characters; {_WHY}"
-    words = {word.lower() for word in _WORD_RE.findall(text)}
+    words = {word.lower() for word in _TOKEN_RE.findall(text)}
     if len(words) < MIN_REASON_WORDS:
         return f"its reason {text!r} has fewer than {MIN_REASON_WORDS} distinct words; {_WHY}"
     return ""
