@@ -581,3 +581,28 @@ def test_a_branch_cannot_lower_the_floors_it_is_judged_by(repo: Path) -> None:
     git(repo, "checkout", "-q", "main")
     git(repo, "merge", "-q", "--no-edit", "hurry")
     assert gate(repo).passed  # merged: the lowered floor is the workspace's now
+
+
+def test_a_branch_cannot_drop_required_tasks_by_editing_the_template(repo: Path) -> None:
+    from inc.templating import packaged_templates_dir
+    from inc.workspace import Workspace
+
+    git(repo, "checkout", "-q", "-b", "hurry")
+    (repo / "templates").mkdir(exist_ok=True)
+    template = (packaged_templates_dir() / "tasks.md.j2").read_text()
+    (repo / "templates" / "tasks.md.j2").write_text(re.sub(r"^- \[ \] T-009 .*\n", "", template, flags=re.M))
+    edit_re(inc_dir(repo) / "tasks.md", r"^- \[x\] T-009 .*\n", "")
+    docs(repo)
+    commit_all(repo, "no load test needed")
+    assert gate(repo).passed  # judged by the branch's own template alone
+    v = run_gate(Workspace.discover(repo), changed=True, base="main", strict=True).increments[0]
+    assert failing(v) == ["tasks"] and "missing from tasks.md: T-009" in v.check("tasks").detail
+
+
+def test_a_co_owner_cannot_approve(repo: Path) -> None:
+    _ab_guardrails_gone(repo)
+    set_meta(inc_dir(repo), owner="dana, sam.risk")
+    waive(repo, "ab_test", approved_by="Sam Risk")
+    docs(repo)
+    v = gate(repo)
+    assert failing(v) == ["ab_test"] and "is the increment's owner" in v.check("ab_test").detail

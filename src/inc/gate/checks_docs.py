@@ -175,18 +175,41 @@ def required_task_ids(template: str) -> list[str]:
 
 
 def _template_task_ids(config: GateConfig) -> list[str]:
-    """The required ids of the workspace's tasks template (its override, else the packaged one)."""
+    """The required ids of the workspace's tasks template (its override, else the packaged one).
+
+    With ``--changed`` the base branch's template counts too: a branch cannot drop required
+    tasks by editing the template in the same pull request.
+    """
     if "required_tasks" not in config.cache:
         from inc.templating import packaged_templates_dir
 
         override = config.ws.templates_dir / "tasks.md.j2"
-        path = override if override.is_file() else packaged_templates_dir() / "tasks.md.j2"
+        packaged = packaged_templates_dir() / "tasks.md.j2"
+        path = override if override.is_file() else packaged
         try:
-            config.cache["required_tasks"] = required_task_ids(path.read_text(encoding="utf-8"))
+            ids = required_task_ids(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
-            config.cache["required_tasks"] = []
-    ids: list[str] = config.cache["required_tasks"]
-    return ids
+            ids = []
+        base = config.cache.get("base_ref")
+        if isinstance(base, str):
+            text = _text_at(config, base, config.ws.relpath(override))
+            if text is None:
+                text = packaged.read_text(encoding="utf-8") if packaged.is_file() else ""
+            ids += [task for task in required_task_ids(text) if task not in ids]
+        config.cache["required_tasks"] = ids
+    required: list[str] = config.cache["required_tasks"]
+    return required
+
+
+def _text_at(config: GateConfig, ref: str, rel: str) -> str | None:
+    """A workspace file as committed at ``ref`` (None when it did not exist there)."""
+    import subprocess
+
+    try:
+        return subprocess.run(["git", "-C", str(config.ws.root), "show", f"{ref}:./{rel}"],
+                              capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
 
 
 def check_tasks(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:

@@ -222,6 +222,7 @@ def _base_policy(config: GateConfig, base: str | None) -> list[str]:
     """With ``--changed``: judge by the stricter of this branch's and the base's floors."""
     if base is None:
         return []
+    config.cache["base_ref"] = base
     theirs = policy_at(config.ws, base)
     if theirs is None:
         return []

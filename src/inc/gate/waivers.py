@@ -84,7 +84,8 @@ def _approver_problem(approver: str, owner: str) -> str:
     if not _norm(owner):
         return ("the increment has no owner, so the approver cannot be told apart from them; "
                 "set owner in increment.yaml")
-    if _identities(approver) & _identities(owner):
+    owners = [part for part in re.split(r"[,;&/]|\band\b", owner) if part.strip()]
+    if any(_identities(approver) & _identities(one) for one in [owner, *owners]):
         return f"approved_by {approver.strip()!r} is the increment's owner; someone else must approve"
     return ""
 
