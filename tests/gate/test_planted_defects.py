@@ -18,8 +18,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from gate_helpers import commit_all, replace_section, set_meta
-from planted_builder import (
+
+from inc.gate.runner import run_gate
+from inc_testing import git
+from inc_testing.gate_evidence import commit_all, replace_section, set_meta
+from inc_testing.planted_builder import (
     INC,
     build_honest_repo,
     chosen_id,
@@ -36,9 +39,6 @@ from planted_builder import (
     waive,
     write_policy,
 )
-
-from inc.gate.runner import run_gate
-from inc_testing import git
 
 pytestmark = pytest.mark.ml
 

@@ -15,8 +15,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from gate_helpers import FEATURES, commit_all, fill_documents, monitoring_yaml, set_meta
-
 from inc.evidence import ReportRef, read_run_record, sha256_file, write_run_record
 from inc.gate.done import rebuild_docs
 from inc.gate.model import IncrementVerdict
@@ -26,6 +24,7 @@ from inc.meta import Metric, Waiver
 from inc.scaffold import init_workspace, new_increment
 from inc.workspace import Workspace
 from inc_testing import git
+from inc_testing.gate_evidence import FEATURES, commit_all, fill_documents, monitoring_yaml, set_meta
 
 INC = "0001-fraud-detection"
 OWNER = "ml-team"
