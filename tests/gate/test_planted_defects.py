@@ -606,3 +606,30 @@ def test_a_co_owner_cannot_approve(repo: Path) -> None:
     docs(repo)
     v = gate(repo)
     assert failing(v) == ["ab_test"] and "is the increment's owner" in v.check("ab_test").detail
+
+
+def test_waiving_the_root_cause_does_not_pass_what_depends_on_it(repo: Path) -> None:
+    chosen_run_unknown(repo)
+    waive(repo, "experiments")
+    docs(repo)
+    v = gate(repo)
+    assert v.check("experiments").status == "waived" and not v.passed
+    dependents = ["baseline", "cross_validation", "model_versioned", "explainability", "load_test", "monitoring",
+                  "staleness"]
+    assert failing(v) == dependents, [(c.id, c.detail) for c in v.checks]
+    assert all(v.check(c).detail.startswith("not judged: the chosen run") for c in dependents)
+
+
+def test_waiving_model_versioned_does_not_pass_monitoring_unseen(repo: Path) -> None:
+    from inc.evidence import read_run_record, write_run_record
+
+    path = inc_dir(repo) / "runs" / f"{chosen_id(repo)}.json"
+    write_run_record(path.parent, read_run_record(path).model_copy(update={"model": None}))
+    docs(repo)
+    v = gate(repo)
+    assert failing(v) == ["model_versioned"] and v.check("monitoring").status == "skip"
+    assert v.check("monitoring").detail.startswith("skipped: needs model_versioned")
+    waive(repo, "model_versioned")
+    docs(repo)
+    v = gate(repo)
+    assert failing(v) == ["monitoring"] and v.check("monitoring").detail.startswith("not judged:")

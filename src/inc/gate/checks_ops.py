@@ -65,6 +65,13 @@ def check_monitoring(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Out
     if not usable:
         return skip("skipped: needs experiments (no usable chosen run to check coverage against)", where)
     if model is None:
+        from inc.gate.policy import policy_of
+        from inc.gate.waivers import waived
+
+        if waived("model_versioned", inc.meta, policy_of(config)):
+            return fail("not judged: the chosen run saved no model, so its inputs are unknown, and the "
+                        "waiver on model_versioned does not judge this check; waive monitoring on its own",
+                        where)
         return skip(
             "skipped: needs model_versioned (the chosen run saved no model, so its inputs are unknown)", where
         )

@@ -82,3 +82,12 @@ def merge_root(outcome: Outcome, root: RootCause, evidence: str) -> Outcome:
 def skipped(root: RootCause) -> Outcome:
     """What a dependent check reports instead of repeating the root cause."""
     return skip(f"skipped: needs {root.check} ({root.short})")
+
+
+def unjudged(root: RootCause) -> Outcome:
+    """A dependent check when the root cause was waived: nothing was judged, so it fails.
+
+    Waiving the root must not pass every check that needs it unseen.
+    """
+    return fail(f"not judged: {root.short}, and the waiver on {root.check} does not judge this check; "
+                "fix the root cause, or waive this check on its own")

@@ -16,8 +16,8 @@ from inc.gate.checks_docs import folder_problems
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import CheckResult, GateResult, IncrementVerdict, Outcome, fail, skip
 from inc.gate.policy import apply_floors, policy_at, policy_of, strictest
-from inc.gate.roots import NEEDS_CHOSEN, RootCause, chosen_root, merge_root, skipped
-from inc.gate.waivers import judge_waiver, refused_detail, waived_detail
+from inc.gate.roots import NEEDS_CHOSEN, RootCause, chosen_root, merge_root, skipped, unjudged
+from inc.gate.waivers import judge_waiver, refused_detail, waived, waived_detail
 from inc.increment import META_FILE, Increment
 from inc.meta import IncrementMeta
 from inc.workspace import Workspace
@@ -144,17 +144,24 @@ def _verify(inc: Increment, config: GateConfig, result: CheckResult) -> CheckRes
 
 def _outcome(check: Check, inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
     """The check's outcome, the root cause folded in once, the workspace's floors applied."""
-    root = _root(ev, config)
+    root = _root(ev)
     if root is not None and check.id in NEEDS_CHOSEN:
-        outcome = skipped(root)
+        outcome = skipped(root) if not _waived(root.check, inc.meta, config) else unjudged(root)
     else:
         outcome = _safe_run(check, inc, ev, config)
         if root is not None and check.id == root.check:
             outcome = merge_root(outcome, root, config.rel(inc.meta_path))
+        elif root is not None and check.id == "monitoring" and outcome.status == "skip":
+            outcome = unjudged(root) if _waived(root.check, inc.meta, config) else outcome
     return apply_floors(check.id, outcome, ev, policy_of(config))
 
 
-def _root(ev: EvidenceSet, config: GateConfig) -> RootCause | None:
+def _waived(check_id: str, meta: IncrementMeta, config: GateConfig) -> bool:
+    """True when a holding waiver accepts ``check_id``."""
+    return waived(check_id, meta, policy_of(config))
+
+
+def _root(ev: EvidenceSet) -> RootCause | None:
     """The chosen run's root cause, computed once per increment."""
     if "_root" not in ev.__dict__:
         try:

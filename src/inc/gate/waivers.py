@@ -126,3 +126,9 @@ def refused_detail(verdict: WaiverVerdict, status: str, was: str) -> str:
     """The detail of a check whose waiver is refused (the check fails)."""
     kind = "expired" if verdict.expired else "refused"
     return f"waiver {kind}: {verdict.problem} (check: {status}: {was})"
+
+
+def waived(check_id: str, meta: IncrementMeta, policy: Policy) -> bool:
+    """True when a holding waiver accepts ``check_id``."""
+    waiver = meta.waiver_for(check_id)
+    return waiver is not None and judge_waiver(waiver, meta, policy).holds
