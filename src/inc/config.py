@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from inc.errors import ConfigError, UserError
-from inc.yamlio import load_yaml, validate
+# Finding and loading the file lives in inc.settings (no pydantic on the fast path).
+from inc.settings import CONFIG_FILE, LoadedConfig, discover, load_config_at
 
-CONFIG_FILE = "inc.yaml"
+__all__ = ["CONFIG_FILE", "Config", "LoadedConfig", "discover", "load_config_at"]
 
 
 class Policy(BaseModel):
@@ -63,51 +61,3 @@ class Config(BaseModel):
         if not value.strip() or path.is_absolute() or ".." in path.parts:
             raise ValueError("must be a folder inside the workspace (relative, without '..')")
         return value
-
-
-@dataclass(frozen=True)
-class LoadedConfig:
-    """A config together with the file it came from and the workspace root."""
-
-    root: Path
-    path: Path
-    config: Config
-
-
-def _from_pyproject(path: Path) -> Config | None:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: malformed TOML: {exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason}); save it as UTF-8") from exc
-    section = data.get("tool", {}).get("inc")
-    if section is None:
-        return None
-    return validate(Config, section, f"{path} [tool.inc]")
-
-
-def load_config_at(folder: Path) -> LoadedConfig | None:
-    """The config in ``folder`` itself, or None when it holds none."""
-    yaml_path = folder / CONFIG_FILE
-    if yaml_path.is_file():
-        return LoadedConfig(folder, yaml_path, validate(Config, load_yaml(yaml_path), str(yaml_path)))
-    pyproject = folder / "pyproject.toml"
-    if pyproject.is_file():
-        config = _from_pyproject(pyproject)
-        if config is not None:
-            return LoadedConfig(folder, pyproject, config)
-    return None
-
-
-def discover(start: Path) -> LoadedConfig:
-    """Walk up from ``start`` to the first folder holding a config."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        found = load_config_at(folder)
-        if found is not None:
-            return found
-    raise UserError(
-        f"{start}: not inside an inc workspace (no {CONFIG_FILE} or [tool.inc] in "
-        "pyproject.toml here or above); run 'inc init' at the repository root"
-    )

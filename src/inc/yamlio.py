@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
-
-import yaml
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from inc.errors import ConfigError
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:  # pydantic is imported only when something is validated with it
+    from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound="BaseModel")
 
 
 def load_yaml(path: Path) -> Any:
@@ -28,6 +28,8 @@ def load_yaml(path: Path) -> Any:
 
 def parse_yaml(text: str, source: str) -> Any:
     """Parse YAML ``text`` with the safe loader; malformed YAML names ``source`` and the line."""
+    import yaml  # here, not at the top: ``inc --help`` and the fast paths do not need it
+
     try:
         # The C implementation of the *safe* loader when libyaml is there: same safety, ~10x faster.
         return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -61,6 +63,8 @@ def validate(model: type[M], data: Any, source: str) -> M:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping of keys, got {type(data).__name__}")
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -74,4 +78,6 @@ def load_model_file(model: type[M], path: Path) -> M:
 
 def dump_yaml(data: Any) -> str:
     """Block-style YAML in the given key order."""
+    import yaml
+
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)

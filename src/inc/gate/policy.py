@@ -46,20 +46,19 @@ def _candidates(ev: EvidenceSet, policy: Policy) -> str:
 
 
 def _load_test(ev: EvidenceSet, policy: Policy) -> str:
+    from inc.evidence import LoadTestReport
+
     record = ev.chosen.record
-    report = ev.loadtest(record.run_id) if record is not None else None
-    if report is not None and report.requests < policy.loadtest_min_requests:
-        return (f"the load test timed {report.requests} requests, fewer than the "
-                f"{policy.loadtest_min_requests} the workspace needs "
-                f"{_WHERE.format('loadtest_min_requests')}; "
-                "rerun 'inc loadtest' with more requests")
+    paths = ev.loadtest_paths(record.run_id) if record is not None else []
+    short = []
+    for path in paths:
+        report = ev.parse(LoadTestReport, path)
+        if report is not None and report.requests < policy.loadtest_min_requests:
+            short.append(f"{path.name} timed {report.requests} requests")
+    if short:
+        return (f"{'; '.join(short)}: fewer than the {policy.loadtest_min_requests} the workspace needs "
+                f"{_WHERE.format('loadtest_min_requests')}; rerun 'inc loadtest' with more requests")
     return ""
-
-
-def policy_of(config: GateConfig) -> Policy:
-    """The policy a gate run judges by: the workspace's, or the stricter one ``--changed`` set."""
-    chosen = config.cache.get("policy")
-    return chosen if isinstance(chosen, Policy) else config.ws.config.policy
 
 
 FLOORS: dict[str, Callable[[EvidenceSet, Policy], str]] = {
