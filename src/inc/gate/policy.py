@@ -61,6 +61,12 @@ def _load_test(ev: EvidenceSet, policy: Policy) -> str:
     return ""
 
 
+def policy_of(config: GateConfig) -> Policy:
+    """The policy a gate run judges by: the workspace's, or the stricter one ``--changed`` set."""
+    chosen = config.cache.get("policy")
+    return chosen if isinstance(chosen, Policy) else config.ws.config.policy
+
+
 FLOORS: dict[str, Callable[[EvidenceSet, Policy], str]] = {
     "experiments": _candidates,
     "baseline": _baseline,
