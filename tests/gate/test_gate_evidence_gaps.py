@@ -142,7 +142,8 @@ def test_chosen_run_without_a_record_fails_once_and_the_rest_skip(workspace: Wor
     root = v.check("experiments")
     assert root.status == "fail" and "chosen run ghost has no record in runs/" in root.detail
     assert "'inc link 0001 ghost'" in root.detail and "inc choose" in root.detail
-    for check_id in ("baseline", "cross_validation", "model_versioned", "explainability", "load_test", "staleness"):
+    for check_id in ("baseline", "cross_validation", "model_versioned", "explainability", "evaluation", "load_test",
+                     "staleness"):
         check = v.check(check_id)
         assert check.status == "skip", (check_id, check.detail)
         assert check.detail.startswith("skipped: needs experiments"), (check_id, check.detail)

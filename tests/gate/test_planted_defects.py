@@ -472,7 +472,7 @@ def test_planted_defect_fails_exactly_its_check(
     if plant.__name__ in ROOTS:
         skipped = [c for c in v.checks if c.status == "skip"]
         assert {c.id for c in skipped} >= {"baseline", "cross_validation", "model_versioned", "explainability",
-                                             "load_test", "staleness", "monitoring"}
+                                             "evaluation", "load_test", "staleness", "monitoring"}
         assert all(c.detail.startswith("skipped: needs experiments") for c in skipped), skipped
 
 
@@ -614,8 +614,8 @@ def test_waiving_the_root_cause_does_not_pass_what_depends_on_it(repo: Path) -> 
     docs(repo)
     v = gate(repo)
     assert v.check("experiments").status == "waived" and not v.passed
-    dependents = ["baseline", "cross_validation", "model_versioned", "explainability", "load_test", "monitoring",
-                  "staleness"]
+    dependents = ["baseline", "cross_validation", "model_versioned", "explainability", "evaluation", "load_test",
+                  "monitoring", "staleness"]
     assert failing(v) == dependents, [(c.id, c.detail) for c in v.checks]
     assert all(v.check(c).detail.startswith("not judged: the chosen run") for c in dependents)
 

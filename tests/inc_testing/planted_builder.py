@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from inc.evidence import ReportRef, read_run_record, sha256_file, write_run_record
+from inc.evidence import read_run_record, sha256_file, write_run_record
 from inc.gate.done import rebuild_docs
 from inc.gate.model import IncrementVerdict
 from inc.gate.runner import run_gate
@@ -76,7 +76,7 @@ def build_honest_repo(root: Path) -> Path:
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
 
-    from inc import explain
+    from inc import evaluate, explain
     from inc.loadtest import LoadTestOptions, run_loadtest
     from inc.runs_table import choose
 
@@ -102,6 +102,8 @@ def build_honest_repo(root: Path) -> Path:
     choose(ws, "0001", chosen)
     explain(forest, data[0], data[1], increment="0001", run_id=chosen, workspace=ws,
             max_background=50, max_explain=60, log_artifacts=False, progress=False)
+    evaluate(forest, data[1], data[3], increment="0001", run_id=chosen, workspace=ws, log_artifacts=False,
+             replicates=50)
     run_loadtest(ws, ws.find("0001"), chosen, root / "data" / "holdout.csv",
                  LoadTestOptions(requests=250, warmup=5))
     rebuild_docs(ws)
@@ -178,7 +180,7 @@ def reseal_reports(root: Path, run_id: str) -> None:
     """Re-hash the reports the run record links (what a forger with write access would do)."""
     path = inc_dir(root) / "runs" / f"{run_id}.json"
     record = read_run_record(path)
-    refs = [ReportRef(kind=r.kind, path=r.path, sha256=sha256_file(inc_dir(root) / r.path)) for r in record.reports]
+    refs = [r.model_copy(update={"sha256": sha256_file(inc_dir(root) / r.path)}) for r in record.reports]
     write_run_record(path.parent, record.model_copy(update={"reports": refs}))
 
 

@@ -13,7 +13,10 @@ from inc.gate.context import EvidenceSet
 from inc.gate.model import Outcome, fail, skip
 
 ROOT = "experiments"
-NEEDS_CHOSEN = ("baseline", "cross_validation", "model_versioned", "explainability", "load_test", "staleness")
+NEEDS_CHOSEN = (
+    "baseline", "cross_validation", "model_versioned", "explainability", "evaluation", "load_test",
+    "staleness",
+)
 
 
 @dataclass(frozen=True)
