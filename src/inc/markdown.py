@@ -11,6 +11,21 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
 PLACEHOLDER = "TODO(inc)"
+# Filler a hurried team leaves instead of an answer (besides the template's own TODO(inc)).
+_FILLER_RE = re.compile(
+    r"TODO\(inc\)|\b(?:TBD|TBC|TODO|FIXME|XXX+|lorem(?:\s+ipsum)?)\b|\bT\.B\.[DC]\.?|\?{2,}"
+    r"|(?<![\w/])N/A(?![\w/])|\bcoming soon\b"
+    r"|\bto be (?:determined|decided|defined|confirmed|done|written|filled(?: in)?)\b",
+    re.IGNORECASE,
+)
+# ``<...>``, ``<…>`` and ``<words with spaces>`` (not a URL, a tag with attributes, or a closing tag).
+_ANGLE_RE = re.compile(r"<\s*(?:\.{2,}|…)\s*>|<(?![a-z][\w.+-]*:)[a-z][^<>=\n]*\s[^<>=\n/]*>", re.IGNORECASE)
+_INLINE_CODE_RE = re.compile(r"`[^`\n]*`")
+_WORD = re.compile(r"[^\W\d_]{2,}|\d")
+# A list item or line whose label has nothing after its colon: ``- Sources:``.
+_EMPTY_FIELD_RE = re.compile(
+    r"^(?P<indent>\s*)(?:[-*+]\s+)?(?P<label>[A-Za-z][^:\n]{0,40}):[\s\-–—.…_*`'\"/]*$"
+)
 _TASK_RE = re.compile(r"^\s*[-*+]\s+\[(?P<mark>[ xX])\]\s+(?:(?P<id>T-\d{3,})\s+)?(?P<text>.*)$")
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 
@@ -33,21 +48,60 @@ class Section:
 
     @property
     def has_placeholder(self) -> bool:
-        """True while a template placeholder is left in the section (or its subsections)."""
-        return PLACEHOLDER in self.body
+        """True while a placeholder is left in the section or its subsections (see ``placeholder_in``)."""
+        return self.placeholder_line() is not None
 
     @property
     def is_empty(self) -> bool:
-        """True when nothing but headings and comments is in the section."""
+        """True when nothing but headings, comments and punctuation (no word) is in the section."""
         lines = [ln for ln in self.text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-        return not lines
+        return not any(_WORD.search(line) for line in lines)
 
     def placeholder_line(self) -> int | None:
         """1-based line number of the first placeholder, if any."""
-        for offset, text in enumerate(self.body.splitlines()):
-            if PLACEHOLDER in text:
-                return self.line + 1 + offset
+        found = self.placeholder()
+        return found[0] if found else None
+
+    def placeholder(self) -> tuple[int, str] | None:
+        """(1-based line, marker) of the first placeholder or empty field, if any."""
+        lines = _COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), self.body).splitlines()
+        fenced = _fence_lines(lines)
+        for offset, text in enumerate(lines):
+            marker = placeholder_in(text, code=offset in fenced) or _empty_field(lines, offset, fenced)
+            if marker:
+                return self.line + 1 + offset, marker
         return None
+
+
+def placeholder_in(text: str, code: bool = False) -> str | None:
+    """The placeholder in one line of text, if any: TODO(inc), TBD, TODO, FIXME, XXX, ??,
+    lorem, N/A, or ``<...>`` (angle brackets only outside code)."""
+    match = _FILLER_RE.search(text)
+    if match:
+        return match.group(0)
+    if not code:
+        angle = _ANGLE_RE.search(_INLINE_CODE_RE.sub("", text))
+        if angle:
+            return angle.group(0)
+    return None
+
+
+def _empty_field(lines: list[str], offset: int, fenced: set[int]) -> str | None:
+    """``label:`` with no value, unless nested items follow it (``- Candidates:`` then a list)."""
+    if offset in fenced or lines[offset].lstrip().startswith("#"):
+        return None
+    match = _EMPTY_FIELD_RE.match(lines[offset])
+    if not match:
+        return None
+    indent = len(match["indent"])
+    is_item = match.group(0).lstrip().startswith(("-", "*", "+"))
+    empty = f"{match['label'].strip()}: (empty)"
+    for later in lines[offset + 1 :]:
+        if later.strip():
+            deeper = len(later) - len(later.lstrip()) > indent
+            starts_list = bool(re.match(r"\s*(?:[-*+]|\d+[.)])\s", later))
+            return None if deeper or (starts_list and not is_item) else empty
+    return empty
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,9 @@ class Waiver(BaseModel):
     check: str
     reason: str = Field(min_length=1)
     approved_by: str = Field(min_length=1)
+    expires: dt.date | None = Field(
+        default=None, description="last day the waiver holds; the gate refuses a waiver without one"
+    )
 
     @field_validator("check")
     @classmethod

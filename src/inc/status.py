@@ -24,6 +24,7 @@ class IncrementSummary:
     tasks_done: int
     tasks_total: int
     runs: int
+    duplicates: list[str] = field(default_factory=list)  # other folders with the same number
 
     def as_json(self) -> dict[str, Any]:
         """The keys of DESIGN.md section 10."""
@@ -50,7 +51,19 @@ def list_increments(ws: Workspace, status: str | None = None) -> list[IncrementS
     cache = ws.meta_cache()
     rows = [summarize(ws, inc) for inc in ws.increments(cache)]
     cache.save(prune=True)
+    flag_duplicates(rows)
     return [row for row in rows if status is None or row.status == status]
+
+
+def flag_duplicates(rows: list[IncrementSummary]) -> None:
+    """Fill ``duplicates`` of the rows whose number another increment also uses (after a merge)."""
+    by_number: dict[str, list[IncrementSummary]] = {}
+    for row in rows:
+        by_number.setdefault(row.id, []).append(row)
+    for same in by_number.values():
+        if len(same) > 1:
+            for row in same:
+                row.duplicates = sorted(f"{o.id}-{o.slug}" for o in same if o is not row)
 
 
 @dataclass

@@ -20,6 +20,7 @@ from inc_testing.gate_evidence import (
     write_evaluation,
     write_explain,
     write_loadtest,
+    write_reference,
     write_run,
 )
 
@@ -31,7 +32,8 @@ def ready(workspace: Workspace) -> Path:
     """Increment 0001, status active, every check passing; committed. Returns its folder."""
     path = new_increment(workspace, "fraud-detection").increment.path
     fill_documents(path)
-    (path / "monitoring.yaml").write_text(monitoring_yaml(FEATURES))
+    sha = write_reference(workspace.root)
+    (path / "monitoring.yaml").write_text(monitoring_yaml(FEATURES, alert_below=0.55, reference_sha=sha))
     set_meta(path, status="active", metric=Metric(name="roc_auc", goal="maximize", target=0.6))
     code_commit = commit_all(workspace.root, "spec and plan")
     write_run(path, "base1", "baseline", 0.5, commit=code_commit)

@@ -136,14 +136,18 @@ def test_model_tagged_with_another_increment_fails(workspace: Workspace, ready: 
     assert check.status == "fail" and "is tagged with increment 0002, not 0001" in check.detail
 
 
-def test_chosen_run_without_a_record_fails_every_run_check(workspace: Workspace, ready: Path) -> None:
+def test_chosen_run_without_a_record_fails_once_and_the_rest_skip(workspace: Workspace, ready: Path) -> None:
     set_meta(ready, chosen_run="ghost")
     v = verdict(workspace)
-    for check_id in ("baseline", "cross_validation", "model_versioned", "explainability", "load_test"):
+    root = v.check("experiments")
+    assert root.status == "fail" and "chosen run ghost has no record in runs/" in root.detail
+    assert "'inc link 0001 ghost'" in root.detail and "inc choose" in root.detail
+    for check_id in ("baseline", "cross_validation", "model_versioned", "explainability", "evaluation", "load_test",
+                     "staleness"):
         check = v.check(check_id)
-        assert check.status == "fail", check_id
-        assert "chosen run ghost has no record in runs/" in check.detail, (check_id, check.detail)
-    assert v.check("staleness").status == "fail"
+        assert check.status == "skip", (check_id, check.detail)
+        assert check.detail.startswith("skipped: needs experiments"), (check_id, check.detail)
+    assert [c.id for c in v.checks if c.status == "fail"] == ["experiments"]
 
 
 def test_record_whose_run_id_differs_from_its_file_name(workspace: Workspace, ready: Path) -> None:

@@ -138,7 +138,7 @@ def passing_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         evaluate(forest, X_test, data[3], increment="0001", run_id=chosen, workspace=ws, log_artifacts=False,
                  replicates=50)
         inc = ws.find("0001")
-        run_loadtest(ws, inc, chosen, root / "data" / "holdout.csv", LoadTestOptions(requests=150, warmup=5))
+        run_loadtest(ws, inc, chosen, root / "data" / "holdout.csv", LoadTestOptions(requests=250, warmup=5))
         rebuild_docs(ws)
         commit_all(root, "evidence")
     return root

@@ -46,7 +46,7 @@ AB_SECTION = """\
 
 ROLLBACK_SECTION = """\
 Trigger: the chargeback alert fires twice in a day or p95 latency over 100 ms.
-Roll back to fraud-detection version 3 (models:/fraud-detection/3); the on-call ML engineer decides,
+Roll back to 0001-fraud-detection version 1 (models:/0001-fraud-detection/1); the on-call ML engineer decides,
 it takes 10 minutes through the registry alias.
 """
 
@@ -75,7 +75,7 @@ def fill_documents(inc_path: Path) -> None:
     (inc_path / "tasks.md").write_text(tasks)
 
 
-def monitoring_yaml(features: list[str]) -> str:
+def monitoring_yaml(features: list[str], alert_below: float = 0.75, reference_sha: str = "a" * 64) -> str:
     """A complete monitoring.yaml watching ``features``."""
     watched = "\n".join(f"  - {{name: {name}, method: psi, warn: 0.1, alert: 0.25}}" for name in features)
     return f"""\
@@ -83,11 +83,19 @@ schema: 1
 features:
 {watched}
 prediction_drift: {{column: prediction, method: psi, warn: 0.1, alert: 0.25}}
-performance: {{metric: roc_auc, alert_below: 0.75, label_delay_days: 7}}
-reference: {{path: data/reference.csv, sha256: "{'a' * 64}"}}
+performance: {{metric: roc_auc, alert_below: {alert_below}, label_delay_days: 7}}
+reference: {{path: data/reference.csv, sha256: "{reference_sha}"}}
 schedule: "0 6 * * *"
 alert_route: "#fraud-alerts"
 """
+
+
+def write_reference(root: Path) -> str:
+    """``data/reference.csv`` in the workspace; returns its sha256."""
+    (root / "data").mkdir(exist_ok=True)
+    path = root / "data" / "reference.csv"
+    path.write_text("amount,hour,merchant_risk,account_age\n12.5,3,0.2,400\n80.0,14,0.7,12\n")
+    return sha256_file(path)
 
 
 def write_run(
@@ -221,11 +229,20 @@ def set_meta(inc_path: Path, **changes: object) -> None:
     inc.save_meta(inc.meta.model_copy(update=changes))
 
 
-def add_waiver(inc_path: Path, check: str) -> None:
-    """Waive ``check`` in increment.yaml."""
+def add_waiver(inc_path: Path, check: str, **fields: object) -> None:
+    """Waive ``check`` in increment.yaml with a waiver that holds (owner set, approver someone else,
+    expiring in 30 days); ``fields`` override the waiver's fields."""
+    import datetime as dt
+
     from inc.increment import Increment
     from inc.meta import Waiver
 
     inc = Increment.load(inc_path)
-    waivers = [*inc.meta.waivers, Waiver(check=check, reason=f"accepted risk for {check}", approved_by="risk-lead")]
-    inc.save_meta(inc.meta.model_copy(update={"waivers": waivers}))
+    values: dict[str, object] = {
+        "check": check, "reason": f"accepted risk for {check}", "approved_by": "risk-lead",
+        "expires": dt.date.today() + dt.timedelta(days=30),
+    }
+    values.update(fields)
+    waivers = [w for w in inc.meta.waivers if w.check != check] + [Waiver.model_validate(values)]
+    owner = inc.meta.owner or "ml-team"
+    inc.save_meta(inc.meta.model_copy(update={"waivers": waivers, "owner": owner}))

@@ -53,8 +53,9 @@ def _resolve(reference: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-_DOCS, _OPS, _RUNS, _REPORTS = (
-    "inc.gate.checks_docs", "inc.gate.checks_ops", "inc.gate.checks_runs", "inc.gate.checks_reports",
+_DOCS, _PLAN, _OPS, _RUNS, _REPORTS = (
+    "inc.gate.checks_docs", "inc.gate.checks_plan", "inc.gate.checks_ops", "inc.gate.checks_runs",
+    "inc.gate.checks_reports",
 )
 
 CATALOG: tuple[CheckSpec, ...] = (
@@ -75,8 +76,8 @@ CATALOG: tuple[CheckSpec, ...] = (
     CheckSpec("load_test", "latency under target", "readiness", f"{_REPORTS}:check_load_test"),
     CheckSpec("monitoring", "drift + performance monitoring configured", "readiness",
               f"{_OPS}:check_monitoring"),
-    CheckSpec("ab_test", "A/B test ready", "readiness", f"{_DOCS}:check_ab_test"),
-    CheckSpec("rollback", "rollback plan documented", "readiness", f"{_DOCS}:check_rollback"),
+    CheckSpec("ab_test", "A/B test ready", "readiness", f"{_PLAN}:check_ab_test"),
+    CheckSpec("rollback", "rollback plan documented", "readiness", f"{_PLAN}:check_rollback"),
     CheckSpec("staleness", "evidence is current", "readiness", f"{_OPS}:check_staleness", offline=False),
     CheckSpec("living_docs", "living docs updated", "readiness", f"{_OPS}:check_living_docs", offline=False),
 )

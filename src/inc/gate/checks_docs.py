@@ -5,10 +5,23 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from inc.gate.checks_plan import AB_ITEMS, check_ab_test, check_rollback
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import Outcome, fail, ok
 from inc.increment import DOCUMENTS, META_FILE, Increment
-from inc.markdown import PLACEHOLDER, Section, find_section
+from inc.markdown import Section, find_section, placeholder_in
+
+__all__ = [
+    "AB_ITEMS",
+    "REQUIRED_SECTIONS",
+    "check_ab_test",
+    "check_rollback",
+    "check_spec",
+    "check_structure",
+    "check_tasks",
+    "folder_problems",
+    "required_task_ids",
+]
 
 REQUIRED_SECTIONS: dict[str, tuple[str, ...]] = {
     "spec.md": (
@@ -33,18 +46,8 @@ REQUIRED_SECTIONS: dict[str, tuple[str, ...]] = {
     "tasks.md": (),
 }
 
-# What the A/B section must name: label -> pattern of a line that names it.
-AB_ITEMS: dict[str, re.Pattern[str]] = {
-    "traffic split": re.compile(r"traffic|split|allocation", re.I),
-    "primary metric": re.compile(r"primary metric|decision metric|success metric", re.I),
-    "minimum detectable effect or sample size": re.compile(r"detectable|\bmde\b|sample size", re.I),
-    "duration": re.compile(r"duration|how long|\bruns? for\b", re.I),
-    "guardrails": re.compile(r"guardrail", re.I),
-}
-_SPLIT_VALUE_RE = re.compile(r"\d")
-_VERSION_RE = re.compile(
-    r"\bversion\s*[:#=]?\s*v?\d+|\bv\d+(\.\d+)*\b|models:/\S+/\d+", re.I
-)
+# Sections judged by a check of their own (ab_test, rollback): not repeated by the spec check.
+OWN_CHECK_SECTIONS = ("A/B test plan", "Rollback plan")
 
 
 def folder_problems(path: Path, config: GateConfig) -> list[tuple[str, str]]:
@@ -106,51 +109,133 @@ def check_structure(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outc
     )
 
 
-def _placeholders(ev: EvidenceSet, doc: str) -> list[tuple[Section, int]]:
+def _subsections(sections: list[Section], parent: Section) -> list[Section]:
+    return [s for s in sections if parent.line < s.line <= parent.end_line and s.level > parent.level]
+
+
+def _open_sections(ev: EvidenceSet, doc: str) -> list[tuple[Section, int, str]]:
+    """(section, line, what is wrong) for each required section holding filler or left empty."""
     found = []
     sections = ev.sections(doc)
     for title in REQUIRED_SECTIONS[doc]:
+        if title in OWN_CHECK_SECTIONS:
+            continue
         section = find_section(sections, title)
-        if section is not None and section.has_placeholder:
-            found.append((section, section.placeholder_line() or section.line))
+        if section is None:
+            continue
+        hit = section.placeholder()
+        marker = placeholder_in(section.title)
+        if marker:
+            found.append((section, section.line, repr(marker)))
+        elif hit is not None:
+            found.append((section, hit[0], repr(hit[1])))
+        elif section.is_empty:
+            found.append((section, section.line, "empty"))
+        else:
+            found += [(sub, sub.line, "empty") for sub in _subsections(sections, section) if sub.is_empty]
     return found
 
 
 def check_spec(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
-    """No template placeholder left in a required section of spec.md and plan.md."""
+    """No placeholder (TODO(inc), TBD, TODO, FIXME, XXX, ??, lorem, N/A, <...>) and no empty
+    required section or subsection left in spec.md and plan.md."""
     open_items: list[tuple[str, str]] = []
     for doc in ("spec.md", "plan.md"):
-        for section, line in _placeholders(ev, doc):
-            open_items.append((f"{doc}:{line} ({section.title})", config.rel(inc.doc_path(doc), line)))
+        for section, line, what in _open_sections(ev, doc):
+            open_items.append((f"{doc}:{line} ({section.title}) {what}", config.rel(inc.doc_path(doc), line)))
     if open_items:
         shown = ", ".join(label for label, _ in open_items[:4])
         more = f" and {len(open_items) - 4} more" if len(open_items) > 4 else ""
         return fail(
-            f"{len(open_items)} section(s) still hold {PLACEHOLDER}: {shown}{more}; replace them",
+            f"{len(open_items)} section(s) still hold a placeholder or are empty: {shown}{more}; "
+            "write the real answer",
             *(where for _, where in open_items),
         )
     return ok(
-        "spec.md and plan.md have no placeholder left",
+        "spec.md and plan.md have no placeholder or empty section left",
         config.rel(inc.doc_path("spec.md")),
         config.rel(inc.doc_path("plan.md")),
     )
 
 
+_TASK_LINE_RE = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s+(T-\d{3,})\b")
+_BLOCK_OPEN_RE = re.compile(r"{%-?\s*(if|for|macro|block|call|filter|with)\b")
+_BLOCK_CLOSE_RE = re.compile(r"{%-?\s*end(if|for|macro|block|call|filter|with)\b")
+
+
+def required_task_ids(template: str) -> list[str]:
+    """Task ids the tasks template writes for every increment (outside any jinja block)."""
+    ids, depth = [], 0
+    for line in template.splitlines():
+        depth += len(_BLOCK_OPEN_RE.findall(line)) - len(_BLOCK_CLOSE_RE.findall(line))
+        match = _TASK_LINE_RE.match(line)
+        if match and depth <= 0:
+            ids.append(match.group(1))
+    return ids
+
+
+def _template_task_ids(config: GateConfig) -> list[str]:
+    """The required ids of the workspace's tasks template (its override, else the packaged one).
+
+    With ``--changed`` the base branch's template counts too: a branch cannot drop required
+    tasks by editing the template in the same pull request.
+    """
+    if "required_tasks" not in config.cache:
+        from inc.templating import packaged_templates_dir
+
+        override = config.ws.templates_dir / "tasks.md.j2"
+        packaged = packaged_templates_dir() / "tasks.md.j2"
+        path = override if override.is_file() else packaged
+        try:
+            ids = required_task_ids(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            ids = []
+        base = config.cache.get("base_ref")
+        if isinstance(base, str):
+            text = _text_at(config, base, config.ws.relpath(override))
+            if text is None:
+                text = packaged.read_text(encoding="utf-8") if packaged.is_file() else ""
+            ids += [task for task in required_task_ids(text) if task not in ids]
+        config.cache["required_tasks"] = ids
+    required: list[str] = config.cache["required_tasks"]
+    return required
+
+
+def _text_at(config: GateConfig, ref: str, rel: str) -> str | None:
+    """A workspace file as committed at ``ref`` (None when it did not exist there)."""
+    import subprocess
+
+    try:
+        return subprocess.run(["git", "-C", str(config.ws.root), "show", f"{ref}:./{rel}"],
+                              capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
 def check_tasks(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
-    """Every task in tasks.md is checked."""
+    """Every task in tasks.md is checked, and no task the template requires was deleted."""
     path = inc.doc_path("tasks.md")
     tasks = ev.tasks
     if not tasks:
         return fail("tasks.md has no checklist items ('- [ ] T-001 ...')", config.rel(path))
+    present = {task.id for task in tasks if task.id}
+    gone = [task_id for task_id in _template_task_ids(config) if task_id not in present]
+    problems = []
+    if gone:
+        problems.append(
+            f"{len(gone)} task(s) of the template are missing from tasks.md: {', '.join(gone[:6])}"
+            f"{' and more' if len(gone) > 6 else ''} (restore them, or waive 'tasks' with a reason)"
+        )
     open_tasks = [task for task in tasks if not task.done and not _evidenced_by_search(task, ev)]
     if open_tasks:
         shown = ", ".join(f"{t.id or t.text[:30]} (line {t.line})" for t in open_tasks[:3])
         more = f" and {len(open_tasks) - 3} more" if len(open_tasks) > 3 else ""
-        return fail(
-            f"{len(open_tasks)}/{len(tasks)} tasks open: {shown}{more}",
-            *(config.rel(path, t.line) for t in open_tasks),
-        )
-    return ok(f"all {len(tasks)} tasks done", config.rel(path))
+        problems.append(f"{len(open_tasks)}/{len(tasks)} tasks open: {shown}{more}")
+    if problems:
+        lines = [config.rel(path, t.line) for t in open_tasks]
+        return fail("; ".join(problems), *(lines or [config.rel(path)]))
+    return ok(f"all {len(tasks)} tasks done, the template's {len(_template_task_ids(config))} included",
+              config.rel(path))
 
 
 _TUNING_RE = re.compile(r"\btun(e|ed|es|ing)\b|hyper-?parameter", re.I)
@@ -161,59 +246,3 @@ def _evidenced_by_search(task: object, ev: EvidenceSet) -> bool:
     record = ev.chosen.record
     text = getattr(task, "text", "")
     return record is not None and record.search is not None and bool(_TUNING_RE.search(text))
-
-
-def _plan_section(ev: EvidenceSet, title: str) -> Section | None:
-    return find_section(ev.sections("plan.md"), title)
-
-
-def _filled_line(line: str, pattern: re.Pattern[str]) -> bool:
-    """True when ``line`` names the item and gives it a value (no placeholder)."""
-    if PLACEHOLDER in line or not pattern.search(line):
-        return False
-    _, sep, value = line.partition(":")
-    return bool(value.strip()) if sep else len(line.split()) > 3
-
-
-def check_ab_test(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
-    """plan.md's A/B section names split, primary metric, MDE/sample size, duration, guardrails."""
-    plan = inc.doc_path("plan.md")
-    section = _plan_section(ev, "A/B test plan") or _plan_section(ev, "A/B")
-    if section is None:
-        return fail("plan.md has no 'A/B test plan' section", config.rel(plan))
-    lines = section.text.splitlines()
-    missing = [
-        label for label, pattern in AB_ITEMS.items() if not any(_filled_line(ln, pattern) for ln in lines)
-    ]
-    split_lines = [ln for ln in lines if _filled_line(ln, AB_ITEMS["traffic split"])]
-    if "traffic split" not in missing and not any(_SPLIT_VALUE_RE.search(ln) for ln in split_lines):
-        missing.insert(0, "traffic split (as numbers, e.g. 90/10)")
-    where = config.rel(plan, section.line)
-    if missing:
-        return fail(f"plan.md:{section.line} '{section.title}' does not name: {', '.join(missing)}", where)
-    return ok("A/B plan names split, primary metric, MDE/sample size, duration and guardrails", where)
-
-
-def check_rollback(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
-    """plan.md's rollback section is filled and names the version to roll back to."""
-    plan = inc.doc_path("plan.md")
-    section = _plan_section(ev, "Rollback plan") or _plan_section(ev, "Rollback")
-    if section is None:
-        return fail("plan.md has no 'Rollback plan' section", config.rel(plan))
-    where = config.rel(plan, section.line)
-    if section.is_empty:
-        return fail(
-            f"plan.md:{section.line} '{section.title}' is empty: write the trigger and the version", where
-        )
-    if section.has_placeholder:
-        line = section.placeholder_line() or section.line
-        return fail(
-            f"plan.md:{line} '{section.title}' still holds {PLACEHOLDER}", config.rel(plan, line)
-        )
-    if not _VERSION_RE.search(section.text):
-        return fail(
-            f"plan.md:{section.line} '{section.title}' does not name the version to roll back to "
-            "(e.g. 'fraud-detection version 3' or models:/fraud-detection/3)",
-            where,
-        )
-    return ok("rollback plan filled in and names the version to roll back to", where)

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inc.evidence import LoadTestReport
-from inc.gate.checks_runs import chosen_problem, short
+from inc.features import source_column
+from inc.gate.checks_runs import short
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import Outcome, fail, ok, skip, warn
+from inc.gate.monitoring_rules import reference_problems, threshold_problems, unverified_reference
 from inc.increment import Increment
 from inc.loadtest_files import parse_report_name
+
+if TYPE_CHECKING:
+    from inc.monitoring import MonitoringConfig
 
 WORKSPACE_PAGES = ("README.md", "models.md", "decisions.md", "CHANGELOG.md")
 
@@ -19,25 +24,64 @@ def _relativize(message: str, ev: EvidenceSet) -> str:
     return message.replace(str(ev.inc.path) + "/", "")
 
 
+def _monitoring_config(inc: Increment) -> MonitoringConfig | None:
+    from inc.errors import ConfigError
+    from inc.monitoring import load_monitoring
+
+    if not inc.monitoring_path.is_file():
+        return None
+    try:
+        return load_monitoring(inc.monitoring_path)
+    except ConfigError:
+        return None  # the coverage problems name the invalid field
+
+
+def _own_problems(inc: Increment, config: GateConfig, mon: MonitoringConfig | None) -> list[str]:
+    """Problems of monitoring.yaml itself: a reference that cannot be found, thresholds that cannot fire."""
+    if mon is None:
+        return []
+    return reference_problems(mon, config.ws.root) + threshold_problems(mon, inc.meta)
+
+
 def check_monitoring(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
-    """monitoring.yaml valid, complete, and watching every model input and top SHAP feature."""
+    """monitoring.yaml valid and able to fire, watching every model input and top SHAP feature."""
     from inc.monitoring import check_monitoring as monitoring_problems
     from inc.monitoring import ranked_features
 
     where = ev.rel(inc.monitoring_path)
-    problem = chosen_problem(ev)
     record = ev.chosen.record
-    inputs = list(record.model.inputs) if record and record.model else []
-    summary = ev.explain_summary(record.run_id) if record is not None else None
-    top = ranked_features(summary) if summary is not None else []
+    usable = record is not None and record.role == "candidate"
+    model = record.model if usable and record is not None else None
+    inputs = list(model.inputs) if model is not None else []
+    summary = ev.explain_summary(record.run_id) if usable and record is not None else None
+    # SHAP features that are not the model's are the explainability check's to report.
+    top = [f for f in ranked_features(summary) if source_column(f, inputs) in inputs] if summary else []
     problems = [_relativize(p, ev) for p in monitoring_problems(inc, inputs, top)]
-    if problem and not problems:
-        return problem
+    if model is None:
+        problems = [p for p in problems if "model inputs are unknown" not in p]
+    mon = _monitoring_config(inc)
+    problems += _own_problems(inc, config, mon)
     if problems:
         shown = "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else "")
         return fail(shown, where)
-    return ok(f"{len(inputs)} model inputs and top {len(top)} SHAP features watched; drift, "
-              "performance alert and reference data configured", where)
+    if not usable:
+        return skip("skipped: needs experiments (no usable chosen run to check coverage against)", where)
+    if model is None:
+        from inc.gate.policy import policy_of
+        from inc.gate.waivers import waived
+
+        if waived("model_versioned", inc.meta, policy_of(config)):
+            return fail("not judged: the chosen run saved no model, so its inputs are unknown, and the "
+                        "waiver on model_versioned does not judge this check; waive monitoring on its own",
+                        where)
+        return skip(
+            "skipped: needs model_versioned (the chosen run saved no model, so its inputs are unknown)", where
+        )
+    caveat = unverified_reference(mon) if mon is not None else ""
+    if caveat:
+        return warn(f"{len(inputs)} model inputs and top {len(top)} SHAP features watched; {caveat}", where)
+    return ok(f"{len(inputs)} model inputs and top {len(top)} SHAP features watched; drift, performance "
+              "alert that can fire, and reference data whose sha256 matches", where)
 
 
 def _report_names(ev: EvidenceSet) -> list[tuple[str, Path, str, str | None]]:
@@ -148,8 +192,7 @@ def _provenance_outcome(record: Any, inc: Increment, config: GateConfig, where: 
 def check_staleness(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
     """Evidence names the chosen run; its commit is in HEAD's history; nothing changed after it."""
     if ev.chosen.record is None:
-        problem = chosen_problem(ev)
-        return problem if problem and inc.meta.chosen_run else skip("no chosen run yet")
+        return skip("skipped: needs experiments (no chosen run)")
     record = ev.chosen.record
     where = ev.rel(ev.run_paths[record.run_id])
     problems = _naming_problems(ev, record.run_id)
@@ -203,5 +246,9 @@ def check_living_docs(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Ou
         scope = ""
     if mine:
         shown = ", ".join(mine[:4]) + (f" and {len(mine) - 4} more" if len(mine) > 4 else "")
-        return fail(f"living docs are stale: {shown}; run 'inc docs' and commit living-docs/", *mine[:10])
+        fix = "run 'inc docs' and commit living-docs/"
+        if inc.meta.status == "done" and inc.meta.closed is None:
+            fix = (f"status was set to done by hand: run 'inc done {inc.id}' (it gates, pins the chosen run "
+                   "and model, and rebuilds the docs), then commit living-docs/")
+        return fail(f"living docs are stale: {shown}; {fix}", *mine[:10])
     return ok(f"living docs up to date for {inc.name}{scope}", docs_dir)

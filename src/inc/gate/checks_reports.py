@@ -58,6 +58,21 @@ def _plot_problems(ev: EvidenceSet, folder: Path, plots: list[tuple[str, str]]) 
     return problems
 
 
+def _foreign_features(
+    ev: EvidenceSet, record: RunRecord, features: list[str], path: Path
+) -> list[tuple[str, str]]:
+    """SHAP features that come from none of the chosen model's inputs (a report of another model?)."""
+    from inc.features import source_column
+
+    inputs = list(record.model.inputs) if record.model else []
+    foreign = [f for f in features if source_column(f, inputs) not in inputs] if inputs else []
+    if not foreign:
+        return []
+    shown = ", ".join(foreign[:4]) + (f" and {len(foreign) - 4} more" if len(foreign) > 4 else "")
+    return [(f"{ev.rel(path)} explains features the chosen model does not take: {shown} (a report of "
+             "another model?); rerun 'inc explain' on the chosen run's model", ev.rel(path))]
+
+
 @needs_chosen
 def check_explainability(inc: Increment, ev: EvidenceSet, config: GateConfig, record: RunRecord) -> Outcome:
     """A SHAP report for the chosen run exists, its summary.json parses, its files hash as recorded."""
@@ -79,6 +94,7 @@ def check_explainability(inc: Increment, ev: EvidenceSet, config: GateConfig, re
         return fail(f"{ev.rel(summary_path)} lists no plots; regenerate the report", ev.rel(summary_path))
     problems = _plot_problems(ev, folder, [(p.file, p.sha256) for p in summary.plots])
     problems += linked_report_problems(ev, record, folder)
+    problems += _foreign_features(ev, record, [f.feature for f in summary.global_importance], summary_path)
     if problems:
         return fail("; ".join(m for m, _ in problems), *dict.fromkeys(w for _, w in problems))
     top = ", ".join(f.feature for f in summary.global_importance[:3]) or "none"

@@ -55,6 +55,7 @@ class CheckResult:
     evidence: list[str]
     blocking: bool
     waiver: Waiver | None = None
+    waiver_problem: str = ""  # why the waiver was refused or expired ("" when it holds)
 
     @property
     def title(self) -> str:

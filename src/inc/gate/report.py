@@ -16,12 +16,15 @@ ICONS = {"pass": "✅", "fail": "❌", "warn": "⚠️", "waived": "🟡", "skip
 
 
 class WaiverModel(BaseModel):
-    """A waiver that applied to a check."""
+    """A waiver written for a check: applied (``holds``), or refused / expired with the reason why."""
 
     model_config = ConfigDict(defer_build=True)  # built for --format json only
 
     reason: str
     approved_by: str
+    expires: str | None = Field(default=None, description="last day the waiver holds (ISO date)")
+    holds: bool = Field(default=True, description="false when the gate refused it or it expired")
+    problem: str | None = Field(default=None, description="why it was refused or expired")
 
 
 class CheckModel(BaseModel):
@@ -70,12 +73,16 @@ class GateReportModel(BaseModel):
 
 def _check_model(check: CheckResult) -> CheckModel:
     waiver = None
-    if check.waiver is not None:
-        waiver = WaiverModel(reason=check.waiver.reason, approved_by=check.waiver.approved_by)
+    if check.waiver is not None and (check.status == "waived" or check.waiver_problem):
+        expires = check.waiver.expires
+        waiver = WaiverModel(
+            reason=check.waiver.reason, approved_by=check.waiver.approved_by,
+            expires=expires.isoformat() if expires else None,
+            holds=not check.waiver_problem, problem=check.waiver_problem or None,
+        )
     return CheckModel(
         id=check.id, title=check.title, status=check.status, blocking=check.blocking,
-        detail=check.detail, evidence=check.evidence,
-        waiver=waiver if check.status == "waived" else None,
+        detail=check.detail, evidence=check.evidence, waiver=waiver,
     )
 
 

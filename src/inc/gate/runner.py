@@ -16,6 +16,9 @@ from inc.gate.catalog import CATALOG, CheckSpec
 from inc.gate.checks_docs import folder_problems
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import CheckResult, GateResult, IncrementVerdict, Outcome, fail, skip
+from inc.gate.policy import apply_floors, policy_at, policy_of, strictest
+from inc.gate.roots import NEEDS_CHOSEN, RootCause, chosen_root, merge_root, skipped, unjudged
+from inc.gate.waivers import judge_waiver, refused_detail, waived, waived_detail
 from inc.increment import META_FILE, Increment
 from inc.meta import IncrementMeta
 from inc.workspace import Workspace
@@ -112,13 +115,52 @@ def _safe_run(check: CheckSpec, inc: Increment, ev: EvidenceSet, config: GateCon
         return fail(f"could not judge: {message}", config.rel(inc.path))
 
 
-def _apply_waiver(check_id: str, outcome: Outcome, meta: IncrementMeta, blocking: bool) -> CheckResult:
+def _apply_waiver(
+    check_id: str, outcome: Outcome, meta: IncrementMeta, blocking: bool, config: GateConfig
+) -> CheckResult:
+    """A holding waiver turns fail/warn into ``waived``; a refused or expired one fails the check."""
     waiver = meta.waiver_for(check_id)
     blocking = blocking or outcome.forced
-    if waiver is not None and outcome.status in ("fail", "warn") and not outcome.forced:
-        detail = f"waived by {waiver.approved_by}: {waiver.reason} (was: {outcome.detail})"
+    if waiver is None or outcome.status == "skip" or outcome.forced:
+        return CheckResult(check_id, outcome.status, outcome.detail, outcome.evidence, blocking, waiver)
+    verdict = judge_waiver(waiver, meta, policy_of(config))
+    if not verdict.holds:
+        detail = refused_detail(verdict, outcome.status, outcome.detail)
+        return CheckResult(check_id, "fail", detail, outcome.evidence, blocking, waiver, verdict.problem)
+    if outcome.status in ("fail", "warn"):
+        detail = waived_detail(verdict, outcome.detail)
         return CheckResult(check_id, "waived", detail, outcome.evidence, blocking, waiver)
     return CheckResult(check_id, outcome.status, outcome.detail, outcome.evidence, blocking, waiver)
+
+
+def _outcome(check: CheckSpec, inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
+    """The check's outcome, the root cause folded in once, the workspace's floors applied."""
+    root = _root(ev)
+    if root is not None and check.id in NEEDS_CHOSEN:
+        outcome = skipped(root) if not _waived(root.check, inc.meta, config) else unjudged(root)
+    else:
+        outcome = _safe_run(check, inc, ev, config)
+        if root is not None and check.id == root.check:
+            outcome = merge_root(outcome, root, config.rel(inc.meta_path))
+        elif root is not None and check.id == "monitoring" and outcome.status == "skip":
+            outcome = unjudged(root) if _waived(root.check, inc.meta, config) else outcome
+    return apply_floors(check.id, outcome, ev, policy_of(config))
+
+
+def _waived(check_id: str, meta: IncrementMeta, config: GateConfig) -> bool:
+    """True when a holding waiver accepts ``check_id``."""
+    return waived(check_id, meta, policy_of(config))
+
+
+def _root(ev: EvidenceSet) -> RootCause | None:
+    """The chosen run's root cause, computed once per increment."""
+    if "_root" not in ev.__dict__:
+        try:
+            ev.__dict__["_root"] = chosen_root(ev)
+        except _RECOVERABLE:
+            ev.__dict__["_root"] = None
+    root: RootCause | None = ev.__dict__["_root"]
+    return root
 
 
 def judge(inc: Increment, config: GateConfig, evidence: EvidenceSet | None = None) -> IncrementVerdict:
@@ -130,8 +172,8 @@ def judge(inc: Increment, config: GateConfig, evidence: EvidenceSet | None = Non
         if config.offline and not check.offline:
             outcome = skip("judged by 'inc gate' only (reads git history or the living docs themselves)")
         else:
-            outcome = _safe_run(check, inc, ev, config)
-        results.append(_apply_waiver(check.id, outcome, inc.meta, blocking))
+            outcome = _outcome(check, inc, ev, config)
+        results.append(_apply_waiver(check.id, outcome, inc.meta, blocking, config))
     status = "done" if config.closing else inc.meta.status
     return IncrementVerdict(inc.id, inc.meta.slug, status, config.rel(inc.path), results)
 
@@ -178,6 +220,19 @@ def judge_folder(path: Path, config: GateConfig) -> IncrementVerdict:
     return judge(inc, config)
 
 
+def _base_policy(config: GateConfig, base: str | None) -> list[str]:
+    """With ``--changed``: judge by the stricter of this branch's and the base's floors."""
+    if base is None:
+        return []
+    config.cache["base_ref"] = base
+    theirs = policy_at(config.ws, base)
+    if theirs is None:
+        return []
+    policy, notes = strictest(config.ws.config.policy, theirs, base)
+    config.cache["policy"] = policy
+    return notes
+
+
 def _repo_prefix(config: GateConfig) -> str:
     from inc import gitutil
 
@@ -205,9 +260,11 @@ def run_gate(
     config = GateConfig(ws, strict=strict, verify=verify, closing=closing, numbers=folder_numbers(ws),
                         selected=bool(refs) or changed)
     folders, used_base = select_folders(ws, list(refs or []), changed, base)
+    notes = _base_policy(config, used_base)
     verdicts = [judge_folder(path, config) for path in folders]
     selection = "changed" if changed else ("named" if refs else "all")
     result = GateResult(verdicts, strict, verify, closing, used_base, selection, _repo_prefix(config))
+    result.notes.extend(notes)
     if changed and not folders:
         result.notes.append(f"no increment changed since the merge base with {used_base}")
     return result

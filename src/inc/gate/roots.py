@@ -1,0 +1,96 @@
+"""One root cause, one failure: checks that need the chosen run skip when it is unusable.
+
+When the chosen run's record is missing, broken, or is a baseline, the ``experiments`` check
+fails once, naming the fix (``inc choose``, ``inc link``), and every check that would judge
+the chosen run reports ``skip`` with "skipped: needs experiments" instead of repeating it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from inc.gate.context import EvidenceSet
+from inc.gate.model import Outcome, fail, skip
+
+ROOT = "experiments"
+NEEDS_CHOSEN = (
+    "baseline", "cross_validation", "model_versioned", "explainability", "evaluation", "load_test",
+    "staleness",
+)
+
+
+@dataclass(frozen=True)
+class RootCause:
+    """The check that fails for it, and the one line that says what to do."""
+
+    check: str
+    reason: str
+    short: str
+
+
+def _short_id(run_id: str) -> str:
+    return run_id if len(run_id) <= 8 else run_id[:6] + ".."
+
+
+def chosen_root(ev: EvidenceSet) -> RootCause | None:
+    """Why there is no usable chosen run, with the command that fixes it; None when there is one."""
+    inc = ev.inc
+    wanted = inc.meta.chosen_run
+    record = ev.chosen.record
+    if record is not None:
+        if record.role != "candidate":
+            return RootCause(
+                ROOT,
+                f"chosen_run {record.run_id} is a {record.role} run, not a candidate; "
+                f"choose a candidate with 'inc choose {inc.id} RUN_ID'",
+                f"the chosen run {_short_id(record.run_id)} is a {record.role}",
+            )
+        return None
+    if wanted and wanted in ev.run_paths:
+        error = ev.errors.get(ev.run_paths[wanted], "unreadable")
+        return RootCause(
+            ROOT,
+            f"chosen run {wanted}: {error}; restore runs/{wanted}.json from git, or re-link it with "
+            f"'inc link {inc.id} {wanted}'",
+            f"the chosen run's record {_short_id(wanted)} is broken",
+        )
+    if wanted:
+        return RootCause(
+            ROOT,
+            f"chosen run {wanted} has no record in runs/: link it with 'inc link {inc.id} {wanted}', or "
+            f"choose a linked run with 'inc choose {inc.id} RUN_ID'",
+            f"the chosen run {_short_id(wanted)} has no record",
+        )
+    name = inc.meta.metric.name
+    if ev.by_role("candidate"):
+        return RootCause(
+            ROOT,
+            f"no chosen run, and no candidate logs {name} to pick one by; log {name}, or "
+            f"'inc choose {inc.id} RUN_ID'",
+            "no run to judge",
+        )
+    return RootCause(ROOT, "no chosen run and no candidate run to pick", "no candidate run")
+
+
+def merge_root(outcome: Outcome, root: RootCause, evidence: str) -> Outcome:
+    """The root check's outcome with the root cause in it (it fails once, with the fix)."""
+    if outcome.status == "fail":
+        if root.reason in outcome.detail or root.short == "no candidate run":
+            return outcome
+        return Outcome("fail", f"{outcome.detail}; {root.reason}", outcome.evidence)
+    evidence_list = [evidence, *outcome.evidence]
+    return fail(root.reason, *dict.fromkeys(evidence_list))
+
+
+def skipped(root: RootCause) -> Outcome:
+    """What a dependent check reports instead of repeating the root cause."""
+    return skip(f"skipped: needs {root.check} ({root.short})")
+
+
+def unjudged(root: RootCause) -> Outcome:
+    """A dependent check when the root cause was waived: nothing was judged, so it fails.
+
+    Waiving the root must not pass every check that needs it unseen.
+    """
+    return fail(f"not judged: {root.short}, and the waiver on {root.check} does not judge this check; "
+                "fix the root cause, or waive this check on its own")
