@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from inc.errors import ConfigError, UserError
+from inc.limits import ReadLimits
 from inc.yamlio import load_yaml, validate
 
 CONFIG_FILE = "inc.yaml"
@@ -30,6 +31,10 @@ class Config(BaseModel):
         default_factory=list,
         description="Extra paths whose changes after the chosen run make evidence stale.",
     )
+    limits: ReadLimits = Field(
+        default_factory=ReadLimits,
+        description="Read limits for repository files (sizes, JSON depth, YAML aliases, render budget).",
+    )
 
     @field_validator("increments_dir", "living_docs_dir", "templates_dir")
     @classmethod
@@ -37,6 +42,8 @@ class Config(BaseModel):
         path = PurePosixPath(value.replace("\\", "/"))
         if not value.strip() or path.is_absolute() or ".." in path.parts:
             raise ValueError("must be a folder inside the workspace (relative, without '..')")
+        if all(part in (".", "") for part in path.parts) or path.parts[0] == ".git":
+            raise ValueError("must be a sub-folder of the workspace, not its root or .git")
         return value
 
 

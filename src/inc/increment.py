@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from inc import limits
+from inc.errors import UserError
 from inc.fsutil import atomic_write_text
 from inc.markdown import Section, Task, parse_sections, parse_tasks
 from inc.meta import IncrementMeta
@@ -24,7 +26,15 @@ class Increment:
 
     @classmethod
     def load(cls, path: Path) -> Increment:
-        """Load and validate ``path/increment.yaml``; errors name the file and field."""
+        """Load and validate ``path/increment.yaml``; errors name the file and field.
+
+        A folder that is a symlink is refused: inc would read and write wherever it leads.
+        """
+        if path.is_symlink():
+            raise UserError(
+                f"{path}: the increment folder is a symlink (to {path.resolve()}); inc reads and "
+                "writes only real folders of the workspace: replace the link with the folder"
+            )
         return cls(path, load_model_file(IncrementMeta, path / META_FILE))
 
     @property
@@ -62,9 +72,13 @@ class Increment:
         return self.path / name
 
     def read_doc(self, name: str) -> str:
-        """The text of a document, or an empty string when it is missing."""
+        """The text of a document, or an empty string when it is missing.
+
+        Read under the limits (inc.limits): a regular UTF-8 file inside the workspace, at most
+        ``limits.markdown_mb``; anything else is a LimitError (exit 2) naming the file.
+        """
         try:
-            return self.doc_path(name).read_text(encoding="utf-8")
+            return limits.read_text(self.doc_path(name), "markdown")
         except FileNotFoundError:
             return ""
 

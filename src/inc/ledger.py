@@ -19,6 +19,7 @@ from inc.evidence import (
     DatasetFingerprint,
     ModelInfo,
     RunRecord,
+    check_run_id,
     read_run_record,
     seal,
     write_run_record,
@@ -216,7 +217,7 @@ def link(ws: Workspace, ref: str, run_id: str, role: str | None = None, force: b
         check_role(role)
     require_ml("mlflow")
     uri = adapter.resolve_tracking_uri(ws)
-    run = adapter.get_run(uri, run_id.strip(), history=(cv_metric_key(inc.meta.metric.name),))
+    run = adapter.get_run(uri, check_run_id(run_id), history=(cv_metric_key(inc.meta.metric.name),))
     tagged = run.tags.get(TAG_INCREMENT)
     if not _same_increment(tagged, inc) and not force:
         raise UserError(

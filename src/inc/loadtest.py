@@ -20,6 +20,7 @@ from inc.evidence import (
     LoadTestReport,
     ReportRef,
     RunRecord,
+    check_run_id,
     link_report,
     read_run_record,
     sha256_file,
@@ -276,6 +277,7 @@ def run_loadtest(
 ) -> LoadTestResult:
     """Measure, write ``reports/loadtest-<run_id>.json`` and link it from the run's record."""
     options.validate()
+    run_id = check_run_id(run_id)
     ensure_inside(ws.root, inc.runs_dir)
     record = _read_record(inc, run_id)  # a corrupt record fails here, before anything is written
     path = ensure_inside(ws.root, inc.reports_dir / f"loadtest-{run_id}.json")

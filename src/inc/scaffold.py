@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 import shutil
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,13 +14,16 @@ from inc.config import CONFIG_FILE, load_config_at
 from inc.errors import UserError
 from inc.fsutil import atomic_write_text
 from inc.increment import Increment
+from inc.limits import finite
 from inc.meta import DEFAULT_METRICS, MINIMIZED_METRICS, IncrementMeta
 from inc.templating import packaged_templates_dir, render
 from inc.workspace import Workspace
 from inc.yamlio import parse_yaml, validate
 
 MAX_SLUG = 60
-GITIGNORE_ENTRIES = ("mlflow.db", "mlartifacts/")
+# The embedded store, and what a killed inc leaves behind (temp files of atomic writes, number
+# claims, staging folders of ``inc new``): never committed by a ``git add -A``.
+GITIGNORE_ENTRIES = ("mlflow.db", "mlartifacts/", ".*.tmp", ".*.claim/", ".*.staging/")
 WORKFLOW_PATH = Path(".github/workflows/inc-gate.yml")
 PROBLEMS = tuple(DEFAULT_METRICS)
 
@@ -109,21 +113,55 @@ def _add_gitignore_entries(path: Path, text: str, result: InitResult) -> None:
     result.created.append(".gitignore entries: " + ", ".join(missing))
 
 
+# Letters NFKD does not decompose into ASCII, spelled as people transliterate them.
+_TRANSLIT = str.maketrans({
+    "ß": "ss", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "œ": "oe", "Œ": "oe", "ł": "l", "Ł": "l",
+    "đ": "d", "Đ": "d", "ð": "d", "þ": "th", "Þ": "th", "ı": "i",
+})
+
+
+def _ascii_fold(name: str) -> str:
+    """``name`` transliterated to ASCII: accents dropped (é -> e), ß -> ss; emoji and other
+    symbols dropped; letters of other scripts left out."""
+    decomposed = unicodedata.normalize("NFKD", name.translate(_TRANSLIT))
+    return "".join(ch for ch in decomposed if ch.isascii())
+
+
 def slugify(name: str) -> str:
-    """Derive a slug ``[a-z0-9-]``; refuse empty, path-like or over-long names (exit 2)."""
+    """Derive a slug ``[a-z0-9-]`` from any Unicode name (é -> e, emoji dropped); refuse empty,
+    path-like or over-long names (exit 2)."""
     if not name or not name.strip():
         raise UserError("increment name is empty; give a short name such as 'fraud-detection'")
     if "/" in name or "\\" in name or ".." in name:
-        raise UserError(f"increment name {name!r} must not contain '/', '\\' or '..'")
-    slug = re.sub(r"[^a-z0-9]+", "-", name.strip().lower()).strip("-")
+        raise UserError(f"increment name {name[:80]!r} must not contain '/', '\\' or '..'")
+    slug = re.sub(r"[^a-z0-9]+", "-", _ascii_fold(name.strip()).lower()).strip("-")
     if not slug:
-        raise UserError(f"increment name {name!r} has no letters or digits to make a slug from")
+        raise UserError(
+            f"increment name {name[:80]!r} has no letters or digits that spell in ASCII to make a slug "
+            "from; give an ASCII name (e.g. 'fraud-detection') and the display name with --title"
+        )
     if len(slug) > MAX_SLUG:
         raise UserError(
-            f"increment name {name!r} gives a slug of {len(slug)} characters; "
+            f"increment name {name[:80]!r} gives a slug of {len(slug)} characters; "
             f"keep it to {MAX_SLUG}"
         )
     return slug
+
+
+def _refuse_duplicate_slug(ws: Workspace, slug: str) -> None:
+    taken = [path.name for path in ws.increment_dirs() if path.name[5:] == slug]
+    if taken:
+        raise UserError(
+            f"increment name {slug!r} is already used by {taken[0]}; choose another name "
+            f"(e.g. '{slug}-v2') or continue in {taken[0]}"
+        )
+
+
+def _quote_slug_line(text: str, slug: str) -> str:
+    """Quote ``slug:`` in a rendered increment.yaml whose template left it bare (``0042``,
+    ``null``, ``yes`` and ``2024-01-01`` are other types to YAML)."""
+    return re.sub(r"^slug:[ \t]*[^\n#]*?([ \t]*#[^\n]*)?$", lambda m: f'slug: "{slug}"{m.group(1) or ""}',
+                  text, count=1, flags=re.M)
 
 
 @dataclass
@@ -152,6 +190,9 @@ def new_increment(
 ) -> NewResult:
     """Create the next numbered increment from the templates, atomically."""
     slug = slugify(name)
+    if target is not None:
+        finite(target, "--target")
+    _refuse_duplicate_slug(ws, slug)
     problem = problem or ws.config.default_problem
     if problem not in PROBLEMS:
         raise UserError(f"--problem {problem!r}: choose one of {', '.join(PROBLEMS)}")
@@ -173,8 +214,10 @@ def new_increment(
         "latency_p95_ms": 100,
         "margin_pct": "20%",
     }
-    context["title_yaml"] = json.dumps(context["title"])
-    context["owner_yaml"] = json.dumps(context["owner"])
+    # JSON strings are YAML double-quoted strings; non-ASCII kept as is (YAML has no surrogate
+    # escapes, so an emoji escaped as \ud83d\ude80 would be malformed YAML).
+    context["title_yaml"] = json.dumps(context["title"], ensure_ascii=False)
+    context["owner_yaml"] = json.dumps(context["owner"], ensure_ascii=False)
     number, claim = ws.claim_number()
     try:
         path = _create_folder(ws, number, slug, context)
@@ -197,6 +240,7 @@ def _create_folder(ws: Workspace, number: int, slug: str, context: dict[str, obj
             "tasks.md": render("tasks.md.j2", context, ws.templates_dir),
             "monitoring.yaml": render("monitoring.yaml.j2", context, ws.templates_dir),
         }
+        files["increment.yaml"] = _quote_slug_line(files["increment.yaml"], slug)
         source = f"{ws.templates_dir / 'increment.yaml.j2'} (rendered)"
         validate(IncrementMeta, parse_yaml(files["increment.yaml"], source), source)
         for filename, text in files.items():

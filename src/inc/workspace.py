@@ -11,7 +11,7 @@ from pathlib import Path
 
 from inc.config import Config, LoadedConfig, discover
 from inc.errors import NotFoundError, UserError
-from inc.fsutil import ensure_inside
+from inc.fsutil import ensure_inside, mark_owner, owner_gone
 from inc.increment import Increment
 
 _DIR_RE = re.compile(r"^(\d{4})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
@@ -26,6 +26,11 @@ class Workspace:
     config: Config
     config_path: Path
     notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        from inc import limits
+
+        limits.configure(self.config.limits, self.root)
 
     @classmethod
     def from_loaded(cls, loaded: LoadedConfig) -> Workspace:
@@ -125,15 +130,27 @@ class Workspace:
                 claim.rmdir()
                 number += 1
                 continue
+            mark_owner(claim)
             return number, claim
         raise UserError(f"{self.increments_dir}: no free increment number below 10000")
 
     def _drop_stale_claims(self) -> None:
+        """Remove claims (and staging folders) left by a killed ``inc new``: their owner process
+        is gone, or they are older than ten minutes. The number is free again: no gap."""
         now = time.time()
         for claim in self.increments_dir.glob(".*.claim"):
             try:
-                if now - claim.stat().st_mtime > _STALE_CLAIM_SECONDS:
+                if now - claim.stat().st_mtime > _STALE_CLAIM_SECONDS or owner_gone(claim):
+                    for staging in self.increments_dir.glob(f"{claim.name[:5]}-*.staging"):
+                        shutil.rmtree(staging, ignore_errors=True)
                     shutil.rmtree(claim, ignore_errors=True)
+            except FileNotFoundError:
+                continue
+        for staging in self.increments_dir.glob(".*.staging"):
+            try:
+                claimed = (self.increments_dir / f"{staging.name[:5]}.claim").exists()
+                if not claimed and now - staging.stat().st_mtime > _STALE_CLAIM_SECONDS / 2:
+                    shutil.rmtree(staging, ignore_errors=True)
             except FileNotFoundError:
                 continue
 

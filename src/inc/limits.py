@@ -1,0 +1,204 @@
+"""Read limits for everything inc reads from a repository (a pull request may be hostile).
+
+One place decides what may be read and how much of it: only regular files, never a device, a
+FIFO or a ``/proc`` file, never through a symlink that leads out of the workspace, and at most
+a size cap per kind (YAML, markdown, JSON, templates, copied assets). JSON is parsed with a
+depth limit, without NaN/Infinity and without integers longer than a metric can be. Every
+problem is a :class:`LimitError` (a UserError, exit 2) naming the file and the limit; the gate
+turns it into a failed check.
+
+The caps come from the ``limits:`` section of inc.yaml (:class:`ReadLimits`); the workspace
+loader installs them with :func:`configure`. Configured caps are bounded by hard ceilings, so
+a pull request that edits inc.yaml cannot lift them without bound.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import stat
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from inc.errors import UserError
+
+Kind = Literal["yaml", "markdown", "json", "template", "asset"]
+MB = 1_000_000
+_FORBIDDEN_ROOTS = ("/proc/", "/sys/", "/dev/")
+_MAX_INT_DIGITS = 40  # a metric, a count or a size; 40 digits is already past any real one
+
+
+class LimitError(UserError):
+    """A file is over a read limit, not a regular file, or leads outside the workspace."""
+
+
+class ReadLimits(BaseModel):
+    """``limits:`` in inc.yaml: caps on what inc reads from the repository (sizes in MB)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    yaml_mb: float = Field(default=1, gt=0, le=16, description="increment.yaml, monitoring.yaml, inc.yaml")
+    markdown_mb: float = Field(default=5, gt=0, le=64, description="spec.md, plan.md, tasks.md")
+    json_mb: float = Field(default=20, gt=0, le=256, description="runs/*.json and reports/*.json")
+    template_mb: float = Field(default=1, gt=0, le=16, description="each template override")
+    asset_mb: float = Field(default=50, gt=0, le=512, description="each plot copied into the HTML site")
+    json_depth: int = Field(default=64, ge=4, le=512, description="nesting of a JSON evidence file")
+    yaml_nodes: int = Field(
+        default=200_000, ge=1_000, le=5_000_000,
+        description="nodes of a YAML file once its aliases are expanded (alias bombs)",
+    )
+    render_seconds: float = Field(default=10, gt=0, le=300, description="time budget of one template render")
+    render_output_mb: float = Field(default=20, gt=0, le=256, description="output budget of one render")
+    render_memory_mb: int = Field(default=128, ge=32, le=4096, description="memory budget of one render")
+
+    def cap(self, kind: Kind) -> int:
+        """The size cap of ``kind`` in bytes."""
+        return int(getattr(self, f"{kind}_mb") * MB)
+
+
+_STATE: dict[str, Any] = {"limits": ReadLimits(), "root": None}
+
+
+def configure(limits: ReadLimits | None, root: Path | None = None) -> None:
+    """Install the caps (and the workspace root reads must stay inside) for this process."""
+    _STATE["limits"] = limits or ReadLimits()
+    _STATE["root"] = root.resolve() if root is not None else None
+
+
+def active() -> ReadLimits:
+    """The caps in force."""
+    limits: ReadLimits = _STATE["limits"]
+    return limits
+
+
+def _size_text(size: int) -> str:
+    return f"{size / MB:g} MB" if size >= MB else f"{size} bytes"
+
+
+def check_regular(path: Path, root: Path | None = None) -> os.stat_result:
+    """Refuse ``path`` unless it is a regular file that resolves inside the workspace.
+
+    A path nominally inside the workspace whose symlinks lead out of it is refused; so are
+    devices, FIFOs, sockets, folders and anything under /proc, /sys or /dev.
+    """
+    root = root if root is not None else _STATE["root"]
+    try:
+        resolved = path.resolve(strict=True)
+        info = resolved.stat()
+    except FileNotFoundError:
+        raise
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
+        raise LimitError(f"{path}: cannot read ({getattr(exc, 'strerror', None) or exc})") from exc
+    text = resolved.as_posix() + ("/" if resolved.is_dir() else "")
+    if any(text.startswith(prefix) for prefix in _FORBIDDEN_ROOTS):
+        raise LimitError(f"{path}: leads to {resolved}, a system file; inc reads only files of the workspace")
+    if root is not None:
+        base = Path(root).resolve()
+        nominal = Path(os.path.abspath(path))
+        inside_nominally = base in nominal.parents or Path(os.path.abspath(root)) in nominal.parents
+        if inside_nominally and base not in resolved.parents:
+            raise LimitError(
+                f"{path}: a symlink leading outside the workspace ({resolved}); replace it with the file"
+            )
+    if stat.S_ISDIR(info.st_mode):
+        raise LimitError(f"{path}: is a folder, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise LimitError(f"{path}: not a regular file (a device, FIFO or socket); inc reads only plain files")
+    return info
+
+
+def read_bytes(path: Path, kind: Kind, root: Path | None = None) -> bytes:
+    """The bytes of ``path`` after :func:`check_regular`, refused above the cap of ``kind``."""
+    info = check_regular(path, root)
+    cap = active().cap(kind)
+    if info.st_size > cap:
+        raise LimitError(_over(path, kind, cap, f"{_size_text(info.st_size)} is "))
+    with path.open("rb") as handle:
+        data = handle.read(cap + 1)  # a file that grows while read is still bounded
+    if len(data) > cap:
+        raise LimitError(_over(path, kind, cap, ""))
+    return data
+
+
+def _over(path: Path, kind: str, cap: int, size: str) -> str:
+    return f"{path}: {size}over the {kind} read limit of {_size_text(cap)} (limits.{kind}_mb in inc.yaml)"
+
+
+def read_text(path: Path, kind: Kind, root: Path | None = None) -> str:
+    """UTF-8 text of ``path`` under the limits; non-UTF-8 bytes are a LimitError naming the offset."""
+    data = read_bytes(path, kind, root)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LimitError(
+            f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8"
+        ) from exc
+
+
+class _JSONLimit(ValueError):
+    pass
+
+
+def _constant(name: str) -> Any:
+    raise _JSONLimit(f"{name} is not a number JSON allows; record a finite value or leave the key out")
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _JSONLimit(f"{text[:20]} overflows to {value}; record a finite value")
+    return value
+
+
+def _int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > _MAX_INT_DIGITS:
+        raise _JSONLimit(f"an integer of {digits} digits (at most {_MAX_INT_DIGITS})")
+    return int(text)
+
+
+def depth_of(data: Any, limit: int) -> int:
+    """Nesting depth of parsed JSON/YAML data, counted without recursion; stops past ``limit``."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    seen: set[int] = set()
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+            deepest = max(deepest, depth)
+            if deepest > limit:
+                return deepest
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def parse_json(text: str, source: str) -> Any:
+    """Parse JSON with the depth limit, no NaN/Infinity and no huge integers (LimitError)."""
+    try:
+        data = json.loads(text, parse_constant=_constant, parse_float=_float, parse_int=_int)
+    except _JSONLimit as exc:
+        raise LimitError(f"{source}: {exc}") from None
+    except RecursionError:
+        raise LimitError(_too_deep(source)) from None
+    if depth_of(data, active().json_depth) > active().json_depth:
+        raise LimitError(_too_deep(source))
+    return data
+
+
+def _too_deep(source: str) -> str:
+    depth = active().json_depth
+    return f"{source}: nested deeper than the JSON depth limit of {depth} (limits.json_depth in inc.yaml)"
+
+
+def finite(value: float, what: str) -> float:
+    """``value`` when it is a finite number; a UserError naming ``what`` otherwise."""
+    if not math.isfinite(value):
+        raise UserError(f"{what}: {value} is not a finite number; give a real value")
+    return value
