@@ -50,7 +50,7 @@ class ReadLimits(BaseModel):
         default=200_000, ge=1_000, le=5_000_000,
         description="nodes of a YAML file once its aliases are expanded (alias bombs)",
     )
-    render_seconds: float = Field(default=10, gt=0, le=300, description="time budget of one template render")
+    render_seconds: float = Field(default=5, gt=0, le=300, description="time budget of one template render")
     render_output_mb: float = Field(default=20, gt=0, le=256, description="output budget of one render")
     render_memory_mb: int = Field(default=128, ge=32, le=4096, description="memory budget of one render")
 
@@ -101,7 +101,7 @@ def check_regular(path: Path, root: Path | None = None) -> os.stat_result:
         inside_nominally = base in nominal.parents or Path(os.path.abspath(root)) in nominal.parents
         if inside_nominally and base not in resolved.parents:
             raise LimitError(
-                f"{path}: a symlink leading outside the workspace ({resolved}); replace it with the file"
+                f"{path}: a symlink leading outside {base} (to {resolved}); replace it with the file"
             )
     if stat.S_ISDIR(info.st_mode):
         raise LimitError(f"{path}: is a folder, not a file")
