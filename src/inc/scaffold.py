@@ -34,6 +34,11 @@ increments_dir: increments
 living_docs_dir: living-docs
 templates_dir: templates      # your overrides of spec.md.j2, plan.md.j2, tasks.md.j2, ...
 # tracking_uri: http://mlflow.internal:5000   # MLFLOW_TRACKING_URI wins over this
+# limits:                     # what inc reads from the repository (defaults shown)
+#   yaml_mb: 1
+#   markdown_mb: 5
+#   json_mb: 20
+#   render_seconds: 5         # budget of one render of your template overrides
 """
 
 

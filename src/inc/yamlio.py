@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import reprlib
 from pathlib import Path
 from typing import Any, TypeVar
@@ -109,6 +108,8 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 class _Shown(reprlib.Repr):
     def repr_str(self, x: str, level: int) -> str:
+        if len(x) > 4096:  # only both ends are shown: redact just those
+            x = x[:2048] + x[-2048:]
         return super().repr_str(redact_uris(x), level)
 
 
@@ -146,12 +147,11 @@ def format_validation_error(source: str, exc: ValidationError) -> str:
     return "\n".join(lines)
 
 
-_URI_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@'\"]*):[^@/\s'\"]*@")
-
-
 def redact_uris(text: str) -> str:
-    """``text`` with the password of every URI-shaped value replaced by ``***``."""
-    return _URI_PASSWORD.sub(r"\g<head>:***@", text)
+    """``text`` with the password of every URI-shaped value removed (inc.tracking_uri)."""
+    from inc.tracking_uri import redact_uri
+
+    return redact_uri(text)
 
 
 def validate(model: type[M], data: Any, source: str) -> M:

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from inc_testing.hostile import Hostile, run_capped
 
 pytest.importorskip("mlflow")
@@ -35,7 +36,7 @@ def test_four_first_time_trainers_log_twenty_of_twenty_runs(hostile: Hostile, tm
     script.write_text(TRAINER)
     env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
     procs = [
-        subprocess.Popen([sys.executable, str(script), str(n), str(hostile.root)], env=env,  # noqa: S603
+        subprocess.Popen([sys.executable, str(script), str(n), str(hostile.root)], env=env,
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         for n in range(4)
     ]

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from inc_testing.hostile import Hostile
 
 MARKER = "INC_HOSTILE_ENV_MARKER_3141"

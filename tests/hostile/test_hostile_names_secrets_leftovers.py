@@ -6,6 +6,7 @@ import os
 import time
 
 import yaml
+
 from inc_testing.hostile import Hostile
 
 
@@ -25,7 +26,7 @@ def test_names_are_transliterated_quoted_and_unique(hostile: Hostile) -> None:
     assert hostile.run("gate", "2").returncode in (0, 1)
     hostile.run("new", "Détection fraude").assert_named_failure("already used by 0006-detection-fraude", codes=(2,))
     hostile.run("new", "🚀🔥").assert_named_failure("ASCII", codes=(2,))
-    hostile.run("new", "x", "--title", "Fraud 🚀 \"quoted\" \\ back").returncode == 0
+    assert hostile.run("new", "x", "--title", "Fraud 🚀 \"quoted\" \\ back").returncode == 0
     shown = hostile.run("show", "x", "--format", "json")
     assert "Fraud 🚀" in shown.stdout or "\\ud83d" in shown.stdout
 

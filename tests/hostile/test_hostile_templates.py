@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from inc_testing.hostile import Hostile
 
 NESTED_LOOPS = (

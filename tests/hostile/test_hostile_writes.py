@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import shutil
 
-from inc_testing.hostile import Hostile, tree_digest
-
 from inc.evidence import RunRecord, seal, write_run_record
+from inc_testing.hostile import Hostile, tree_digest
 
 
 def test_symlinked_living_docs_folder_never_deletes_outside(hostile: Hostile) -> None:
