@@ -5,10 +5,18 @@ Core code raises these; only ``inc.cli`` turns them into exit codes and messages
 
 from __future__ import annotations
 
-EXIT_OK = 0
-EXIT_CHECK_FAILED = 1
-EXIT_USAGE = 2
-EXIT_INTERNAL = 3
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """The process exit codes of ``inc`` (DESIGN.md section 4)."""
+
+    OK = 0
+    CHECK_FAILED = 1
+    USAGE = 2
+    INTERNAL = 3
+    INTERRUPTED = 130
+
 
 ML_EXTRA_HINT = "this command needs the ml extra: pip install 'inc[ml]'"
 
@@ -16,9 +24,9 @@ ML_EXTRA_HINT = "this command needs the ml extra: pip install 'inc[ml]'"
 class IncError(Exception):
     """Base error: a message a person can act on, and the exit code it maps to."""
 
-    exit_code = EXIT_USAGE
+    exit_code: ExitCode = ExitCode.USAGE
 
-    def __init__(self, message: str, exit_code: int | None = None) -> None:
+    def __init__(self, message: str, exit_code: ExitCode | None = None) -> None:
         super().__init__(message)
         self.message = message
         if exit_code is not None:
@@ -55,18 +63,22 @@ class TrackingError(UserError):
 class InternalError(IncError):
     """A bug or broken installation (exit 3)."""
 
-    exit_code = EXIT_INTERNAL
+    exit_code = ExitCode.INTERNAL
 
 
 class CheckFailed(IncError):
     """A gate or check found a problem (exit 1)."""
 
-    exit_code = EXIT_CHECK_FAILED
+    exit_code = ExitCode.CHECK_FAILED
 
 
 def require_ml(module: str) -> None:
     """Raise MissingExtraError unless ``module`` can be imported."""
     import importlib.util
 
-    if importlib.util.find_spec(module) is None:
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a broken or half-removed installation
+        found = False
+    if not found:
         raise MissingExtraError(f"{module} is not installed")

@@ -170,7 +170,7 @@ class LoadTestReport(_Open):
     throughput_rps: float
     target_p95_ms: float | None = None
     host: dict[str, Any] = Field(default_factory=dict)
-    # optional, added by the ops area
+    # optional: older reports lack it
     passed: bool | None = None
     created: str | None = None
     duration_s: float | None = None
@@ -190,7 +190,7 @@ class DriftFeature(_Open):
     ks_stat: float | None = None
     ks_pvalue: float | None = None
     status: Literal["ok", "warn", "alert"]
-    # optional, added by the ops area
+    # optional: older reports lack it
     kind: str | None = None
     role: Literal["feature", "prediction"] = "feature"
     method: str | None = None
@@ -210,7 +210,7 @@ class DriftReport(_Open):
     current: str
     features: list[DriftFeature]
     drifted: list[str]
-    # optional, added by the ops area
+    # optional: older reports lack it
     warned: list[str] = Field(default_factory=list)
     date: str | None = None
     increment: str | None = None

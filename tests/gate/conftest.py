@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from gate_helpers import (
+from inc.gate.done import rebuild_docs
+from inc.meta import Metric, ModelRef
+from inc.scaffold import new_increment
+from inc.workspace import Workspace
+from inc_testing.gate_evidence import (
     FEATURES,
     commit_all,
     fill_documents,
@@ -20,11 +21,6 @@ from gate_helpers import (
     write_loadtest,
     write_run,
 )
-
-from inc.gate.done import rebuild_docs
-from inc.meta import Metric, ModelRef
-from inc.scaffold import new_increment
-from inc.workspace import Workspace
 
 GOOD_FOLDS = [0.69, 0.71, 0.70, 0.72, 0.68]
 

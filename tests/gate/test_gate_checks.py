@@ -5,21 +5,22 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from gate_helpers import (
-    add_waiver,
-    commit_all,
-    replace_section,
-    set_meta,
-    write_loadtest,
-    write_run,
-)
-
+from inc.evidence import read_run_record
 from inc.gate.done import rebuild_docs
 from inc.gate.model import IncrementVerdict
 from inc.gate.runner import run_gate
 from inc.meta import ModelRef
 from inc.scaffold import new_increment
 from inc.workspace import Workspace
+from inc_testing.gate_evidence import (
+    add_waiver,
+    commit_all,
+    link_reports,
+    replace_section,
+    set_meta,
+    write_loadtest,
+    write_run,
+)
 
 
 def verdict(ws: Workspace, ref: str = "0001", **options: bool) -> IncrementVerdict:
@@ -151,8 +152,10 @@ def test_loadtest_failures_fail(workspace: Workspace, ready: Path) -> None:
     data = json.loads(path.read_text())
     data["failures"] = 3
     path.write_text(json.dumps(data))
+    link_reports(ready, read_run_record(ready / "runs" / "cand1.json"))  # hashes match: only failures are wrong
     check = verdict(workspace).check("load_test")
     assert check.status == "fail"
+    assert check.detail.startswith("3 of 500 requests failed"), check.detail
 
 
 def test_staleness_warns_on_spec_change_and_fails_with_strict(workspace: Workspace, ready: Path) -> None:
@@ -197,13 +200,12 @@ def test_rollback_without_version(workspace: Workspace, ready: Path) -> None:
 
 def test_living_docs_stale_after_a_change(workspace: Workspace, ready: Path) -> None:
     write_run(ready, "cand3", "candidate", 0.64, [0.64] * 5)
-    v = verdict(workspace)
-    check = v.check("living_docs")
-    if check.status == "skip":  # inc.livedocs not installed
-        return
-    assert check.status == "fail" and "living-docs/increments/0001-fraud-detection.md" in check.detail
+    check = verdict(workspace, strict=True).check("living_docs")
+    assert check.status == "fail" and check.blocking
+    assert "living-docs/increments/0001-fraud-detection.md" in check.detail
+    assert not verdict(workspace, strict=True).passed
     rebuild_docs(workspace)
-    assert verdict(workspace).check("living_docs").status == "pass"
+    assert verdict(workspace, strict=True).check("living_docs").status == "pass"
 
 
 def test_symlink_leading_outside_is_refused_not_read(workspace: Workspace, ready: Path, tmp_path: Path) -> None:

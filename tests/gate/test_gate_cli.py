@@ -11,7 +11,6 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-from gate_helpers import add_waiver, commit_all, git, set_meta
 
 from inc.cli import main
 from inc.gate.done import rebuild_docs
@@ -19,6 +18,7 @@ from inc.gate.report import GateReportModel
 from inc.increment import Increment
 from inc.scaffold import new_increment
 from inc.workspace import Workspace
+from inc_testing.gate_evidence import add_waiver, commit_all, git, set_meta
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tuple[int, str, str]:

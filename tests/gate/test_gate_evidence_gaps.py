@@ -7,13 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-from gate_helpers import (
-    add_waiver,
-    commit_all,
-    link_reports,
-    set_meta,
-    write_run,
-)
 
 from inc.cli import main
 from inc.evidence import (
@@ -31,6 +24,13 @@ from inc.gate.runner import run_gate
 from inc.meta import Metric
 from inc.scaffold import new_increment
 from inc.workspace import Workspace
+from inc_testing.gate_evidence import (
+    add_waiver,
+    commit_all,
+    link_reports,
+    set_meta,
+    write_run,
+)
 
 
 def verdict(ws: Workspace, ref: str = "0001", **options: bool) -> IncrementVerdict:

@@ -13,7 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from gate_helpers import (
+
+from inc.evidence import read_run_record, sha256_file, write_run_record
+from inc.gate.done import rebuild_docs
+from inc.gate.model import IncrementVerdict
+from inc.gate.runner import run_gate
+from inc.meta import Metric
+from inc.scaffold import init_workspace, new_increment
+from inc.workspace import Workspace
+from inc_testing.gate_evidence import (
     FEATURES,
     add_waiver,
     commit_all,
@@ -23,14 +31,6 @@ from gate_helpers import (
     replace_section,
     set_meta,
 )
-
-from inc.evidence import read_run_record, sha256_file, write_run_record
-from inc.gate.done import rebuild_docs
-from inc.gate.model import IncrementVerdict
-from inc.gate.runner import run_gate
-from inc.meta import Metric
-from inc.scaffold import init_workspace, new_increment
-from inc.workspace import Workspace
 
 pytestmark = pytest.mark.ml
 

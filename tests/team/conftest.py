@@ -78,12 +78,17 @@ class MlflowServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 120) -> None:
-        """Start and wait until /health answers."""
+    def start(self, timeout: float = 300) -> None:
+        """Start and wait until /health answers.
+
+        One worker: uvicorn's supervisor of several workers kills a worker that is slow to answer
+        its health ping, which on a loaded 2-core machine is one still importing mlflow. One
+        worker still serves the concurrent trainers (requests run in its thread pool).
+        """
         log = self.folder / "server.log"
         cmd = [
             sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(self.port),
-            "--workers", "2", "--backend-store-uri", self.backend,
+            "--workers", "1", "--backend-store-uri", self.backend,
             "--serve-artifacts", "--artifacts-destination", (self.folder / "artifacts").as_uri(),
         ]
         with log.open("ab") as out:

@@ -13,8 +13,8 @@ import sys
 import traceback
 from typing import Any
 
-from inc.cli.registry import COMMANDS, available
-from inc.errors import EXIT_INTERNAL, IncError
+from inc.cli.registry import COMMANDS
+from inc.errors import ExitCode, IncError
 
 _HELP_ARGS: tuple[list[str], ...] = ([], ["--help"], ["-h"])
 _OPTIONS_HELP = """\
@@ -28,7 +28,7 @@ Options:
 
 def fast_help() -> str:
     """The top-level help, formatted as click formats it at 80 columns."""
-    names = sorted(name for name in COMMANDS if available(name))
+    names = sorted(COMMANDS)
     width = max(len(name) for name in names)
     lines = [f"  {name.ljust(width)}  {COMMANDS[name][1]}" for name in names]
     return (
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args in _HELP_ARGS:
         sys.stdout.write(fast_help())
-        return 0
+        return ExitCode.OK
     import click
 
     from inc.cli.app import cli
@@ -58,15 +58,15 @@ def main(argv: list[str] | None = None) -> int:
         from inc.tracking_uri import redact_uri  # a URI with a password never reaches the terminal
 
         click.echo(f"error: {redact_uri(exc.message)}", err=True)
-        return exc.exit_code
+        return int(exc.exit_code)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
-        return 2
+        return ExitCode.USAGE
     except click.Abort:
         click.echo("aborted", err=True)
-        return 130
+        return ExitCode.INTERRUPTED
     except Exception as exc:
         if debug or os.environ.get("INC_DEBUG"):
             traceback.print_exc()
@@ -76,8 +76,8 @@ def main(argv: list[str] | None = None) -> int:
                 "this is a bug in inc; rerun with --debug for the traceback and report it",
                 err=True,
             )
-        return EXIT_INTERNAL
-    return 0
+        return ExitCode.INTERNAL
+    return ExitCode.OK
 
 
 def _redacted(exc: BaseException) -> str:

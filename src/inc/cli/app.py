@@ -7,17 +7,17 @@ import importlib
 import click
 
 from inc.cli.context import AppContext
-from inc.cli.registry import COMMANDS, available
+from inc.cli.registry import COMMANDS
 
 
 class LazyGroup(click.Group):
     """A group that imports a subcommand's module only when that command is used."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(name for name in COMMANDS if available(name))
+        return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in COMMANDS or not available(cmd_name):
+        if cmd_name not in COMMANDS:
             return None
         target, _ = COMMANDS[cmd_name]
         module_name, attr = target.split(":")

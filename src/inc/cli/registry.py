@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 # name -> "module:attribute" (loaded only when the command runs or its help is shown)
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("inc.cli.setup:init_cmd", "Set up a workspace in this repository."),
@@ -25,8 +23,3 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("inc.cli.demo:demo_cmd", "Run the whole workflow end to end on synthetic data."),
 }
 
-
-def available(name: str) -> bool:
-    """True when the module behind command ``name`` is installed."""
-    module_name = COMMANDS[name][0].split(":")[0]
-    return importlib.util.find_spec(module_name) is not None

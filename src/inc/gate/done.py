@@ -42,12 +42,11 @@ def _pin_chosen(inc: Increment, ws: Workspace) -> list[str]:
     return notes
 
 
-def rebuild_docs(ws: Workspace) -> tuple[list[str], list[str]]:
-    """Rebuild the living docs; (written pages, notes)."""
+def rebuild_docs(ws: Workspace) -> list[str]:
+    """Rebuild the living docs; the pages written."""
     from inc.livedocs.build import build_docs
 
-    result = build_docs(ws)
-    return [str(page) for page in result.written], []
+    return [str(page) for page in build_docs(ws).written]
 
 
 def close_increment(ws: Workspace, ref: str, strict: bool = False) -> DoneResult:
@@ -58,5 +57,5 @@ def close_increment(ws: Workspace, ref: str, strict: bool = False) -> DoneResult
         return DoneResult(gate, closed=False, increment=folder.name)
     inc = Increment.load(folder)
     notes = _pin_chosen(inc, ws)
-    written, docs_notes = rebuild_docs(ws)
-    return DoneResult(gate, True, folder.name, written, notes + docs_notes)
+    written = rebuild_docs(ws)
+    return DoneResult(gate, True, folder.name, written, notes)
