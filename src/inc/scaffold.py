@@ -165,8 +165,8 @@ def _refuse_duplicate_slug(ws: Workspace, slug: str) -> None:
 def _quote_slug_line(text: str, slug: str) -> str:
     """Quote ``slug:`` in a rendered increment.yaml whose template left it bare (``0042``,
     ``null``, ``yes`` and ``2024-01-01`` are other types to YAML)."""
-    return re.sub(r"^slug:[ \t]*[^\n#]*?([ \t]*#[^\n]*)?$", lambda m: f'slug: "{slug}"{m.group(1) or ""}',
-                  text, count=1, flags=re.M)
+    bare = re.compile(rf"^slug:[ \t]*{re.escape(slug)}(?P<rest>[ \t]*(#[^\n]*)?)$", re.M)
+    return bare.sub(lambda m: f'slug: "{slug}"{m.group("rest")}', text, count=1)
 
 
 @dataclass

@@ -136,3 +136,16 @@ def test_names_without_ascii_letters_are_refused_clearly() -> None:
     for name in ("🚀🔥", "мошенничество"):
         with pytest.raises(UserError, match="ASCII"):
             slugify(name)
+
+
+def test_an_override_template_with_a_bare_slug_still_gets_a_string_slug(workspace: Workspace) -> None:
+    from inc.scaffold import new_increment
+    from inc.templating import packaged_templates_dir
+
+    packaged = (packaged_templates_dir() / "increment.yaml.j2").read_text()
+    (workspace.root / "templates").mkdir(exist_ok=True)
+    (workspace.root / "templates" / "increment.yaml.j2").write_text(
+        packaged.replace('slug: "{{ slug }}"', "slug: {{ slug }}   # bare, as older templates had it")
+    )
+    for name in ("0042", "null", "yes", "2024-01-01"):
+        assert new_increment(workspace, name).increment.meta.slug == name
