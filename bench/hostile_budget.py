@@ -17,11 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from inc_testing import git  # noqa: E402
-from inc_testing.hostile import run_capped  # noqa: E402
-
-from inc.scaffold import init_workspace, new_increment  # noqa: E402
-from inc.workspace import Workspace  # noqa: E402
+from inc.scaffold import init_workspace, new_increment
+from inc.workspace import Workspace
+from inc_testing import git
+from inc_testing.hostile import run_capped
 
 BOMB = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]'] + [
     f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 10)
