@@ -89,21 +89,22 @@ def guard_write(path: Path) -> None:
     root = _workspace_root()
     if root is None:
         return
-    nominal = Path(os.path.abspath(path))
-    if root not in nominal.parents and not _named_inside(nominal, root):
+    real_root = str(root)
+    nominal = os.path.abspath(path)
+    real_parent = os.path.realpath(os.path.dirname(nominal))
+    named_inside = _under(nominal, real_root) or _under(nominal, os.path.abspath(root))
+    if not named_inside and not _under(real_parent + os.sep, real_root):
         return
-    ensure_inside(root, path.parent)
-    final = path.parent.resolve() / path.name
-    if final == root / ".git" or final == root:
-        raise UserError(f"{path}: refusing to write over {final}")
+    if not _under(real_parent + os.sep, real_root):
+        raise UserError(f"{path}: refusing to write outside the workspace {root}")
+    git_dir = os.path.join(real_root, ".git")
+    final = os.path.join(real_parent, os.path.basename(nominal))
+    if final in (real_root, git_dir) or _under(final, git_dir):
+        raise UserError(f"{path}: refusing to write inside {git_dir}")
 
 
-def _named_inside(nominal: Path, root: Path) -> bool:
-    """``nominal`` under the workspace spelled through a symlinked root (e.g. /tmp -> /private/tmp)."""
-    try:
-        return nominal.parent.resolve() == root or root in nominal.parent.resolve().parents
-    except OSError:
-        return False
+def _under(path: str, folder: str) -> bool:
+    return path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def safe_unlink(path: Path, root: Path) -> bool:

@@ -18,6 +18,7 @@ import json
 import math
 import os
 import stat
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,7 +28,7 @@ from inc.errors import UserError
 
 Kind = Literal["yaml", "markdown", "json", "template", "asset"]
 MB = 1_000_000
-_FORBIDDEN_ROOTS = ("/proc/", "/sys/", "/dev/")
+_FORBIDDEN_ROOTS = ("/proc", "/sys", "/dev")
 _MAX_INT_DIGITS = 40  # a metric, a count or a size; 40 digits is already past any real one
 
 
@@ -78,31 +79,43 @@ def _size_text(size: int) -> str:
     return f"{size / MB:g} MB" if size >= MB else f"{size} bytes"
 
 
+@lru_cache(maxsize=4096)
+def _real_dir(folder: str) -> str:
+    """``os.path.realpath`` of a folder, cached: reads of many files in one folder resolve it once."""
+    return os.path.realpath(folder)
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
 def check_regular(path: Path, root: Path | None = None) -> os.stat_result:
     """Refuse ``path`` unless it is a regular file that resolves inside the workspace.
 
     A path nominally inside the workspace whose symlinks lead out of it is refused; so are
-    devices, FIFOs, sockets, folders and anything under /proc, /sys or /dev.
+    devices, FIFOs, sockets, folders and anything under /proc, /sys or /dev. Cheap on the
+    common path (one ``lstat``; each folder's real path is resolved once per process).
     """
     root = root if root is not None else _STATE["root"]
+    nominal = os.path.abspath(path)
     try:
-        resolved = path.resolve(strict=True)
-        info = resolved.stat()
+        info = os.lstat(nominal)
+        if stat.S_ISLNK(info.st_mode):
+            real = os.path.realpath(nominal)
+            info = os.stat(real)
+        else:
+            real = os.path.join(_real_dir(os.path.dirname(nominal)), os.path.basename(nominal))
     except FileNotFoundError:
         raise
-    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
-        raise LimitError(f"{path}: cannot read ({getattr(exc, 'strerror', None) or exc})") from exc
-    text = resolved.as_posix() + ("/" if resolved.is_dir() else "")
-    if any(text.startswith(prefix) for prefix in _FORBIDDEN_ROOTS):
-        raise LimitError(f"{path}: leads to {resolved}, a system file; inc reads only files of the workspace")
+    except OSError as exc:  # ELOOP: a symlink loop; EACCES
+        raise LimitError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    if any(_inside(real + os.sep, prefix) for prefix in _FORBIDDEN_ROOTS):
+        raise LimitError(f"{path}: leads to {real}, a system file; inc reads only files of the workspace")
     if root is not None:
-        base = Path(root).resolve()
-        nominal = Path(os.path.abspath(path))
-        inside_nominally = base in nominal.parents or Path(os.path.abspath(root)) in nominal.parents
-        if inside_nominally and base not in resolved.parents:
-            raise LimitError(
-                f"{path}: a symlink leading outside {base} (to {resolved}); replace it with the file"
-            )
+        base = _real_dir(os.path.abspath(root))
+        named = _inside(nominal, os.path.abspath(root)) or _inside(nominal, base)
+        if named and not _inside(real, base):
+            raise LimitError(f"{path}: a symlink leading outside {base} (to {real}); copy the file in")
     if stat.S_ISDIR(info.st_mode):
         raise LimitError(f"{path}: is a folder, not a file")
     if not stat.S_ISREG(info.st_mode):
@@ -116,8 +129,10 @@ def read_bytes(path: Path, kind: Kind, root: Path | None = None) -> bytes:
     cap = active().cap(kind)
     if info.st_size > cap:
         raise LimitError(_over(path, kind, cap, f"{_size_text(info.st_size)} is "))
-    with path.open("rb") as handle:
-        data = handle.read(cap + 1)  # a file that grows while read is still bounded
+    with open(path, "rb") as handle:
+        data = handle.read(info.st_size + 1)  # read(cap) would allocate the whole cap each time
+        if len(data) > info.st_size:  # it grew while read: still bounded by the cap
+            data += handle.read(cap + 1 - len(data))
     if len(data) > cap:
         raise LimitError(_over(path, kind, cap, ""))
     return data
