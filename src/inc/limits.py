@@ -138,6 +138,32 @@ def read_bytes(path: Path, kind: Kind, root: Path | None = None) -> bytes:
     return data
 
 
+PREFLIGHT: dict[str, Kind] = {
+    "increment.yaml": "yaml", "monitoring.yaml": "yaml",
+    "spec.md": "markdown", "plan.md": "markdown", "tasks.md": "markdown",
+}
+
+
+def preflight(folder: Path, root: Path | None = None) -> list[str]:
+    """Problems of an increment's own files found without reading them (``lstat``/``stat``):
+    not regular, leading outside the workspace, or over their size cap. Missing files are not
+    problems here. The gate reports them as a failed structure check naming file and limit."""
+    problems = []
+    for name, kind in PREFLIGHT.items():
+        path = folder / name
+        try:
+            info = check_regular(path, root)
+        except FileNotFoundError:
+            continue
+        except LimitError as exc:
+            problems.append(exc.message.replace(str(folder) + os.sep, ""))
+            continue
+        cap = active().cap(kind)
+        if info.st_size > cap:
+            problems.append(_over(Path(name), kind, cap, f"{_size_text(info.st_size)} is "))
+    return problems
+
+
 def _over(path: Path, kind: str, cap: int, size: str) -> str:
     return f"{path}: {size}over the {kind} read limit of {_size_text(cap)} (limits.{kind}_mb in inc.yaml)"
 

@@ -54,7 +54,7 @@ def test_spec_as_a_folder_is_a_named_failure(hostile: Hostile) -> None:
     (spec / "x").write_text("x")
     hostile.mark_done()
     hostile.commit()
-    hostile.run("gate").assert_named_failure("spec.md", codes=(1,))
+    hostile.run("gate").assert_named_failure("structure", "spec.md: is a folder", codes=(1,))
     hostile.run("docs", "--html", str(hostile.root.parent / "site")).assert_named_failure(
         "spec.md", "folder", codes=(2,)
     )
@@ -76,7 +76,7 @@ def test_oversized_documents_are_refused_by_the_caps_quickly(hostile: Hostile) -
     spec.write_text(spec.read_text() + ("lorem ipsum " * 100 + "\n") * 5_200)  # ~6 MB (cap 5 MB)
     hostile.mark_done()
     hostile.commit()
-    hostile.run("gate").assert_named_failure("spec.md", "markdown read limit of 5 MB", codes=(1,))
+    hostile.run("gate").assert_named_failure("structure", "spec.md", "markdown read limit of 5 MB", codes=(1,))
     hostile.run("docs", "--html", str(hostile.root.parent / "site")).assert_named_failure(
         "spec.md", "markdown read limit", codes=(2,)
     )
