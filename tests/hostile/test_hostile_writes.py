@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from inc.evidence import RunRecord, seal, write_run_record
 from inc_testing.hostile import Hostile, tree_digest
 
@@ -60,6 +62,7 @@ def test_symlinked_increment_folder_is_refused_by_every_command(hostile: Hostile
 
 
 def test_loadtest_run_id_with_a_path_is_refused_before_anything_is_written(hostile: Hostile) -> None:
+    pytest.importorskip("sklearn")  # inc loadtest needs the ml extra before it looks at the run
     data = hostile.root / "data.csv"
     data.write_text("a,b\n1,2\n")
     for run in ("../../../../inc", "../../etc/passwd"):
