@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from inc.scaffold import init_workspace, new_increment
 from inc.workspace import Workspace
-from inc_testing import GIT_ENV, git
+from inc_testing import GIT_ENV, drop_leaked_mlflow_run, git
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +20,28 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     for key, value in GIT_ENV.items():
         monkeypatch.setenv(key, value)
+
+
+@pytest.fixture(autouse=True)
+def _no_mlflow_run_left_active() -> Iterator[None]:
+    """Fail the test that leaves an MLflow run active, instead of a later test on the same worker.
+
+    Looks only when mlflow was imported (by this test or an earlier one): core tests stay ML-free.
+    """
+    yield
+    leaked = drop_leaked_mlflow_run()
+    if leaked is not None:
+        pytest.fail(f"the test left MLflow run {leaked} active (every exit path must end it)")
+
+
+@pytest.fixture(params=[0o022, 0o077], ids=["umask022", "umask077"])
+def umask(request: pytest.FixtureRequest) -> Iterator[int]:
+    """Run the test under umask 022, then 077; the previous umask is restored afterwards."""
+    previous = os.umask(request.param)
+    try:
+        yield request.param
+    finally:
+        os.umask(previous)
 
 
 @pytest.fixture

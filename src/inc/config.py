@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from inc.errors import ConfigError, UserError
-from inc.limits import ReadLimits
-from inc.yamlio import load_yaml, validate
+# Finding and loading the file lives in inc.settings (no pydantic on the fast path).
+from inc.settings import CONFIG_FILE, LoadedConfig, discover, load_config_at
 
-CONFIG_FILE = "inc.yaml"
+__all__ = ["CONFIG_FILE", "Config", "LoadedConfig", "discover", "load_config_at"]
+
+
+class ReadLimits(BaseModel):
+    """``limits:`` in inc.yaml: caps on what inc reads from the repository (sizes in MB).
+
+    The ceilings keep a pull request that edits inc.yaml from lifting them without bound;
+    ``inc.limits.Caps`` holds the same defaults for the read path (no pydantic there).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    yaml_mb: float = Field(default=1, gt=0, le=16, description="increment.yaml, monitoring.yaml, inc.yaml")
+    markdown_mb: float = Field(default=5, gt=0, le=64, description="spec.md, plan.md, tasks.md")
+    json_mb: float = Field(default=20, gt=0, le=256, description="runs/*.json and reports/*.json")
+    template_mb: float = Field(default=1, gt=0, le=16, description="each template override")
+    asset_mb: float = Field(default=50, gt=0, le=512, description="each plot copied into the HTML site")
+    json_depth: int = Field(default=64, ge=4, le=512, description="nesting of a JSON evidence file")
+    yaml_nodes: int = Field(
+        default=200_000, ge=1_000, le=5_000_000,
+        description="nodes of a YAML file once its aliases are expanded (alias bombs)",
+    )
+    render_seconds: float = Field(default=5, gt=0, le=300, description="time budget of one template render")
+    render_output_mb: float = Field(default=20, gt=0, le=256, description="output budget of one render")
+    render_memory_mb: int = Field(default=128, ge=32, le=4096, description="memory budget of one render")
 
 
 class Config(BaseModel):
@@ -42,54 +63,4 @@ class Config(BaseModel):
         path = PurePosixPath(value.replace("\\", "/"))
         if not value.strip() or path.is_absolute() or ".." in path.parts:
             raise ValueError("must be a folder inside the workspace (relative, without '..')")
-        if all(part in (".", "") for part in path.parts) or path.parts[0] == ".git":
-            raise ValueError("must be a sub-folder of the workspace, not its root or .git")
         return value
-
-
-@dataclass(frozen=True)
-class LoadedConfig:
-    """A config together with the file it came from and the workspace root."""
-
-    root: Path
-    path: Path
-    config: Config
-
-
-def _from_pyproject(path: Path) -> Config | None:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: malformed TOML: {exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason}); save it as UTF-8") from exc
-    section = data.get("tool", {}).get("inc")
-    if section is None:
-        return None
-    return validate(Config, section, f"{path} [tool.inc]")
-
-
-def load_config_at(folder: Path) -> LoadedConfig | None:
-    """The config in ``folder`` itself, or None when it holds none."""
-    yaml_path = folder / CONFIG_FILE
-    if yaml_path.is_file():
-        return LoadedConfig(folder, yaml_path, validate(Config, load_yaml(yaml_path), str(yaml_path)))
-    pyproject = folder / "pyproject.toml"
-    if pyproject.is_file():
-        config = _from_pyproject(pyproject)
-        if config is not None:
-            return LoadedConfig(folder, pyproject, config)
-    return None
-
-
-def discover(start: Path) -> LoadedConfig:
-    """Walk up from ``start`` to the first folder holding a config."""
-    start = start.resolve()
-    for folder in (start, *start.parents):
-        found = load_config_at(folder)
-        if found is not None:
-            return found
-    raise UserError(
-        f"{start}: not inside an inc workspace (no {CONFIG_FILE} or [tool.inc] in "
-        "pyproject.toml here or above); run 'inc init' at the repository root"
-    )

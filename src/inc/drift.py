@@ -2,6 +2,9 @@
 
 Thresholds come from the increment's monitoring.yaml when it lists features, else every
 column is compared with PSI at the defaults (0.1 warn, 0.25 alert).
+
+The module is callable: ``inc.drift(...)`` is :func:`inc.api.drift`, the function the
+``inc drift`` command calls.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from inc._callable import make_callable
 from inc.errors import MissingExtraError, UserError
 from inc.evidence import DriftFeature, DriftReport, sha256_file, write_evidence
 from inc.fsutil import ensure_inside
@@ -214,3 +218,6 @@ def run_drift(
     path = ensure_inside(ws.root, inc.reports_dir / f"drift-{day}.json")
     write_evidence(path, report)
     return DriftResult(report, path)
+
+
+make_callable(__name__, "inc.api:drift")

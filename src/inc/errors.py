@@ -18,7 +18,7 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130
 
 
-ML_EXTRA_HINT = "this command needs the ml extra: pip install 'inc[ml]'"
+ML_EXTRA_HINT = "this command needs the ml extra: pip install 'inc-ml[ml]'"
 
 
 class IncError(Exception):

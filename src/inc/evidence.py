@@ -50,7 +50,9 @@ class EvidenceError(UserError):
 
 class _Open(BaseModel):
     # Evidence may gain keys in later versions; unknown keys are kept, not refused.
-    model_config = ConfigDict(extra="allow")
+    # defer_build: a model's validator is built when first used, not at import (the gate on
+    # increments without evidence never builds them).
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
 
 class CV(_Open):
@@ -180,6 +182,12 @@ class LoadTestReport(_Open):
     model_uri: str | None = None
     failure_kinds: dict[str, int] = Field(default_factory=dict)
     series: list[dict[str, Any]] = Field(default_factory=list)
+    # open loop (``inc loadtest --url --rps N``): latency runs from each request's scheduled time
+    loop: Literal["closed", "open"] = "closed"
+    target_rps: float | None = None
+    achieved_rps: float | None = None
+    dropped: int = 0
+    late: int = 0
 
 
 class DriftFeature(_Open):

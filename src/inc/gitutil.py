@@ -1,114 +1,218 @@
-"""The only module that talks to git (through gitpython, imported lazily)."""
+"""The only module that talks to git: ``git`` subprocesses, one per question (no GitPython).
+
+Importing GitPython costs more than the command it would run, so every call here is a plain
+``git`` subprocess. A git command that fails raises :class:`GitError` (naming the command and
+git's own message); callers decide what a failure means, and none of them reads it as "no
+change".
+"""
 
 from __future__ import annotations
 
 import re
+import subprocess
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from inc.errors import UserError
 
-if TYPE_CHECKING:
-    from git import Repo
+_NUMBER_RE = re.compile(rb"^(\d{4})-")
+_NOT_A_COMMIT = ("not a valid commit", "bad object", "not a valid object", "unknown revision")
 
-_NUMBER_RE = re.compile(r"^(\d{4})-")
+
+class GitError(UserError):
+    """A git command failed (exit status other than the ones the caller expects)."""
+
+    def __init__(self, message: str, returncode: int = 128, stderr: str = "") -> None:
+        super().__init__(message)
+        self.returncode = returncode
+        self.stderr = stderr
+
+
+@dataclass(frozen=True)
+class Repo:
+    """A git working tree, known by its top folder."""
+
+    root: Path
+
+    @property
+    def working_tree_dir(self) -> str:
+        """The top folder as text (the name GitPython used)."""
+        return str(self.root)
+
+
+def _run(cwd: Path, args: list[str], stdin: bytes | None = None, ok: tuple[int, ...] = (0,)
+         ) -> subprocess.CompletedProcess[bytes]:
+    """Run ``git args`` in ``cwd``; an exit status outside ``ok`` raises :class:`GitError`."""
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False)
+    except OSError as exc:  # git missing, or cwd gone
+        raise GitError(f"git {args[0]}: cannot run git ({exc.strerror or exc})") from exc
+    if done.returncode not in ok:
+        err = done.stderr.decode("utf-8", "replace").strip()
+        raise GitError(f"git {' '.join(args[:2])} failed in {cwd}: {err or f'exit {done.returncode}'}",
+                       done.returncode, err)
+    return done
+
+
+def _text(repo: Repo, *args: str) -> str:
+    return _run(repo.root, list(args)).stdout.decode("utf-8", "replace").strip()
 
 
 def open_repo(path: Path) -> Repo | None:
-    """The git repository containing ``path``, or None when it is not in one."""
+    """The git repository containing ``path``, or None when it is not in one (or git is missing)."""
     try:
-        from git import InvalidGitRepositoryError, NoSuchPathError, Repo
-    except ImportError:  # git executable missing
+        done = _run(path, ["rev-parse", "--show-toplevel"], ok=(0, 128))
+    except GitError:
         return None
-    try:
-        return Repo(path, search_parent_directories=True)
-    except (InvalidGitRepositoryError, NoSuchPathError):
+    top = done.stdout.decode("utf-8", "replace").strip()
+    if done.returncode != 0 or not top:  # not a repository, or a bare one
         return None
+    return Repo(Path(top).resolve())
 
 
-def _rel(repo: Repo, path: Path) -> str:
-    return path.resolve().relative_to(repo_root(repo)).as_posix()
+def _branch_tips(folder: Path) -> set[str] | None:
+    """Commits at the tip of every local and remote-tracking branch (one ``for-each-ref``).
+
+    None when ``folder`` is not in a git repository.
+    """
+    done = _run(folder, ["for-each-ref", "--format=%(objectname) %(refname)", "refs/heads", "refs/remotes"],
+                ok=(0, 128))
+    if done.returncode == 128:
+        return None
+    lines = done.stdout.decode("utf-8", "replace").splitlines()
+    return {line.split(" ", 1)[0] for line in lines if line and not line.endswith("/HEAD")}
+
+
+def tree_entry_names(folder: Path, commits: set[str]) -> set[bytes]:
+    """Names in ``folder`` (an existing folder of the working tree) in each commit's tree: one
+    ``git cat-file --batch`` for all of them. A commit without that folder contributes nothing.
+    """
+    if not commits:
+        return set()
+    request = "".join(f"{sha}:./\n" for sha in sorted(commits)).encode("utf-8")  # ./ = this folder
+    out = _run(folder, ["cat-file", "--batch"], stdin=request).stdout
+    names: set[bytes] = set()
+    pos = 0
+    while pos < len(out):
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split(b" ")
+        pos = end + 1
+        if len(header) != 3:  # "<request> missing" / "ambiguous": no such folder on that branch
+            continue
+        oid, kind, size = header[0], header[1], int(header[2])
+        body = out[pos : pos + size]
+        pos += size + 1  # the body is followed by a newline
+        if kind == b"tree":
+            names.update(_tree_names(body, len(oid) // 2))
+    return names
+
+
+def _tree_names(body: bytes, oid_bytes: int) -> list[bytes]:
+    """Entry names of a raw tree object (``<mode> <name>\\0<binary oid>`` repeated)."""
+    names = []
+    pos = 0
+    while pos < len(body):
+        space = body.index(b" ", pos)
+        nul = body.index(b"\0", space)
+        names.append(body[space + 1 : nul])
+        pos = nul + 1 + oid_bytes
+    return names
+
+
+def branch_numbers(increments_dir: Path) -> set[int] | None:
+    """Increment numbers in ``increments_dir`` on every local and remote-tracking branch, or None
+    when the folder is not in a git repository (or git is not installed).
+
+    Two subprocesses whatever the number of branches: ``for-each-ref`` for the tips, then one
+    ``cat-file --batch`` reading the folder in every distinct tip.
+    """
+    try:
+        tips = _branch_tips(increments_dir)
+    except GitError as exc:
+        if "cannot run git" in exc.message:
+            return None
+        raise
+    if tips is None:
+        return None
+    numbers: set[int] = set()
+    for name in tree_entry_names(increments_dir, tips):
+        match = _NUMBER_RE.match(name)
+        if match:
+            numbers.add(int(match.group(1)))
+    return numbers
 
 
 def numbers_on_branches(repo: Repo, increments_dir: Path) -> set[int]:
-    """Increment numbers in ``increments_dir`` on every local and remote-tracking branch."""
-    rel = _rel(repo, increments_dir)
-    refs = repo.git.for_each_ref("--format=%(refname)", "refs/heads", "refs/remotes").split()
-    numbers: set[int] = set()
-    for ref in refs:
-        if ref.endswith("/HEAD"):
-            continue
-        try:
-            listing = repo.git.ls_tree("--name-only", f"{ref}:{rel}")
-        except Exception:  # the branch has no increments folder
-            continue
-        for name in listing.splitlines():
-            match = _NUMBER_RE.match(name)
-            if match:
-                numbers.add(int(match.group(1)))
-    return numbers
+    """Increment numbers in ``increments_dir`` (inside ``repo``) on every branch."""
+    return branch_numbers(increments_dir) or set()
 
 
 def resolve_ref(repo: Repo, ref: str) -> str:
     """The commit sha of ``ref``; an unknown ref is a user error."""
     try:
-        return repo.git.rev_parse("--verify", f"{ref}^{{commit}}")
-    except Exception as exc:
+        return _text(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except GitError as exc:
         raise UserError(f"--base {ref}: not a known git ref in {repo.working_tree_dir}") from exc
 
 
 def head_commit(repo: Repo) -> str | None:
     """The sha of HEAD, or None in a repository without commits."""
     try:
-        return repo.head.commit.hexsha
-    except ValueError:
+        return _text(repo, "rev-parse", "--verify", "--quiet", "HEAD^{commit}") or None
+    except GitError:  # exit 1: HEAD names no commit yet
         return None
 
 
 def is_ancestor(repo: Repo, commit: str, of: str = "HEAD") -> bool:
-    """True when ``commit`` is an ancestor of (or equal to) ``of``."""
+    """True when ``commit`` is an ancestor of (or equal to) ``of``.
+
+    A commit this repository does not know is not an ancestor; any other git failure raises
+    :class:`GitError`.
+    """
     try:
-        repo.git.merge_base("--is-ancestor", commit, of)
-    except Exception:
-        return False
-    return True
+        done = _run(repo.root, ["merge-base", "--is-ancestor", commit, of], ok=(0, 1))
+    except GitError as exc:
+        if any(marker in exc.stderr.lower() for marker in _NOT_A_COMMIT):
+            return False
+        raise
+    return done.returncode == 0
 
 
 def commits_touching_since(repo: Repo, since: str, paths: list[str]) -> list[str]:
-    """Commits after ``since`` (exclusive) up to HEAD that changed any of ``paths``."""
+    """Commits after ``since`` (exclusive) up to HEAD that changed any of ``paths``, newest first.
+
+    A git failure raises :class:`GitError`: it is never read as "nothing changed".
+    """
     if not paths:
         return []
-    try:
-        out = repo.git.rev_list(f"{since}..HEAD", "--", *paths)
-    except Exception:
-        return []
-    return out.split()
+    return _text(repo, "rev-list", f"{since}..HEAD", "--", *paths).split()
 
 
 def repo_root(repo: Repo) -> Path:
     """The working tree's top folder."""
-    return Path(repo.working_tree_dir or ".").resolve()
+    return repo.root
 
 
 def changed_paths_under(repo: Repo, base: str, pathspec: str) -> list[str]:
     """Paths under ``pathspec`` (repo-relative) changed in the commits since the merge base of
     ``base`` and HEAD, plus staged changes (what a commit or a PR would contain).
 
-    It never scans the working tree, so its cost follows what changed rather than the size of
-    the repository (``inc gate --changed`` on 1,000 increments).
+    One diff of the index against the merge base covers both. It never scans the working tree,
+    so its cost follows what changed rather than the size of the repository (``inc gate
+    --changed`` on 1,000 increments).
     """
     merge_base = _merge_base(repo, base)
-    committed = repo.git.diff("--name-only", "--no-renames", merge_base, "HEAD", "--", pathspec)
-    staged = repo.git.diff("--cached", "--name-only", "--no-renames", "--", pathspec)
-    return sorted({*committed.splitlines(), *staged.splitlines()})
+    out = _text(repo, "diff", "--cached", "--name-only", "--no-renames", merge_base, "--", pathspec)
+    return sorted(set(out.splitlines()) - {""})
 
 
 def _merge_base(repo: Repo, base: str) -> str:
-    """The merge base of ``base`` and HEAD; unrelated histories or no commit yet are user errors."""
-    base_sha = resolve_ref(repo, base)
+    """The merge base of ``base`` and HEAD; an unknown ref, unrelated histories or no commit yet
+    are user errors."""
     try:
-        return str(repo.git.merge_base(base_sha, "HEAD"))
-    except Exception as exc:
+        return _text(repo, "merge-base", f"{base}^{{commit}}", "HEAD")
+    except GitError as exc:
+        resolve_ref(repo, base)  # raises "not a known git ref" when that is the problem
         raise UserError(
             f"--base {base}: no common ancestor with HEAD in {repo.working_tree_dir} (unrelated "
             "histories, a shallow clone or no commit yet); fetch the full history "

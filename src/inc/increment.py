@@ -2,45 +2,141 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from inc import limits
+from inc import fastcheck, limits
 from inc.errors import UserError
 from inc.fsutil import atomic_write_text
 from inc.markdown import Section, Task, parse_sections, parse_tasks
-from inc.meta import IncrementMeta
-from inc.yamlio import dump_yaml, load_model_file
+from inc.metacache import MetaCache, file_digest
+from inc.yamlio import dump_yaml, load_yaml, validate
+
+if TYPE_CHECKING:
+    from inc.meta import IncrementMeta
 
 META_FILE = "increment.yaml"
 DOCUMENTS = ("spec.md", "plan.md", "tasks.md")
 
 
-@dataclass
-class Increment:
-    """An increment on disk. Cheap to build; documents are read on first use."""
+@dataclass(frozen=True)
+class MetaView:
+    """The metadata ``inc list`` and ``inc show`` print, as plain validated data (no pydantic)."""
 
-    path: Path
-    meta: IncrementMeta
+    id: str
+    slug: str
+    title: str
+    status: str
+    owner: str
+    problem: str
+    metric: dict[str, Any]  # name, goal, target
+    chosen_run: str | None
+    model: dict[str, Any] | None  # name, version
 
     @classmethod
-    def load(cls, path: Path) -> Increment:
+    def from_data(cls, data: dict[str, Any]) -> MetaView:
+        """From increment.yaml's validated data with the defaults filled in."""
+        metric = {"goal": "maximize", **data["metric"]}
+        metric["target"] = float(metric["target"])
+        model = data.get("model")
+        return cls(
+            id=data["id"], slug=data["slug"], title=data["title"], status=data["status"],
+            owner=data["owner"], problem=data["problem"], metric=metric,
+            chosen_run=data.get("chosen_run"),
+            model={"name": model["name"], "version": str(model["version"])} if model else None,
+        )
+
+
+class Increment:
+    """An increment on disk. Cheap to build; documents are read on first use.
+
+    ``Increment.load`` checks increment.yaml without pydantic when the file is plainly valid
+    (``inc.fastcheck``) and with the ``IncrementMeta`` model otherwise, so an invalid file is
+    always refused with the file and field. ``view`` is the plain data; ``meta`` is the model,
+    built on first use.
+    """
+
+    def __init__(self, path: Path, meta: IncrementMeta | None = None, *,
+                 raw: dict[str, Any] | None = None) -> None:
+        if meta is None and raw is None:
+            raise TypeError("Increment needs its metadata (meta) or checked raw data (raw)")
+        self.path = path
+        self._meta = meta
+        self._raw = raw
+
+    def __repr__(self) -> str:
+        return f"Increment({self.path!r})"
+
+    @classmethod
+    def load(cls, path: Path, cache: MetaCache | None = None) -> Increment:
         """Load and validate ``path/increment.yaml``; errors name the file and field.
 
-        A folder that is a symlink is refused: inc would read and write wherever it leads.
+        With a ``cache`` (``inc list``/``inc show``), data checked before is reused when the file's
+        bytes hash as they did then. A folder that is a symlink is refused: inc would read and
+        write wherever it leads.
         """
         if path.is_symlink():
             raise UserError(
                 f"{path}: the increment folder is a symlink (to {path.resolve()}); inc reads and "
                 "writes only real folders of the workspace: replace the link with the folder"
             )
-        return cls(path, load_model_file(IncrementMeta, path / META_FILE))
+        if cache is not None:
+            return cls._load_cached(path, cache)
+        # Once the models are built (the gate, the docs) validating with them is the cheaper way.
+        return cls._load_checked(path, fast="inc.meta" not in sys.modules)
+
+    @classmethod
+    def _load_checked(cls, path: Path, fast: bool) -> Increment:
+        meta_path = path / META_FILE
+        raw = load_yaml(meta_path)
+        if fast and fastcheck.accepts("increment", raw):
+            return cls(path, raw=fastcheck.with_defaults("increment", raw))
+        from inc.meta import IncrementMeta
+
+        return cls(path, validate(IncrementMeta, raw, str(meta_path)))
+
+    @classmethod
+    def _load_cached(cls, path: Path, cache: MetaCache) -> Increment:
+        meta_path = path / META_FILE
+        before = file_digest(meta_path)
+        if before is not None:
+            data = cache.get(path.name, before)
+            if data is not None:
+                return cls(path, raw=data)
+        loaded = cls._load_checked(path, fast=True)
+        if loaded._raw is not None and before is not None and file_digest(meta_path) == before:
+            cache.put(path.name, before, loaded._raw)  # checked data, from the bytes hashed
+        return loaded
+
+    @property
+    def meta(self) -> IncrementMeta:
+        """The metadata as the ``IncrementMeta`` model (validated on first use)."""
+        if self._meta is None:
+            from inc.meta import IncrementMeta
+
+            self._meta = validate(IncrementMeta, self._raw, str(self.meta_path))
+        return self._meta
+
+    @meta.setter
+    def meta(self, value: IncrementMeta) -> None:
+        self._meta = value
+        self._raw = None
+        self.__dict__.pop("view", None)
+
+    @cached_property
+    def view(self) -> MetaView:
+        """The metadata as plain data, without pydantic when the file passed the fast check."""
+        if self._raw is not None:
+            return MetaView.from_data(self._raw)
+        return MetaView.from_data(self.meta.model_dump(by_alias=True))
 
     @property
     def id(self) -> str:
         """The 4-digit number."""
-        return self.meta.id
+        return self.view.id
 
     @property
     def name(self) -> str:
@@ -104,6 +200,8 @@ class Increment:
 
     def save_meta(self, meta: IncrementMeta | None = None) -> None:
         """Validate and atomically write increment.yaml."""
+        from inc.meta import IncrementMeta
+
         meta = IncrementMeta.model_validate(
             (meta or self.meta).model_dump(by_alias=True)
         )

@@ -7,8 +7,9 @@ depth limit, without NaN/Infinity and without integers longer than a metric can 
 problem is a :class:`LimitError` (a UserError, exit 2) naming the file and the limit; the gate
 turns it into a failed check.
 
-The caps come from the ``limits:`` section of inc.yaml (:class:`ReadLimits`); the workspace
-loader installs them with :func:`configure`. Configured caps are bounded by hard ceilings, so
+The caps come from the ``limits:`` section of inc.yaml (``inc.config.ReadLimits``); the
+workspace installs them with :func:`configure`. No pydantic here: every read path imports this.
+Configured caps are bounded by hard ceilings, so
 a pull request that edits inc.yaml cannot lift them without bound.
 """
 
@@ -18,11 +19,11 @@ import json
 import math
 import os
 import stat
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from inc.errors import UserError
 
@@ -36,42 +37,47 @@ class LimitError(UserError):
     """A file is over a read limit, not a regular file, or leads outside the workspace."""
 
 
-class ReadLimits(BaseModel):
-    """``limits:`` in inc.yaml: caps on what inc reads from the repository (sizes in MB)."""
+@dataclass(frozen=True)
+class Caps:
+    """The limits in force (defaults; ``limits:`` in inc.yaml, validated by
+    ``inc.config.ReadLimits`` with ceilings, overrides them). Sizes in MB."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    yaml_mb: float = Field(default=1, gt=0, le=16, description="increment.yaml, monitoring.yaml, inc.yaml")
-    markdown_mb: float = Field(default=5, gt=0, le=64, description="spec.md, plan.md, tasks.md")
-    json_mb: float = Field(default=20, gt=0, le=256, description="runs/*.json and reports/*.json")
-    template_mb: float = Field(default=1, gt=0, le=16, description="each template override")
-    asset_mb: float = Field(default=50, gt=0, le=512, description="each plot copied into the HTML site")
-    json_depth: int = Field(default=64, ge=4, le=512, description="nesting of a JSON evidence file")
-    yaml_nodes: int = Field(
-        default=200_000, ge=1_000, le=5_000_000,
-        description="nodes of a YAML file once its aliases are expanded (alias bombs)",
-    )
-    render_seconds: float = Field(default=5, gt=0, le=300, description="time budget of one template render")
-    render_output_mb: float = Field(default=20, gt=0, le=256, description="output budget of one render")
-    render_memory_mb: int = Field(default=128, ge=32, le=4096, description="memory budget of one render")
+    yaml_mb: float = 1
+    markdown_mb: float = 5
+    json_mb: float = 20
+    template_mb: float = 1
+    asset_mb: float = 50
+    json_depth: int = 64
+    yaml_nodes: int = 200_000
+    render_seconds: float = 5
+    render_output_mb: float = 20
+    render_memory_mb: int = 128
 
     def cap(self, kind: Kind) -> int:
         """The size cap of ``kind`` in bytes."""
         return int(getattr(self, f"{kind}_mb") * MB)
 
 
-_STATE: dict[str, Any] = {"limits": ReadLimits(), "root": None}
+_STATE: dict[str, Any] = {"limits": Caps(), "root": None}
 
 
-def configure(limits: ReadLimits | None, root: Path | None = None) -> None:
-    """Install the caps (and the workspace root reads must stay inside) for this process."""
-    _STATE["limits"] = limits or ReadLimits()
+def configure(limits: Mapping[str, Any] | Any | None, root: Path | None = None) -> None:
+    """Install the caps (a mapping or a model with those fields) and the workspace root reads
+    must stay inside, for this process."""
+    if limits is None:
+        values: dict[str, Any] = {}
+    elif isinstance(limits, Mapping):
+        values = dict(limits)
+    else:
+        values = {name: getattr(limits, name) for name in Caps.__dataclass_fields__ if hasattr(limits, name)}
+    known = {key: value for key, value in values.items() if key in Caps.__dataclass_fields__}
+    _STATE["limits"] = Caps(**known)
     _STATE["root"] = root.resolve() if root is not None else None
 
 
-def active() -> ReadLimits:
+def active() -> Caps:
     """The caps in force."""
-    limits: ReadLimits = _STATE["limits"]
+    limits: Caps = _STATE["limits"]
     return limits
 
 

@@ -1,20 +1,27 @@
 """``inc loadtest``: latency percentiles of a run's model, in-process or against a served endpoint.
 
-ML libraries (pandas, mlflow, the model's own) are imported inside functions only. The report
-goes to ``reports/loadtest-<run_id>.json`` (DESIGN.md section 10) and is linked from the run's
-ledger record when the run is linked.
+Three modes: in-process (closed loop: the model is called, timed, called again), HTTP closed loop
+(``--url``: each client sends its next request when the last one answered) and HTTP open loop
+(``--url --rps N``: requests on a fixed schedule, latency from the scheduled time, see
+:mod:`inc.loadtest_open`). ML libraries (pandas, mlflow, the model's own) are imported inside
+functions only. Each mode's report goes to its own ``reports/loadtest-<run_id>-<mode>.json``
+(:mod:`inc.loadtest_files`), so an HTTP run does not overwrite the in-process one, and is
+linked from the run's ledger record when the run is linked.
+
+The module is callable: ``inc.loadtest(...)`` is :func:`inc.api.loadtest`, the function the
+``inc loadtest`` command calls.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import platform
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from inc._callable import make_callable
 from inc.errors import CheckFailed, NotFoundError, UserError
 from inc.evidence import (
     LoadTestReport,
@@ -28,7 +35,9 @@ from inc.evidence import (
 )
 from inc.fsutil import ensure_inside
 from inc.increment import Increment
-from inc.loadtest_harness import LatencyStats, Progress, summarize, time_calls
+from inc.loadtest_files import report_name, report_tag
+from inc.loadtest_harness import LatencyStats, Progress, host_info, summarize, time_calls
+from inc.loadtest_open import MAX_REQUESTS, MAX_RPS, MAX_WORKERS, scheduled_count
 from inc.tabular import read_table
 from inc.workspace import Workspace
 
@@ -36,7 +45,8 @@ DEFAULT_REQUESTS = 1000
 SINGLE_POOL = 256  # distinct single-row inputs cycled through
 BATCH_POOL = 32  # distinct batches cycled through
 MAX_BATCH = 100_000
-LIBRARIES = ("numpy", "pandas", "scikit-learn", "scipy", "mlflow", "xgboost", "lightgbm", "skops")
+MAX_DURATION_S = 86_400
+_RUN_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 @dataclass
@@ -46,28 +56,52 @@ class LoadTestOptions:
     batch_size: int = 1
     requests: int | None = None
     duration_s: float | None = None
-    concurrency: int = 1
+    concurrency: int | None = None
     warmup: int = 20
     url: str | None = None
     timeout_s: float = 10.0
     seed: int = 0
+    rps: float | None = None
 
     def validate(self) -> None:
         """Refuse impossible combinations (UserError, exit 2)."""
         if self.requests is not None and self.duration_s is not None:
             raise UserError("give --requests or --duration, not both")
-        if self.requests is not None and self.requests < 1:
-            raise UserError(f"--requests {self.requests}: must be at least 1")
-        if self.duration_s is not None and self.duration_s <= 0:
-            raise UserError(f"--duration {self.duration_s}: must be positive")
+        if self.requests is not None and not 1 <= self.requests <= MAX_REQUESTS:
+            raise UserError(f"--requests {self.requests}: must be between 1 and {MAX_REQUESTS}")
+        if self.duration_s is not None and not 0 < self.duration_s <= MAX_DURATION_S:  # NaN too
+            raise UserError(f"--duration {self.duration_s:g}: must be positive, at most {MAX_DURATION_S} s")
         if not 1 <= self.batch_size <= MAX_BATCH:
             raise UserError(f"--batch-size {self.batch_size}: must be between 1 and {MAX_BATCH}")
-        if not 1 <= self.concurrency <= 256:
-            raise UserError(f"--concurrency {self.concurrency}: must be between 1 and 256")
-        if self.concurrency > 1 and self.url is None:
+        if self.concurrency is not None and not 1 <= self.concurrency <= MAX_WORKERS:
+            raise UserError(f"--concurrency {self.concurrency}: must be between 1 and {MAX_WORKERS}")
+        if (self.concurrency or 1) > 1 and self.url is None:
             raise UserError("--concurrency applies to --url; in-process calls are timed one at a time")
-        if self.warmup < 0 or self.timeout_s <= 0:
-            raise UserError("--warmup must be >= 0 and --timeout positive")
+        if self.warmup < 0 or not 0 < self.timeout_s <= MAX_DURATION_S:
+            raise UserError(f"--warmup {self.warmup}, --timeout {self.timeout_s:g}: --warmup must be >= 0 "
+                            f"and --timeout positive (at most {MAX_DURATION_S} s)")
+        self._validate_rps()
+
+    def _validate_rps(self) -> None:
+        if self.rps is None:
+            return
+        if not 0 < self.rps <= MAX_RPS:  # also refuses NaN
+            raise UserError(f"--rps {self.rps:g}: must be positive and at most {MAX_RPS:g} requests a second")
+        if self.url is None:
+            raise UserError(
+                "--rps needs --url: the open loop sends HTTP requests on a schedule; "
+                "in-process timing is closed-loop (drop --rps)"
+            )
+        if scheduled_count(self.rps, self.requests, self.duration_s) > MAX_REQUESTS:
+            raise UserError(
+                f"--rps {self.rps:g} with --duration {self.duration_s:g} is over {MAX_REQUESTS} requests; "
+                "shorten --duration"
+            )
+
+    @property
+    def tag(self) -> str:
+        """The report's file-name tag: in-process, http or http-open."""
+        return report_tag("in-process" if self.url is None else "http", self.rps is not None)
 
     @property
     def count(self) -> int | None:
@@ -82,13 +116,16 @@ class LoadTestResult:
     """The written report, where it is, and whether the run's record now links it."""
 
     report: LoadTestReport
-    path: Path
+    path: Path | None  # None: measured only (``inc.load_test_model`` without an increment)
     record_updated: bool
 
     @property
     def passed(self) -> bool:
-        """p95 within the target and no failed request."""
-        return bool(self.report.passed)
+        """p95 at batch size 1 within the target, no failed and no dropped request.
+
+        True when nothing could be judged (no target, or batches only): see ``report.passed``.
+        """
+        return self.report.passed is not False
 
 
 # --------------------------------------------------------------------------- inputs
@@ -176,43 +213,18 @@ def _scaled(progress: Progress | None, index: int, total: int) -> Progress | Non
 # --------------------------------------------------------------------------- host and report
 
 
-def host_info() -> dict[str, Any]:
-    """CPU model, cores, Python and library versions of this machine (no ML imports)."""
-    info: dict[str, Any] = {
-        "cpu": _cpu_model(),
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-    }
-    if hasattr(os, "sched_getaffinity"):
-        info["cores_usable"] = len(os.sched_getaffinity(0))
-    versions = {}
-    for name in LIBRARIES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    info["libraries"] = versions
-    return info
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-            if line.lower().startswith(("model name", "hardware", "cpu model")):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def build_report(
     run_id: str, mode: str, series: list[LatencyStats], target: float | None, **extra: Any
 ) -> LoadTestReport:
-    """The report: the last series (the asked batch size) is the headline."""
+    """The report: the last series (the asked batch size) is the headline.
+
+    ``passed`` judges the per-prediction target on the batch-size-1 series: None when there is
+    no target or no batch-1 series (an HTTP test of batches only).
+    """
     main = series[-1]
-    passed = None if target is None else (main.p95_ms <= target and main.failures == 0)
+    single = next((item for item in series if item.batch_size == 1), None)
+    clean = all(item.failures == 0 for item in series) and not extra.get("dropped")
+    passed = None if target is None or single is None else (single.p95_ms <= target and clean)
     return LoadTestReport(
         run_id=run_id,
         mode=mode,
@@ -267,6 +279,27 @@ def _link_report(inc: Increment, record: RunRecord, path: Path, root: Path) -> N
     link_report(inc.runs_dir, record, ref, root)
 
 
+def save_report(
+    ws: Workspace,
+    inc: Increment,
+    run_id: str,
+    tag: str,
+    measure: Callable[[RunRecord | None], LoadTestReport],
+) -> LoadTestResult:
+    """Read the run's record, ``measure(record)``, write ``reports/loadtest-<run_id>-<tag>.json``
+    and link it from the record. Nothing is written when the record or the measurement fails."""
+    if not _RUN_ID.match(run_id):
+        raise UserError(f"run id {run_id!r}: only letters, digits, '-' and '_' are allowed")
+    ensure_inside(ws.root, inc.runs_dir)
+    record = _read_record(inc, run_id)  # a corrupt record fails here, before anything is written
+    path = ensure_inside(ws.root, inc.reports_dir / report_name(run_id, tag))
+    report = measure(record)
+    write_evidence(path, report)
+    if record is not None:
+        _link_report(inc, record, path, ws.root)
+    return LoadTestResult(report, path, record is not None)
+
+
 def run_loadtest(
     ws: Workspace,
     inc: Increment,
@@ -275,30 +308,25 @@ def run_loadtest(
     options: LoadTestOptions,
     progress: Progress | None = None,
 ) -> LoadTestResult:
-    """Measure, write ``reports/loadtest-<run_id>.json`` and link it from the run's record."""
+    """Measure, write ``reports/loadtest-<run_id>-<mode>.json`` and link it from the run's record."""
     options.validate()
-    run_id = check_run_id(run_id)
-    ensure_inside(ws.root, inc.runs_dir)
-    record = _read_record(inc, run_id)  # a corrupt record fails here, before anything is written
-    path = ensure_inside(ws.root, inc.reports_dir / f"loadtest-{run_id}.json")
-    inputs = list(record.model.inputs) if record and record.model else []
-    frame = select_inputs(read_table(data, "data"), inputs, data)
-    common = {
-        "duration_s": options.duration_s,
-        "warmup": options.warmup,
-        "concurrency": options.concurrency,
-    }
-    if options.url is not None:
-        report = _http_report(run_id, frame, options, inc.meta.latency_p95_ms, progress, common)
-    else:
+    run_id = check_run_id(run_id)  # it names report files: no '/' or '..'
+    target = inc.meta.latency_p95_ms
+    common = {"duration_s": options.duration_s, "warmup": options.warmup, "concurrency": options.concurrency}
+
+    def measure(record: RunRecord | None) -> LoadTestReport:
+        inputs = list(record.model.inputs) if record and record.model else []
+        frame = select_inputs(read_table(data, "data"), inputs, data)
+        if options.url is not None and options.rps is not None:
+            return open_loop_report(run_id, options, _payloads(frame, options), target, progress, common)
+        if options.url is not None:
+            return _http_report(run_id, frame, options, target, progress, common)
         uri = _model_uri(record, run_id)
         model = _load_model(ws, uri, run_id, record is not None)
         series = loadtest_model(model, frame, options, progress)
-        report = build_report(run_id, "in-process", series, inc.meta.latency_p95_ms, model_uri=uri, **common)
-    write_evidence(path, report)
-    if record is not None:
-        _link_report(inc, record, path, ws.root)
-    return LoadTestResult(report, path, record is not None)
+        return build_report(run_id, "in-process", series, target, model_uri=uri, **common)
+
+    return save_report(ws, inc, run_id, options.tag, measure)
 
 
 def _http_report(
@@ -309,18 +337,17 @@ def _http_report(
     progress: Progress | None,
     common: dict[str, Any],
 ) -> LoadTestReport:
-    from inc.loadtest_http import measure_http, scoring_payloads
+    from inc.loadtest_http import measure_http
 
     assert options.url is not None
-    pool = SINGLE_POOL if options.batch_size == 1 else BATCH_POOL
-    payloads = scoring_payloads(sample_inputs(frame, options.batch_size, pool, options.seed))
+    payloads = _payloads(frame, options)
     measured = measure_http(
         options.url,
         payloads,
         options.batch_size,
         options.count,
         options.duration_s,
-        options.concurrency,
+        options.concurrency or 1,
         options.timeout_s,
         min(options.warmup, 5),
         progress,
@@ -340,3 +367,40 @@ def _http_report(
         failure_kinds=measured.failure_kinds,
         **common,
     )
+
+
+def _payloads(frame: Any, options: LoadTestOptions) -> list[bytes]:
+    from inc.loadtest_http import scoring_payloads
+
+    pool = SINGLE_POOL if options.batch_size == 1 else BATCH_POOL
+    return scoring_payloads(sample_inputs(frame, options.batch_size, pool, options.seed))
+
+
+def open_loop_report(
+    run_id: str,
+    options: LoadTestOptions,
+    payloads: list[bytes],
+    target: float | None,
+    progress: Progress | None = None,
+    common: dict[str, Any] | None = None,
+) -> LoadTestReport:
+    """Run the open loop of ``options`` with ``payloads``; the report, or CheckFailed if all failed."""
+    from inc.loadtest_open import measure_open_loop
+
+    assert options.url is not None and options.rps is not None
+    count = scheduled_count(options.rps, options.requests, options.duration_s)
+    measured = measure_open_loop(
+        options.url, payloads, options.rps, count, options.concurrency, options.timeout_s,
+        options.batch_size, min(options.warmup, 5), progress,
+    )
+    if measured.sent and measured.stats.requests == measured.stats.failures:
+        kinds = ", ".join(f"{k} x{v}" for k, v in measured.failure_kinds.items())
+        raise CheckFailed(
+            f"{options.url}: every one of {measured.sent} requests failed ({kinds}); "
+            "no latency to report, nothing written"
+        )
+    fields = {**(common or {}), **measured.report_fields()}
+    return build_report(run_id, "http", [measured.stats], target, url=options.url, **fields)
+
+
+make_callable(__name__, "inc.api:loadtest")

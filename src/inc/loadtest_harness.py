@@ -8,14 +8,19 @@ preallocated list, and percentiles are computed afterwards.
 from __future__ import annotations
 
 import math
+import os
+import platform
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 Progress = Callable[[float], None]
 _GROW = 65_536
 _PROGRESS_EVERY = 63  # bit mask: report progress every 64 calls
+LIBRARIES = ("numpy", "pandas", "scikit-learn", "scipy", "mlflow", "xgboost", "lightgbm", "skops")
 
 
 @dataclass
@@ -127,3 +132,34 @@ def bare_loop(call: Callable[[Any], Any], inputs: Sequence[Any]) -> tuple[list[i
         call(x)
         out.append(clock() - t0)
     return out, (clock() - start) / 1e9
+
+
+def host_info() -> dict[str, Any]:
+    """CPU model, cores, Python and library versions of this machine (no ML imports)."""
+    info: dict[str, Any] = {
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+    }
+    if hasattr(os, "sched_getaffinity"):
+        info["cores_usable"] = len(os.sched_getaffinity(0))
+    versions = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    info["libraries"] = versions
+    return info
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.lower().startswith(("model name", "hardware", "cpu model")):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()

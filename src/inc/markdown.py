@@ -120,6 +120,7 @@ def _sections_from_heads(lines: list[str], heads: list[tuple[int, int, str]]) ->
     return sections
 
 
+@lru_cache(maxsize=4096)  # the same template titles come back in every increment
 def _norm(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", title.lower()).strip()
 

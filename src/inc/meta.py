@@ -5,7 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator, model_validator
+
+# Re-exported: the defaults live where ``inc new`` can read them without importing pydantic.
+from inc.metric_defaults import DEFAULT_METRICS as DEFAULT_METRICS
+from inc.metric_defaults import MINIMIZED_METRICS as MINIMIZED_METRICS
 
 Status = Literal["planned", "active", "done", "abandoned"]
 Problem = Literal["classification", "regression", "ranking", "clustering"]
@@ -20,6 +24,7 @@ CHECK_IDS = (
     "cross_validation",
     "model_versioned",
     "explainability",
+    "evaluation",
     "load_test",
     "monitoring",
     "ab_test",
@@ -28,14 +33,7 @@ CHECK_IDS = (
     "living_docs",
 )
 
-DEFAULT_METRICS: dict[str, tuple[str, Goal, float]] = {
-    "classification": ("roc_auc", "maximize", 0.85),
-    "regression": ("rmse", "minimize", 1.0),
-    "ranking": ("ndcg_at_10", "maximize", 0.5),
-    "clustering": ("silhouette", "maximize", 0.5),
-}
-
-MINIMIZED_METRICS = {"rmse", "mae", "mape", "mse", "log_loss", "logloss", "brier", "error"}
+_OPTIONAL_POLICY = ("slice_min", "calibration_max_ece", "ranking_k")
 
 
 class Metric(BaseModel):
@@ -98,6 +96,10 @@ class IncrementMeta(BaseModel):
     margin_mode: Literal["relative", "error_reduction"] = "relative"
     cv_min_folds: int = Field(default=5, ge=2, le=100)
     latency_p95_ms: float = Field(default=100, gt=0)
+    # evaluation policy (``inc evaluate``, gate check ``evaluation``): unset means not enforced
+    slice_min: float | None = None  # the worst slice's metric must reach this (direction from the goal)
+    calibration_max_ece: float | None = Field(default=None, ge=0, le=1)  # binary models
+    ranking_k: list[PositiveInt] | None = Field(default=None, min_length=1)  # cut-offs for ranking metrics
     chosen_run: str | None = None
     model: ModelRef | None = None
     waivers: list[Waiver] = Field(default_factory=list)
@@ -121,4 +123,8 @@ class IncrementMeta(BaseModel):
 
     def to_yaml_dict(self) -> dict[str, object]:
         """Plain data in the documented key order, for writing increment.yaml."""
-        return self.model_dump(mode="json", by_alias=True)
+        data = self.model_dump(mode="json", by_alias=True)
+        for key in _OPTIONAL_POLICY:  # written only when set, so older files round-trip unchanged
+            if data.get(key) is None:
+                data.pop(key, None)
+        return data

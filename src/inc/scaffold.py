@@ -10,13 +10,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from inc.config import CONFIG_FILE, load_config_at
+from inc import fastcheck
 from inc.errors import UserError
 from inc.fsutil import atomic_write_text
 from inc.increment import Increment
 from inc.limits import finite
-from inc.meta import DEFAULT_METRICS, MINIMIZED_METRICS, IncrementMeta
-from inc.templating import packaged_templates_dir, render
+from inc.metric_defaults import DEFAULT_METRICS, MINIMIZED_METRICS
+from inc.settings import CONFIG_FILE, load_config_at
+from inc.templating import render
 from inc.workspace import Workspace
 from inc.yamlio import parse_yaml, validate
 
@@ -65,7 +66,7 @@ def init_workspace(root: Path | str, github: bool = True) -> InitResult:
     else:
         result.kept.append(existing.path.name)
     assert existing is not None
-    for folder in (existing.config.increments_dir, existing.config.living_docs_dir):
+    for folder in (existing.text("increments_dir"), existing.text("living_docs_dir")):
         _ensure_dir(root / folder, folder, result)
     if github:
         _write_once(root / WORKFLOW_PATH, _workflow_text(), WORKFLOW_PATH.as_posix(), result)
@@ -92,7 +93,14 @@ def _write_once(path: Path, text: str, label: str, result: InitResult) -> None:
 
 
 def _workflow_text() -> str:
-    return (packaged_templates_dir() / "github" / "inc-gate.yml").read_text(encoding="utf-8")
+    """The PR workflow, pinning the inc-ml release that writes it.
+
+    The template is rendered by jinja: a GitHub ``${{ ... }}`` expression added to it must be
+    wrapped in a raw block.
+    """
+    from inc import __version__
+
+    return render("github/inc-gate.yml", {"inc_version": __version__})
 
 
 def _gitignore_text(path: Path) -> str:
@@ -180,7 +188,7 @@ class NewResult:
         """``{"id", "slug", "path"}`` (DESIGN.md section 10)."""
         return {
             "id": self.increment.id,
-            "slug": self.increment.meta.slug,
+            "slug": self.increment.view.slug,
             "path": ws.relpath(self.increment.path),
         }
 
@@ -198,7 +206,7 @@ def new_increment(
     if target is not None:
         finite(target, "--target")
     _refuse_duplicate_slug(ws, slug)
-    problem = problem or ws.config.default_problem
+    problem = problem or ws.loaded.text("default_problem")
     if problem not in PROBLEMS:
         raise UserError(f"--problem {problem!r}: choose one of {', '.join(PROBLEMS)}")
     default_name, default_goal, default_target = DEFAULT_METRICS[problem]
@@ -214,7 +222,7 @@ def new_increment(
         "goal": goal,
         "target": target if target is not None else default_target,
         "created": dt.date.today().isoformat(),
-        "owner": ws.config.default_owner,
+        "owner": ws.loaded.text("default_owner"),
         "cv_min_folds": 5,
         "latency_p95_ms": 100,
         "margin_pct": "20%",
@@ -247,7 +255,11 @@ def _create_folder(ws: Workspace, number: int, slug: str, context: dict[str, obj
         }
         files["increment.yaml"] = _quote_slug_line(files["increment.yaml"], slug)
         source = f"{ws.templates_dir / 'increment.yaml.j2'} (rendered)"
-        validate(IncrementMeta, parse_yaml(files["increment.yaml"], source), source)
+        rendered = parse_yaml(files["increment.yaml"], source)
+        if not fastcheck.accepts("increment", rendered):  # the model names the field at fault
+            from inc.meta import IncrementMeta
+
+            validate(IncrementMeta, rendered, source)
         for filename, text in files.items():
             atomic_write_text(staging / filename, text)
         ws.publish(staging, final)

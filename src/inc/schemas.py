@@ -9,6 +9,7 @@ from inc.errors import UserError
 
 def _models() -> dict[str, Any]:
     from inc import evidence
+    from inc.evaluation.schema import EvaluationSummary
     from inc.gate.report import GateReportModel
     from inc.meta import IncrementMeta
     from inc.monitoring import MonitoringConfig
@@ -17,6 +18,7 @@ def _models() -> dict[str, Any]:
         "increment": IncrementMeta,
         "run": evidence.RunRecord,
         "explain": evidence.ExplainSummary,
+        "evaluation": EvaluationSummary,
         "loadtest": evidence.LoadTestReport,
         "drift": evidence.DriftReport,
         "monitoring": MonitoringConfig,

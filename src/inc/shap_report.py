@@ -15,10 +15,10 @@ import os
 import re
 import shutil
 import sys
-import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from inc.errors import IncError, UserError, require_ml
 from inc.evidence import (
@@ -29,7 +29,7 @@ from inc.evidence import (
     sha256_file,
     write_evidence,
 )
-from inc.fsutil import atomic_write_text, ensure_inside
+from inc.fsutil import atomic_write_text, ensure_inside, make_temp_dir
 from inc.workspace import as_workspace
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ _RUN_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 _ML_MODULES = ("numpy", "pandas", "shap", "matplotlib")
 _PROGRESS_ROWS = {"permutation": 50, "linear": 20000, "tree": 5000}
 REPORT_KIND = "explain"
+T = TypeVar("T")
 
 
 @dataclass
@@ -154,29 +155,46 @@ def _compute(model: Any, background: Any, rows: Any, progress: bool | None) -> t
 def _publish(report_dir: Path, run_id: str, plan: Plan, raw: RawShap, rows: Any,
              top_features: int) -> ExplainSummary:
     """Write the whole report into a staging folder, then rename it into place."""
+    return publish_folder(report_dir, lambda staging: _write_report(staging, run_id, plan, raw, rows,
+                                                                    top_features))
+
+
+def publish_folder(report_dir: Path, write: Callable[[Path], T]) -> T:
+    """Run ``write(staging)`` in a fresh staging folder next to ``report_dir``, then swap it in.
+
+    A failure leaves the old folder as it was. When the new folder holds exactly the same files
+    and bytes as the old one, the old one is kept untouched (a rebuild with nothing changed writes
+    nothing).
+    """
     report_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=report_dir.parent, prefix=f".{report_dir.name}.staging-"))
-    staging.chmod(0o777 & ~_umask())
+    staging = make_temp_dir(report_dir.parent, f".{report_dir.name}.staging-")
     try:
-        summary = _write_report(staging, run_id, plan, raw, rows, top_features)
-        _swap_into_place(staging, report_dir)
+        result = write(staging)
+        if _same_tree(staging, report_dir):
+            shutil.rmtree(staging, ignore_errors=True)
+        else:
+            _swap_into_place(staging, report_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return summary
+    return result
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _same_tree(new: Path, old: Path) -> bool:
+    if not old.is_dir() or old.is_symlink():
+        return False
+    names = sorted(p.relative_to(new).as_posix() for p in new.rglob("*"))
+    if names != sorted(p.relative_to(old).as_posix() for p in old.rglob("*")):
+        return False
+    return all((new / n).is_dir() == (old / n).is_dir() and
+               ((new / n).is_dir() or (new / n).read_bytes() == (old / n).read_bytes()) for n in names)
 
 
 def _swap_into_place(staging: Path, final: Path) -> None:
     if not final.exists():
         os.rename(staging, final)
         return
-    old = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.old-"))
+    old = make_temp_dir(final.parent, f".{final.name}.old-")
     os.rename(final, old / "report")
     try:
         os.rename(staging, final)
@@ -287,19 +305,26 @@ def _link_ledger(inc: Increment, record: Any, result: ExplainResult, root: Path)
 
 
 def _log_artifacts(ws: Workspace, result: ExplainResult) -> None:
+    note = log_report_folder(ws, result.run_id, result.report_dir)
+    if note is None:
+        result.artifacts_logged = True
+    else:
+        result.notes.append(note)
+
+
+def log_report_folder(ws: Workspace, run_id: str, folder: Path) -> str | None:
+    """Log ``folder`` as artifacts of the MLflow run; None when logged, else a note saying why not."""
     from inc import mlflow_adapter as adapter
 
     try:
         uri = adapter.resolve_tracking_uri(ws)
         if uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///"):].split("?")[0]).is_file():
-            store = adapter.redact_uri(uri)
-            result.notes.append(f"no tracking store at {store}: report not logged to MLflow")
-            return
-        adapter.get_run(uri, result.run_id)
-        adapter.log_artifacts(uri, result.run_id, result.report_dir, result.report_dir.name)
-        result.artifacts_logged = True
+            return f"no tracking store at {adapter.redact_uri(uri)}: report not logged to MLflow"
+        adapter.get_run(uri, run_id)
+        adapter.log_artifacts(uri, run_id, folder, folder.name)
     except IncError as exc:
-        result.notes.append(f"report not logged to MLflow: {exc.message}")
+        return f"report not logged to MLflow: {exc.message}"
+    return None
 
 
 def explain_run(

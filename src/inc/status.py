@@ -32,11 +32,12 @@ class IncrementSummary:
 
 def summarize(ws: Workspace, inc: Increment) -> IncrementSummary:
     """A list row for one increment."""
+    view = inc.view
     return IncrementSummary(
-        id=inc.id,
-        slug=inc.meta.slug,
-        title=inc.meta.title,
-        status=inc.meta.status,
+        id=view.id,
+        slug=view.slug,
+        title=view.title,
+        status=view.status,
         path=ws.relpath(inc.path),
         tasks_done=inc.tasks_done,
         tasks_total=len(inc.tasks),
@@ -46,7 +47,9 @@ def summarize(ws: Workspace, inc: Increment) -> IncrementSummary:
 
 def list_increments(ws: Workspace, status: str | None = None) -> list[IncrementSummary]:
     """Every increment (optionally of one status), by number."""
-    rows = [summarize(ws, inc) for inc in ws.increments()]
+    cache = ws.meta_cache()
+    rows = [summarize(ws, inc) for inc in ws.increments(cache)]
+    cache.save(prune=True)
     return [row for row in rows if status is None or row.status == status]
 
 
@@ -74,28 +77,34 @@ class IncrementDetail:
 
 def show_increment(ws: Workspace, ref: str) -> IncrementDetail:
     """Details of one increment: tasks, runs with the spec's metric, evidence files."""
-    from inc.evidence import EvidenceError, read_run_record
-    from inc.runs_table import table_for
-
-    inc = ws.find(ref)
-    records = []
+    cache = ws.meta_cache()
+    inc = ws.find(ref, cache)
+    cache.save()
+    runs: list[RunRow] = []
     problems: list[str] = []
-    for path in inc.run_paths():  # a damaged record is listed as a problem, not fatal here
-        try:
-            records.append(read_run_record(path))
-        except EvidenceError as exc:
-            problems.append(str(exc))
-    runs = table_for(inc, records).rows
+    run_paths = inc.run_paths()
+    if run_paths:  # the ledger is read with its pydantic models only when there is one
+        from inc.evidence import EvidenceError, read_run_record
+        from inc.runs_table import table_for
+
+        records = []
+        for path in run_paths:  # a damaged record is listed as a problem, not fatal here
+            try:
+                records.append(read_run_record(path))
+            except EvidenceError as exc:
+                problems.append(str(exc))
+        runs = table_for(inc, records).rows
     evidence = []
     if inc.reports_dir.is_dir():
         evidence = sorted(ws.relpath(p) for p in inc.reports_dir.iterdir())
+    view = inc.view
     return IncrementDetail(
         summary=summarize(ws, inc),
-        metric=inc.meta.metric.model_dump(),
-        owner=inc.meta.owner,
-        problem=inc.meta.problem,
-        chosen_run=inc.meta.chosen_run,
-        model=inc.meta.model.model_dump() if inc.meta.model else None,
+        metric=dict(view.metric),
+        owner=view.owner,
+        problem=view.problem,
+        chosen_run=view.chosen_run,
+        model=dict(view.model) if view.model else None,
         open_tasks=[f"{t.id or '-'} {t.text}" for t in inc.tasks if not t.done],
         runs=runs,
         problems=problems,

@@ -221,8 +221,7 @@ def _finish(exp: Experiment, status: str, reraise: bool) -> None:
             status = "FAILED"
             raise
         finally:
-            with adapter.session(exp._uri):
-                adapter.end_run(status)
+            adapter.end_run(exp._uri, exp.run_id, status)
         _write_record(exp)
     except Exception:
         if reraise:

@@ -7,12 +7,17 @@ import re
 import shutil
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-from inc.config import Config, LoadedConfig, discover
-from inc.errors import NotFoundError, UserError
+from inc.errors import ConfigError, NotFoundError, UserError
 from inc.fsutil import ensure_inside, mark_owner, owner_gone
 from inc.increment import Increment
+from inc.settings import LoadedConfig, discover
+
+if TYPE_CHECKING:
+    from inc.config import Config
+    from inc.metacache import MetaCache
 
 _DIR_RE = re.compile(r"^(\d{4})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
 _STALE_CLAIM_SECONDS = 600
@@ -23,39 +28,63 @@ class Workspace:
     """One inc workspace; built once by the CLI (or by ``load_workspace``) and passed down."""
 
     root: Path
-    config: Config
-    config_path: Path
+    loaded: LoadedConfig
     notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         from inc import limits
 
-        limits.configure(self.config.limits, self.root)
+        self._check_layout()
+        limits.configure(self.loaded.data.get("limits"), self.root)
+
+    def _check_layout(self) -> None:
+        """The increments, living-docs and templates folders are sub-folders, outside ``.git``."""
+        for key in ("increments_dir", "living_docs_dir", "templates_dir"):
+            parts = [part for part in PurePosixPath(self.loaded.text(key).replace("\\", "/")).parts
+                     if part not in (".", "")]
+            if not parts or parts[0] == ".git":
+                raise ConfigError(
+                    f"{self.loaded.source or self.loaded.path}: field '{key}': must be a sub-folder of "
+                    "the workspace, not its root or .git"
+                )
 
     @classmethod
     def from_loaded(cls, loaded: LoadedConfig) -> Workspace:
         """Build from a discovered config."""
-        return cls(loaded.root, loaded.config, loaded.path)
+        return cls(loaded.root, loaded)
+
+    @property
+    def config(self) -> Config:
+        """The settings as the ``Config`` model (built on first use; paths below need not)."""
+        return self.loaded.config
+
+    @property
+    def config_path(self) -> Path:
+        """The file the settings came from (inc.yaml or pyproject.toml)."""
+        return self.loaded.path
 
     @classmethod
-    def discover(cls, start: Path | None = None) -> Workspace:
-        """Find the workspace containing ``start`` (default: the current folder)."""
-        return cls.from_loaded(discover(start or Path.cwd()))
+    def discover(cls, start: Path | None = None, cached: bool = False) -> Workspace:
+        """Find the workspace containing ``start`` (default: the current folder).
+
+        ``cached``: reuse checked YAML data from the workspace's cache (readers such as ``inc list``).
+        """
+        return cls.from_loaded(discover(start or Path.cwd(), cached))
 
     @property
     def increments_dir(self) -> Path:
         """Where increments live."""
-        return self.root / self.config.increments_dir
+        return self.root / self.loaded.text("increments_dir")
 
     @property
     def living_docs_dir(self) -> Path:
         """Where the generated living docs go."""
-        return self.root / self.config.living_docs_dir
+        return self.root / self.loaded.text("living_docs_dir")
 
     @property
     def templates_dir(self) -> Path:
         """The repository's template overrides (may not exist)."""
-        return self.root / self.config.templates_dir
+        return self.root / self.loaded.text("templates_dir")
 
     def increment_dirs(self) -> list[Path]:
         """Increment folders (``NNNN-slug``), sorted by name."""
@@ -65,13 +94,22 @@ class Workspace:
             p for p in self.increments_dir.iterdir() if p.is_dir() and _DIR_RE.match(p.name)
         )
 
-    def increments(self) -> list[Increment]:
+    def increments(self, cache: MetaCache | None = None) -> list[Increment]:
         """Every increment, loaded and validated, sorted by number."""
-        return [Increment.load(path) for path in self.increment_dirs()]
+        return [Increment.load(path, cache) for path in self.increment_dirs()]
 
-    def find(self, ref: str) -> Increment:
+    def find(self, ref: str, cache: MetaCache | None = None) -> Increment:
         """Look an increment up by ``0001``, ``1``, ``0001-slug`` or ``slug``."""
-        return Increment.load(self.find_dir(ref))
+        return Increment.load(self.find_dir(ref), cache)
+
+    def meta_cache(self) -> MetaCache:
+        """The workspace's cache of checked YAML data (``inc.metacache``), one per workspace object."""
+        if self.loaded.cache is None:
+            from inc.metacache import MetaCache
+
+            object.__setattr__(self.loaded, "cache", MetaCache(self.root))
+        assert self.loaded.cache is not None
+        return self.loaded.cache
 
     def find_dir(self, ref: str) -> Path:
         """The folder of the increment ``ref`` names, without loading it."""
@@ -102,13 +140,13 @@ class Workspace:
         from inc import gitutil
 
         numbers = self.local_numbers()
-        repo = gitutil.open_repo(self.root)
-        if repo is None:
+        on_branches = gitutil.branch_numbers(self.increments_dir) if self.increments_dir.is_dir() else None
+        if on_branches is None:
             self.notes.append(
                 f"{self.root} is not a git repository: numbering from {self.increments_dir} alone"
             )
         else:
-            numbers |= gitutil.numbers_on_branches(repo, self.increments_dir)
+            numbers |= on_branches
         return numbers
 
     def claim_number(self) -> tuple[int, Path]:

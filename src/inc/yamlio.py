@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import reprlib
 from pathlib import Path
-from typing import Any, TypeVar
-
-import yaml
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from inc import limits
 from inc.errors import ConfigError
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:  # pydantic and yaml are imported only when used
+    import yaml
+    from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound="BaseModel")
 
 
 def load_yaml(path: Path) -> Any:
@@ -38,7 +39,10 @@ def parse_yaml(text: str, source: str) -> Any:
     its aliases expanded before anything is built from it: an alias bomb ("billion laughs") is a
     ConfigError naming the limit, found in time linear in the file, never a multi-gigabyte walk.
     """
-    loader = _LOADER(text)
+    import yaml  # here, not at the top: ``inc --help`` and the fast paths do not need it
+
+    # The C implementation of the *safe* loader when libyaml is there: same safety, ~10x faster.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -51,10 +55,6 @@ def parse_yaml(text: str, source: str) -> Any:
         raise ConfigError(f"{source}: nested too deeply to read; flatten it") from None
     finally:
         loader.dispose()
-
-
-# The C implementation of the *safe* loader when libyaml is there: same safety, ~10x faster.
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _where(exc: yaml.YAMLError) -> str:
@@ -77,6 +77,7 @@ def _check_expansion(root: yaml.Node, source: str) -> None:
     Composed aliases are the same node object, so the expanded size of every node is computed
     once (post-order, without recursion): linear in the distinct nodes whatever the expansion.
     """
+
     cap = limits.active().yaml_nodes
     sizes: dict[int, int] = {}
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
@@ -99,6 +100,8 @@ def _check_expansion(root: yaml.Node, source: str) -> None:
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
+    import yaml
+
     if isinstance(node, yaml.SequenceNode):
         return list(node.value)
     if isinstance(node, yaml.MappingNode):
@@ -160,6 +163,8 @@ def validate(model: type[M], data: Any, source: str) -> M:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping of keys, got {type(data).__name__}")
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -173,4 +178,6 @@ def load_model_file(model: type[M], path: Path) -> M:
 
 def dump_yaml(data: Any) -> str:
     """Block-style YAML in the given key order."""
+    import yaml
+
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)

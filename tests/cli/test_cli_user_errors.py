@@ -75,7 +75,7 @@ def test_every_schema_is_printable(capsys: pytest.CaptureFixture[str]) -> None:
 
     from inc.schemas import schema_names
 
-    assert schema_names() == ["drift", "explain", "gate", "increment", "loadtest", "monitoring", "run"]
+    assert schema_names() == ["drift", "evaluation", "explain", "gate", "increment", "loadtest", "monitoring", "run"]
     for name in schema_names():
         assert main(["schema", name]) == 0
         assert "properties" in json.loads(capsys.readouterr().out)

@@ -53,6 +53,10 @@ CORE_MODULES = [
     "inc", "inc.cli", "inc.cli.app", "inc.gate.runner", "inc.livedocs.build", "inc.livedocs.html",
     "inc.tracking", "inc.runs_table", "inc.cli.runs", "inc.mlflow_adapter", "inc.monitoring",
     "inc.cli.loadtest", "inc.drift", "inc.loadtest", "inc.loadtest_http",
+    "inc.evaluation", "inc.evaluation.recompute", "inc.evaluation.schema", "inc.evaluation.report",
+    "inc.gate.checks_evaluation", "inc.cli.evaluate", "inc.livedocs.evalview",
+    "inc.cli.drift", "inc.cli.monitoring", "inc.api", "inc.monitoring_init", "inc.loadtest_open",
+    "inc.loadtest_files", "inc.explainer",
 ]
 
 
@@ -114,4 +118,4 @@ def test_ml_command_names_the_extra_in_the_core_profile(args: list[str], evidenc
     (root / "data.csv").write_text("a,b\n1,2\n")
     done = _run(f"from inc.cli import main\nprint('RC', main({args!r}))\n", root)
     assert "RC 2" in done.stdout, done.stdout + done.stderr
-    assert "needs the ml extra: pip install 'inc" in done.stderr and "[ml]'" in done.stderr
+    assert "needs the ml extra: pip install 'inc-ml[ml]'" in done.stderr

@@ -62,12 +62,19 @@ def test_only_regular_files_inside_the_root_are_read(tmp_path: Path) -> None:
 
 def test_limits_come_from_inc_yaml_and_have_ceilings() -> None:
     config = Config.model_validate({"limits": {"markdown_mb": 0.5, "json_depth": 10}})
-    assert config.limits.cap("markdown") == 500_000
+    limits.configure(config.limits)
+    assert limits.active().cap("markdown") == 500_000 and limits.active().json_depth == 10
     with pytest.raises(ValueError, match="less than or equal"):
         Config.model_validate({"limits": {"json_mb": 10_000}})
-    for value in (".", "./", ".git", ".git/site"):
-        with pytest.raises(ValueError, match="not its root or .git"):
-            Config.model_validate({"living_docs_dir": value})
+
+
+
+def test_living_docs_dir_cannot_be_the_root_or_git(workspace: Workspace) -> None:
+    original = (workspace.root / "inc.yaml").read_text()
+    for value in ('"."', '"./"', ".git", ".git/site"):
+        (workspace.root / "inc.yaml").write_text(original + f"\nliving_docs_dir: {value}\n")
+        with pytest.raises(ConfigError, match="living_docs_dir.*not its root or .git"):
+            Workspace.discover(workspace.root)
 
 
 def _bomb(levels: int) -> str:

@@ -56,7 +56,11 @@ def test_demo_leaves_a_closed_increment_with_real_evidence(
     assert sorted(r.role for r in records) == ["baseline"] * 3 + ["candidate"] * 3
     assert all(r.cv is not None and len(r.cv.folds) == 5 for r in records)
     assert (inc.reports_dir / f"explain-{inc.meta.chosen_run}" / "summary.json").is_file()
-    assert (inc.reports_dir / f"loadtest-{inc.meta.chosen_run}.json").is_file()
+    load = json.loads((inc.reports_dir / f"loadtest-{inc.meta.chosen_run}-in-process.json").read_text())
+    # the load test was judged against the target the spec states, with warm-up and enough requests
+    assert load["target_p95_ms"] == inc.meta.latency_p95_ms and load["passed"]
+    assert f"p95 under {inc.meta.latency_p95_ms:g} ms" in inc.read_doc("spec.md")
+    assert load["requests"] >= 200 and load["warmup"] > 0
     assert (root / "site" / "index.html").is_file()
     assert subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True,
                           text=True, check=True).stdout == ""  # everything committed

@@ -17,6 +17,7 @@ from inc_testing.gate_evidence import (
     link_reports,
     monitoring_yaml,
     set_meta,
+    write_evaluation,
     write_explain,
     write_loadtest,
     write_run,
@@ -37,6 +38,7 @@ def ready(workspace: Workspace) -> Path:
     write_run(path, "cand2", "candidate", 0.62, GOOD_FOLDS, commit=code_commit)
     chosen = write_run(path, "cand1", "candidate", 0.70, GOOD_FOLDS, commit=code_commit)
     write_explain(path, "cand1")
+    write_evaluation(path, "cand1")
     write_loadtest(path, "cand1")
     link_reports(path, chosen)
     set_meta(path, chosen_run="cand1", model=ModelRef(name="0001-fraud-detection", version="1"))

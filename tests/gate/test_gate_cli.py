@@ -177,7 +177,8 @@ def test_gate_runs_with_ml_libraries_unimportable(workspace: Workspace, ready: P
     for name in ("mlflow", "shap", "sklearn", "pandas", "numpy", "matplotlib", "scipy"):
         (stubs / name).mkdir(parents=True)
         (stubs / name / "__init__.py").write_text(STUB)
-    env = {**os.environ, "PYTHONPATH": str(stubs), "NO_COLOR": "1"}
+    path = os.pathsep.join(p for p in (str(stubs), os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "PYTHONPATH": path, "NO_COLOR": "1"}  # the stubs first, then this checkout
     probe = "import sys, inc.cli; rc = inc.cli.main(sys.argv[1:]); sys.exit(rc)"
     result = subprocess.run(
         [sys.executable, "-c", probe, "-C", str(workspace.root), "gate", "--strict", "--format", "json"],
@@ -187,6 +188,7 @@ def test_gate_runs_with_ml_libraries_unimportable(workspace: Workspace, ready: P
     data = json.loads(result.stdout)
     statuses = {c["id"]: c["status"] for c in data["increments"][0]["checks"]}
     assert statuses["explainability"] == "pass" and statuses["load_test"] == "pass"
+    assert statuses["evaluation"] == "pass"  # the metric recomputed without numpy or sklearn
     check = subprocess.run(
         [sys.executable, "-c", "import mlflow"], capture_output=True, text=True, env=env, check=False
     )
@@ -195,7 +197,7 @@ def test_gate_runs_with_ml_libraries_unimportable(workspace: Workspace, ready: P
         [sys.executable, "-c", probe, "-C", str(workspace.root), "gate", "--verify"],
         capture_output=True, text=True, env=env, check=False,
     )
-    assert verify.returncode == 2 and "pip install 'inc[ml]'" in verify.stderr
+    assert verify.returncode == 2 and "pip install 'inc-ml[ml]'" in verify.stderr
 
 
 def test_changed_against_head_sees_staged_work(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import stat
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -25,6 +27,35 @@ def git(cwd: Path, *args: str) -> str:
     return result.stdout.strip()
 
 
+def drop_leaked_mlflow_run() -> str | None:
+    """The id of the MLflow run still active in this thread (None if none), cleared locally.
+
+    Clears MLflow's active-run stack without a request, since the store may be gone. Does not
+    import mlflow: a test process that never loaded it has no run to leak.
+    """
+    if "mlflow" not in sys.modules:
+        return None
+    from mlflow.tracking import fluent
+
+    active = fluent.active_run()
+    if active is None:
+        return None
+    fluent._active_run_stack.get().clear()
+    fluent.MLFLOW_RUN_ID.unset()
+    return str(active.info.run_id)
+
+
+def wrong_modes(root: Path, mask: int) -> list[str]:
+    """Every file under ``root`` (itself included) not 0666 & ~mask, every folder not 0777 & ~mask."""
+    wrong = []
+    for path in sorted([root, *root.rglob("*")]):
+        want = (0o777 if path.is_dir() else 0o666) & ~mask
+        got = stat.S_IMODE(path.stat().st_mode)
+        if got != want:
+            wrong.append(f"{path.relative_to(root.parent)}: {oct(got)}, expected {oct(want)}")
+    return wrong
+
+
 def free_port() -> int:
     """A free TCP port on 127.0.0.1."""
     with socket.socket() as sock:
@@ -32,7 +63,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 120) -> None:
+def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 300) -> None:
     """Wait until ``url``/health answers 200; fail with the server's log if it exits or stalls."""
     import requests
 

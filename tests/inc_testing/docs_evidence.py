@@ -124,7 +124,8 @@ class Built:
 
 def make_increment(ws: Workspace, name: str, *, status: str = "active", auc: float = 0.91,
                    owner: str = "ana", extra_spec: str = "") -> Built:
-    """An increment with filled docs, a baseline and a chosen candidate, SHAP, load test, monitoring."""
+    """An increment with filled docs, a baseline and a chosen candidate, SHAP, evaluation, load test,
+    monitoring."""
     inc = new_increment(ws, name).increment
     for doc in ("spec.md", "plan.md"):
         fill_placeholders(inc.doc_path(doc))
@@ -144,6 +145,9 @@ def make_increment(ws: Workspace, name: str, *, status: str = "active", auc: flo
     cand_id = f"c{inc.id}cand"
     write_run_record(inc.runs_dir, _record(base_id, inc.id, "baseline", 0.5, cv=False, model=False))
     summary = add_explain(inc, cand_id)
+    from inc_testing.gate_evidence import evaluation_ref, write_evaluation
+
+    write_evaluation(inc.path, cand_id, png=png_bytes())
     lt = LoadTestReport(run_id=cand_id, mode="in-process", batch_size=1, requests=500, failures=0,
                         p50_ms=1.5, p95_ms=4.25, p99_ms=6.0, max_ms=9.0, throughput_rps=600.0,
                         target_p95_ms=100)
@@ -151,6 +155,7 @@ def make_increment(ws: Workspace, name: str, *, status: str = "active", auc: flo
     record = _record(cand_id, inc.id, "candidate", auc, cv=True, model=True)
     record = record.model_copy(update={"reports": [
         ReportRef(kind="explain", path=f"reports/explain-{cand_id}/summary.json", sha256=sha256_file(summary)),
+        evaluation_ref(inc.path, cand_id),
     ]})
     write_run_record(inc.runs_dir, record)
     inc.monitoring_path.write_text(MONITORING, encoding="utf-8")

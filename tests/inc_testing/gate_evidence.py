@@ -159,9 +159,53 @@ def write_loadtest(inc_path: Path, run_id: str, p95: float = 12.0) -> Path:
     return write_evidence(inc_path / "reports" / f"loadtest-{run_id}.json", report)
 
 
+def write_evaluation(inc_path: Path, run_id: str, seed: int = 0, png: bytes = b"\x89PNG fake roc") -> Path:
+    """An evaluation report (binary, roc_auc) with real stored predictions, built without numpy."""
+    import gzip
+    import json
+    import random
+
+    from inc.evaluation import recompute as rc
+    from inc.evaluation.schema import EvaluationSummary, FileRef
+
+    folder = inc_path / "reports" / f"eval-{run_id}"
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    labels = [1 if i % 4 == 0 else 0 for i in range(200)]
+    scores = [round(min(1.0, rng.random() * 0.8 + 0.3 * y), 3) for y in labels]
+    data = {"task": "binary", "labels": labels, "scores": scores, "threshold": 0.5, "rows": 200, "stored": 200}
+    with gzip.open(folder / "predictions.json.gz", "wb") as handle:
+        handle.write(json.dumps(data).encode())
+    (folder / "roc.png").write_bytes(png)
+    value = rc.recompute(data, "roc_auc")
+    summary = EvaluationSummary(
+        run_id=run_id, task="binary", metric="roc_auc", value=value, stored_value=value, rows=200, stored_rows=200,
+        threshold=0.5, threshold_source="default 0.5: no threshold was given",
+        calibration={"ece": rc.expected_calibration_error(labels, scores), "brier": 0.2, "bins": []},
+        plots=[FileRef(file="roc.png", sha256=sha256_file(folder / "roc.png"), title="ROC")],
+        files=[FileRef(file="predictions.json.gz", sha256=sha256_file(folder / "predictions.json.gz"))],
+    )
+    return write_evidence(folder / "summary.json", summary)
+
+
+def evaluation_ref(inc_path: Path, run_id: str) -> ReportRef:
+    """The ledger entry ``inc evaluate`` writes for the report of ``run_id``."""
+    from inc.evaluation.schema import EvaluationSummary
+
+    rel = f"reports/eval-{run_id}/summary.json"
+    summary = EvaluationSummary.model_validate_json((inc_path / rel).read_text())
+    return ReportRef.model_validate({
+        "kind": "evaluation", "path": rel, "sha256": sha256_file(inc_path / rel), "metric": summary.metric,
+        "value": summary.value, "stored_value": summary.stored_value, "stored_rows": summary.stored_rows,
+        "model_digest": summary.model_digest,
+    })
+
+
 def link_reports(inc_path: Path, record: RunRecord) -> None:
-    """Re-seal ``record`` with ReportRefs (sha256) to its explain summary and load test."""
+    """Re-seal ``record`` with ReportRefs (sha256) to its explain summary, evaluation and load test."""
     refs = []
+    if (inc_path / f"reports/eval-{record.run_id}/summary.json").is_file():
+        refs.append(evaluation_ref(inc_path, record.run_id))
     for kind, rel in (("explain", f"reports/explain-{record.run_id}/summary.json"),
                       ("loadtest", f"reports/loadtest-{record.run_id}.json")):
         path = inc_path / rel

@@ -117,7 +117,7 @@ def test_site_in_chromium_lists_increments_links_resolve_plots_load_scripts_stay
     page.goto(urljoin(server, "increments/0001-fraud-detection.html"))
     widths = page.eval_on_selector_all(
         "main img", "imgs => imgs.map(i => [i.getAttribute('src'), i.complete, i.naturalWidth])")
-    assert len(widths) == 2 and all(done and width > 0 for _, done, width in widths), widths
+    assert len(widths) == 3 and all(done and width > 0 for _, done, width in widths), widths  # ROC + 2 SHAP
 
     page.goto(urljoin(server, "sources/0001-fraud-detection/spec.html"))
     assert page.evaluate("typeof window.pwned") == "undefined"

@@ -34,10 +34,11 @@ def test_pages_show_every_increment_with_metrics_and_evidence(docs_ws: Workspace
                 "[0003](increments/0003-price-forecast.md)"):
         assert row in index
     assert "0.9300 >= 0.8500: yes" in index and "+86.0% vs 0.5000" in index
-    assert "| done | ana |" in index and "11/11" in index and "0/11" in index
+    assert "| done | ana |" in index and "12/12" in index and "0/12" in index
     card = (docs / "increments/0001-fraud-detection.md").read_text()
     for heading in ("## Model details", "## Intended use", "## Metrics", "## Evaluation data",
-                    "## Training data", "## Explainability", "## Caveats and recommendations", "## Decisions"):
+                    "## Training data", "## Evaluation", "## Explainability", "## Caveats and recommendations",
+                    "## Decisions"):
         assert heading in card
     assert "0.9300 ± 0.0067 (5 folds)" in card
     assert "| 1 | amount | 0.5000 |" in card

@@ -142,7 +142,7 @@ def mlflow_scorer(trained_run: TrainedRun) -> Iterator[str]:
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "scoring server did not start"
         time.sleep(0.02)
@@ -216,3 +216,64 @@ def unreachable_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
     return f"http://127.0.0.1:{port}/invocations"
+
+
+# --------------------------------------------------------------------------- stalling server
+
+
+class _Stalling(BaseHTTPRequestHandler):
+    """Keep-alive scoring server: one request at a time; every ``stall_every``-th held ``stall_s``."""
+
+    protocol_version = "HTTP/1.1"
+    stall_every = 50
+    stall_s = 0.2
+    lock = threading.Lock()
+    counter = itertools.count(1)
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        with self.lock:
+            if self.stall_every and next(self.counter) % self.stall_every == 0:
+                time.sleep(self.stall_s)
+        rows = len(body["dataframe_split"]["data"]) if "dataframe_split" in body else 1
+        payload = json.dumps({"predictions": [0] * rows}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client that timed out and hung up is expected here
+
+
+@pytest.fixture
+def stalling_server() -> Iterator[Callable[..., str]]:
+    """A factory of stalling servers on 127.0.0.1; yields ``start(stall_every, stall_s) -> url``."""
+    servers: list[_QuietServer] = []
+
+    def start(stall_every: int = 50, stall_s: float = 0.2) -> str:
+        handler = type("Handler", (_Stalling,), {
+            "stall_every": stall_every, "stall_s": stall_s, "lock": threading.Lock(),
+            "counter": itertools.count(1),
+        })
+        server = _QuietServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/invocations"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()

@@ -38,12 +38,25 @@ def _frame(n: int) -> Any:
     )
 
 
+def _reports(run: Any) -> list[Path]:
+    """Every load-test report of the run (one file per mode)."""
+    return sorted(run.inc.reports_dir.glob(f"loadtest-{run.run_id}*.json"))
+
+
 def _report_path(run: Any) -> Path:
-    return run.inc.reports_dir / f"loadtest-{run.run_id}.json"
+    """The run's only load-test report."""
+    found = _reports(run)
+    assert len(found) == 1, found
+    return found[0]
 
 
 def _set_target(run: Any, latency_p95_ms: float) -> None:
     run.inc.save_meta(run.inc.meta.model_copy(update={"latency_p95_ms": latency_p95_ms}))
+
+
+# A target these tests pass against on a loaded machine too: a small forest answers in a few ms
+# when idle and in well under 1 s with the CPU shared many ways (the verdict is not what they test).
+ROOMY_P95_MS = 5000.0
 
 
 # --------------------------------------------------------------------------- harness
@@ -83,16 +96,18 @@ def test_in_process_series_on_the_real_model_object(native_model: Any) -> None:
 def test_cli_in_process_writes_the_report_and_links_it_from_the_ledger(
     run_copy: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    _set_target(run_copy, ROOMY_P95_MS)
     code = main(["loadtest", "1", "--run", run_copy.run_id, "--data", str(run_copy.data),
                  "--requests", "200", "--batch-size", "4"])
     out = capsys.readouterr().out
     assert code == 0, out
-    assert "PASS: p95" in out and "target 100 ms" in out
+    assert "PASS: p95" in out and "target 5000 ms" in out
     path = _report_path(run_copy)
+    assert path.name == f"loadtest-{run_copy.run_id}-in-process.json"
     data = json.loads(path.read_text())
     assert set(data) >= SECTION_10_KEYS
     assert data["mode"] == "in-process" and data["batch_size"] == 4 and data["requests"] == 200
-    assert data["failures"] == 0 and data["target_p95_ms"] == 100 and data["passed"] is True
+    assert data["failures"] == 0 and data["target_p95_ms"] == ROOMY_P95_MS and data["passed"] is True
     assert data["host"]["cores"] >= 1 and data["host"]["python"]
     assert "scikit-learn" in data["host"]["libraries"]
     assert [s["batch_size"] for s in data["series"]] == [1, 4]
@@ -124,7 +139,7 @@ def test_data_without_the_model_inputs_is_refused_and_nothing_is_written(
     err = capsys.readouterr().err
     assert code == 2
     assert "bad.csv" in err and "hour, score" in err
-    assert not _report_path(run_copy).exists()
+    assert not _reports(run_copy)
     assert (run_copy.inc.runs_dir / f"{run_copy.run_id}.json").read_bytes() == record_before
 
 
@@ -141,7 +156,7 @@ def test_bad_options_exit_2(run_copy: Any, capsys: pytest.CaptureFixture[str], a
     code = main(["loadtest", "1", "--run", run_copy.run_id, "--data", str(run_copy.data), *args])
     assert code == 2
     assert message in capsys.readouterr().err
-    assert not _report_path(run_copy).exists()
+    assert not _reports(run_copy)
 
 
 def test_empty_data_file_exit_2(run_copy: Any, capsys: pytest.CaptureFixture[str]) -> None:
@@ -156,12 +171,14 @@ def test_empty_data_file_exit_2(run_copy: Any, capsys: pytest.CaptureFixture[str
 
 def test_url_mode_against_mlflows_scoring_app(run_copy: Any, mlflow_scorer: str,
                                               capsys: pytest.CaptureFixture[str]) -> None:
+    _set_target(run_copy, ROOMY_P95_MS)
     code = main(["loadtest", "1", "--run", run_copy.run_id, "--data", str(run_copy.data),
                  "--url", mlflow_scorer, "--requests", "60", "--concurrency", "3"])
     out = capsys.readouterr().out
     assert code == 0, out
+    assert _report_path(run_copy).name == f"loadtest-{run_copy.run_id}-http.json"
     data = json.loads(_report_path(run_copy).read_text())
-    assert data["mode"] == "http" and data["url"] == mlflow_scorer
+    assert data["mode"] == "http" and data["loop"] == "closed" and data["url"] == mlflow_scorer
     assert data["requests"] == 60 and data["failures"] == 0 and data["concurrency"] == 3
     assert 0 < data["p50_ms"] <= data["p95_ms"] <= data["max_ms"]
 
@@ -201,7 +218,7 @@ def test_a_server_that_always_fails_writes_nothing(run_copy: Any, faulty_server:
     options = LoadTestOptions(requests=10, url=faulty_server(fail_every=1), warmup=0)
     with pytest.raises(CheckFailed, match="every one of 10 requests failed"):
         run_loadtest(run_copy.ws, run_copy.inc, run_copy.run_id, run_copy.data, options)
-    assert not _report_path(run_copy).exists()
+    assert not _reports(run_copy)
 
 
 def test_unreachable_url_exit_2_nothing_written(run_copy: Any, unreachable_url: str,
@@ -212,7 +229,7 @@ def test_unreachable_url_exit_2_nothing_written(run_copy: Any, unreachable_url: 
     err = capsys.readouterr().err
     assert code == 2
     assert "cannot connect" in err and unreachable_url.split("/invocations")[0] in err
-    assert not _report_path(run_copy).exists()
+    assert not _reports(run_copy)
     assert (run_copy.inc.runs_dir / f"{run_copy.run_id}.json").read_bytes() == record_before
 
 
@@ -237,6 +254,7 @@ def test_url_mode_against_a_real_mlflow_models_serve(
 
     record = read_run_record(run_copy.inc.runs_dir / f"{run_copy.run_id}.json")
     assert record.model is not None
+    _set_target(run_copy, 60_000)  # this checks the served path, not speed on a busy machine
     port = free_port()
     env = {**os.environ, "MLFLOW_TRACKING_URI": trained_run.tracking_uri,
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
@@ -247,7 +265,7 @@ def test_url_mode_against_a_real_mlflow_models_serve(
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300
         while True:
             assert proc.poll() is None, (tmp_path / "serve.log").read_text()[-2000:]
             assert time.monotonic() < deadline, "mlflow models serve did not start"
@@ -257,6 +275,7 @@ def test_url_mode_against_a_real_mlflow_models_serve(
             except OSError:
                 time.sleep(0.5)
         url = f"http://127.0.0.1:{port}/invocations"
+        _set_target(run_copy, ROOMY_P95_MS)
         code = main(["loadtest", "1", "--run", run_copy.run_id, "--data", str(run_copy.data),
                      "--url", url, "--requests", "40", "--concurrency", "2"])
         assert code == 0, capsys.readouterr()
@@ -275,4 +294,4 @@ def test_a_hand_edited_ledger_record_stops_the_load_test_before_anything_is_writ
     edited = path.read_bytes()
     code = main(["loadtest", "1", "--run", run_copy.run_id, "--data", str(run_copy.data), "--requests", "5"])
     assert code == 2 and "sha256 does not match" in capsys.readouterr().err
-    assert path.read_bytes() == edited and not _report_path(run_copy).exists()
+    assert path.read_bytes() == edited and not _reports(run_copy)

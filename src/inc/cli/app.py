@@ -6,6 +6,7 @@ import importlib
 
 import click
 
+from inc import __version__
 from inc.cli.context import AppContext
 from inc.cli.registry import COMMANDS
 
@@ -32,7 +33,7 @@ class LazyGroup(click.Group):
 
 
 @click.group("inc", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="inc", prog_name="inc")
+@click.version_option(version=__version__, prog_name="inc")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.option(
     "-C",

@@ -34,6 +34,14 @@ class AppContext:
             self._workspace = Workspace.discover(self.cwd)
         return self._workspace
 
+    @property
+    def reading_workspace(self) -> Workspace:
+        """The workspace for a command that only reads (``list``, ``show``): checked YAML data is
+        reused from the workspace's cache when the files hash as before (``inc.metacache``)."""
+        if self._workspace is None:
+            self._workspace = Workspace.discover(self.cwd, cached=True)
+        return self._workspace
+
 
 pass_app = click.make_pass_decorator(AppContext)
 

@@ -16,7 +16,7 @@ STATUS_COLORS = {"planned": "blue", "active": "yellow", "done": "green", "abando
 @pass_app
 def list_cmd(app: AppContext, status: str | None, fmt: str) -> None:
     """List increments with status, task progress and linked runs."""
-    rows = list_increments(app.workspace, status)
+    rows = list_increments(app.reading_workspace, status)
     if fmt == "json":
         echo_json([row.as_json() for row in rows])
         return
@@ -41,7 +41,7 @@ def _fmt(value: float | None) -> str:
 @pass_app
 def show_cmd(app: AppContext, ref: str, fmt: str) -> None:
     """Show one increment: metric and target, tasks, runs, evidence."""
-    detail = show_increment(app.workspace, ref)
+    detail = show_increment(app.reading_workspace, ref)
     if fmt == "json":
         echo_json(detail.as_json())
         return

@@ -15,10 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from inc.errors import UserError, require_ml
+from inc.fsutil import make_temp_dir
 from inc.increment import Increment
 from inc.workspace import Workspace
 
 TARGET = 0.80
+# The spec's latency target: the fraud score's share of the card-authorisation budget. The
+# chosen model needs about 3 ms at p95 on an idle core; the margin keeps the verdict the same
+# on a loaded laptop or CI runner, where a single-row call can wait tens of ms for a CPU.
+LATENCY_P95_MS = 250.0
+LOADTEST_REQUESTS, LOADTEST_WARMUP = 300, 50  # 50 untimed calls warm the model up first
 DATA_DIR = "data"
 
 
@@ -63,7 +69,7 @@ def _commit(root: Path, message: str, paths: tuple[str, ...] = ()) -> None:
 def prepare_folder(directory: Path | None) -> Path:
     """A new temporary folder, or ``directory`` when it is empty or missing."""
     if directory is None:
-        return Path(tempfile.mkdtemp(prefix="inc-demo-"))
+        return make_temp_dir(Path(tempfile.gettempdir()), "inc-demo-")
     directory = directory.resolve()
     if directory.exists() and any(directory.iterdir()):
         raise UserError(f"{directory}: not empty; give a new or empty folder for the demo")
@@ -106,6 +112,7 @@ class Demo:
         self.ws = Workspace.discover(self.root)
         self.commit("inc init")
         self.inc = new_increment(self.ws, "fraud-detection", metric="roc_auc", target=TARGET).increment
+        self.inc.save_meta(self.inc.meta.model_copy(update={"latency_p95_ms": LATENCY_P95_MS}))
         self.emit(Step("init and new", [f"workspace {self.root}", f"increment {self.inc.name}"],
                        [self.ws.relpath(self.inc.path)]))
         write_spec(self.ws, self.inc)
@@ -167,6 +174,7 @@ class Demo:
         record = read_run_record(self.inc.runs_dir / f"{self.chosen}.json")
         assert record.model is not None
         self.explain(record.model.uri, reference, holdout)
+        self.evaluate(record.model.uri, holdout)
         self.loadtest(holdout)
         self.monitoring(list(record.model.inputs), reference)
 
@@ -184,10 +192,42 @@ class Demo:
         self.emit(Step(f"SHAP report ({report.summary.method} explainer)", [f"top features: {top}"],
                        [self.ws.relpath(report.report_dir / "report.md")]))
 
+    def evaluate(self, model_uri: str, holdout: Path) -> None:
+        from sklearn.base import clone
+
+        from inc import mlflow_adapter
+        from inc.evaluation.report import evaluate
+        from inc.tabular import read_table
+
+        namespace = runpy.run_path(str(self.inc.path / "train.py"), run_name="inc_demo_eval")
+        x_train, _, y_train, _ = namespace["split"]()
+        model = mlflow_adapter.load_native_model(model_uri, mlflow_adapter.resolve_tracking_uri(self.ws))
+        folds = [  # out-of-fold scores of the chosen configuration: the ROC's CV band and the threshold
+            (y_train.iloc[valid].to_numpy(),
+             clone(model).fit(x_train.iloc[fit], y_train.iloc[fit]).predict_proba(x_train.iloc[valid])[:, 1])
+            for fit, valid in namespace["folds"]().split(x_train, y_train)
+        ]
+        rows = read_table(holdout, "data")
+        report = evaluate(model, rows.drop(columns=["is_fraud"]), rows["is_fraud"], increment=self.inc.id,
+                          run_id=self.chosen, workspace=self.ws, cv=folds, slices=["merchant_category"],
+                          threshold="max_f1_cv")
+        s = report.summary
+        worst = s.worst_slice
+        self.emit(Step("evaluation report (ROC with CV folds, PR, confusion, calibration, slices)",
+                       [f"{s.metric} {s.value:.3f} (95% CI {s.ci[0]:.3f} to {s.ci[1]:.3f}); threshold "
+                        f"{s.threshold:.3f}: {s.threshold_source}",
+                        f"at that threshold precision {s.metrics['precision']:.3f}, "
+                        f"recall {s.metrics['recall']:.3f}"
+                        + (f"; worst slice {worst.column}={worst.value} {s.metric} {worst.metric:.3f}"
+                           if worst is not None and worst.metric is not None else "")],
+                       [self.ws.relpath(report.report_dir / "report.md")]))
+
     def loadtest(self, holdout: Path) -> None:
         from inc.loadtest import LoadTestOptions, run_loadtest
 
-        load = run_loadtest(self.ws, self.inc, self.chosen, holdout, LoadTestOptions(requests=300))
+        options = LoadTestOptions(requests=LOADTEST_REQUESTS, warmup=LOADTEST_WARMUP)
+        load = run_loadtest(self.ws, self.inc, self.chosen, holdout, options)
+        assert load.path is not None
         lt = load.report
         figures = (f"p50 {lt.p50_ms:.2f} ms, p95 {lt.p95_ms:.2f} ms, p99 {lt.p99_ms:.2f} ms "
                    f"(target p95 <= {self.inc.meta.latency_p95_ms:g} ms), {lt.throughput_rps:.0f} req/s")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from inc.gate.checks_docs import check_ab_test, check_rollback, check_spec, check_structure, check_tasks
+from inc.gate.checks_evaluation import check_evaluation
 from inc.gate.checks_ops import check_living_docs, check_monitoring, check_staleness
 from inc.gate.checks_reports import check_explainability, check_load_test
 from inc.gate.checks_runs import (
@@ -33,6 +34,7 @@ __all__ = [
     "check_ab_test",
     "check_baseline",
     "check_cross_validation",
+    "check_evaluation",
     "check_experiments",
     "check_explainability",
     "check_living_docs",
@@ -65,6 +67,7 @@ CHECKS: tuple[Check, ...] = (
     Check("cross_validation", check_cross_validation, "readiness"),
     Check("model_versioned", check_model_versioned, "readiness"),
     Check("explainability", check_explainability, "readiness"),
+    Check("evaluation", check_evaluation, "readiness"),
     Check("load_test", check_load_test, "readiness"),
     Check("monitoring", check_monitoring, "readiness"),
     Check("ab_test", check_ab_test, "readiness"),

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from inc.evidence import LoadTestReport
 from inc.gate.checks_runs import chosen_problem, short
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import Outcome, fail, ok, skip, warn
 from inc.increment import Increment
+from inc.loadtest_files import parse_report_name
 
 WORKSPACE_PAGES = ("README.md", "models.md", "decisions.md", "CHANGELOG.md")
 
@@ -49,10 +51,9 @@ def _report_names(ev: EvidenceSet) -> list[tuple[str, Path, str, str | None]]:
             run_id = entry.name[len("explain-") :]
             summary = ev.explain_summary(run_id)
             found.append(("explain", entry / "summary.json", run_id, summary.run_id if summary else None))
-        elif entry.name.startswith("loadtest-") and entry.suffix == ".json":
-            run_id = entry.stem[len("loadtest-") :]
-            report = ev.loadtest(run_id)
-            found.append(("loadtest", entry, run_id, report.run_id if report else None))
+        elif (named := parse_report_name(entry.name)) is not None:
+            report = ev.parse(LoadTestReport, entry) if entry.is_file() else None
+            found.append(("loadtest", entry, named[0], report.run_id if report else None))
     return found
 
 
@@ -139,7 +140,7 @@ def _docs_result(config: GateConfig) -> Any:
     if "docs" not in cache:
         from inc.livedocs.build import build_docs
 
-        cache["docs"] = build_docs(config.ws, check=True)
+        cache["docs"] = build_docs(config.ws, check=True, remember=False)  # the gate writes no cache
     return cache["docs"]
 
 
@@ -151,17 +152,26 @@ def _relevant(page: str, inc: Increment) -> bool:
 def check_living_docs(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
     """Rebuilding living-docs/ would change nothing for this increment.
 
-    Rendering the docs costs O(workspace), so it runs only when the check blocks (status done,
-    ``--strict``); for work in progress it is skipped to keep ``--changed`` O(changed).
+    It runs only when the check blocks (status done, ``--strict``). When the gate judges named or
+    changed increments only (``--changed`` in a pull request), it renders this increment's own
+    pages (model card, runbook) and not the workspace pages, whose rows come from every increment:
+    the cost follows the changed increments. The full gate and ``inc docs --check`` check them.
     """
     docs_dir = config.rel(config.ws.living_docs_dir)
     if config.closing:
         return ok("'inc done' rebuilds the living docs after closing the increment", docs_dir)
     if not (config.strict or inc.meta.status == "done"):
         return skip("checked once the increment is done (or with --strict); 'inc docs --check' now", docs_dir)
-    result = _docs_result(config)
-    mine = [page for page in (str(p) for p in result.stale) if _relevant(page, inc)]
+    if config.selected:
+        from inc.livedocs.build import stale_increment_pages
+
+        mine = stale_increment_pages(config.ws, inc.path)
+        scope = " (its own pages; the workspace pages are checked by the full gate and 'inc docs --check')"
+    else:
+        result = _docs_result(config)
+        mine = [page for page in (str(p) for p in result.stale) if _relevant(page, inc)]
+        scope = ""
     if mine:
         shown = ", ".join(mine[:4]) + (f" and {len(mine) - 4} more" if len(mine) > 4 else "")
         return fail(f"living docs are stale: {shown}; run 'inc docs' and commit living-docs/", *mine[:10])
-    return ok(f"living docs up to date for {inc.name}", docs_dir)
+    return ok(f"living docs up to date for {inc.name}{scope}", docs_dir)

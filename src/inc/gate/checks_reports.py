@@ -1,14 +1,17 @@
-"""Checks on the reports of the chosen run: SHAP explanation and load test (hashes included)."""
+"""Checks on the reports of the chosen run: SHAP explanation and load tests (hashes included)."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from typing import Any
 
-from inc.evidence import RunRecord, sha256_file
+from inc.evidence import LoadTestReport, RunRecord, sha256_file
 from inc.gate.checks_runs import fmt, needs_chosen, short
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import Outcome, fail, ok
 from inc.increment import Increment
+from inc.loadtest_files import report_name
 
 
 def _inside(folder: Path, name: str) -> Path | None:
@@ -88,32 +91,99 @@ def check_explainability(inc: Increment, ev: EvidenceSet, config: GateConfig, re
 
 @needs_chosen
 def check_load_test(inc: Increment, ev: EvidenceSet, config: GateConfig, record: RunRecord) -> Outcome:
-    """A load test of the chosen run's model has p95 <= ``latency_p95_ms`` and no failures."""
-    path = ev.loadtest_path(record.run_id)
-    where = ev.rel(path)
+    """Every load test of the chosen run's model (one report per mode) has p95 at batch size 1
+    within ``latency_p95_ms`` and no failed or dropped request; at least one is at batch size 1."""
     target = inc.meta.latency_p95_ms
-    if not path.is_file():
+    paths = ev.loadtest_paths(record.run_id)
+    if not paths and not _missing_linked(ev, record):
+        where = ev.rel(ev.inc.reports_dir / report_name(record.run_id, "in-process"))
         return fail(
             f"no load test of the chosen run {short(record.run_id)}: run "
             f"'inc loadtest {inc.id} --run {record.run_id} --data FILE' (target p95 {fmt(target)} ms)",
             where,
         )
-    report = ev.loadtest(record.run_id)
+    judged: list[str] = []
+    batches: list[str] = []
+    problems = _missing_linked(ev, record)
+    for path in paths:
+        kind, message = _judge_report(ev, record, path, target)
+        if kind == "problem":
+            problems.append((message, ev.rel(path)))
+        else:
+            (judged if kind == "judged" else batches).append(message)
+    if problems:
+        return fail("; ".join(m for m, _ in problems), *dict.fromkeys(w for _, w in problems))
+    wheres = [ev.rel(path) for path in paths]
+    if not judged:
+        return fail(
+            f"no load test at batch size 1 ({'; '.join(batches)}): latency_p95_ms is per prediction; "
+            f"run 'inc loadtest {inc.id} --run {record.run_id} --data FILE' with --batch-size 1",
+            *wheres,
+        )
+    return ok("; ".join(judged + batches), *wheres)
+
+
+def _missing_linked(ev: EvidenceSet, record: RunRecord) -> list[tuple[str, str]]:
+    """Load-test reports the run's record links that are gone (deleting a failing one must not pass)."""
+    problems = []
+    for ref in record.reports:
+        path = _inside(ev.inc.path, ref.path) if ref.kind == "loadtest" else None
+        if path is not None and not path.is_file():
+            problems.append((f"{ev.rel(path)} linked from the run record is missing; rerun that load "
+                             "test (it replaces the report and its link)", ev.rel(path)))
+    return problems
+
+
+def _single_row(report: LoadTestReport) -> dict[str, Any] | None:
+    """The batch-size-1 series of a report (per-prediction latency), None if it measured batches only."""
+    series = report.series or [report.model_dump(include={"batch_size", "requests", "failures", "p95_ms",
+                                                           "p99_ms"})]
+    for item in series:
+        if isinstance(item, dict) and item.get("batch_size") == 1:
+            return item
+    return None
+
+
+def _setup(report: LoadTestReport) -> str:
+    if report.loop == "open":
+        achieved = fmt(report.achieved_rps) if report.achieved_rps is not None else "?"
+        return f"{report.mode} open loop at {fmt(report.target_rps or 0)} req/s (achieved {achieved})"
+    return report.mode
+
+
+def _judge_report(ev: EvidenceSet, record: RunRecord, path: Path, target: float) -> tuple[str, str]:
+    """("problem" | "judged" | "batches", message) for one load-test report of the chosen run."""
+    where = ev.rel(path)
+    report = ev.parse(LoadTestReport, path)
     if report is None:
-        return fail(f"{where}: {ev.errors.get(path)}", where)
+        return "problem", f"{where}: {ev.errors.get(path)}"
     if report.run_id != record.run_id:
-        return fail(f"{where} is for run {report.run_id}, not {record.run_id}", where)
+        return "problem", f"{where} is for run {report.run_id}, not {record.run_id}"
     hashes = linked_report_problems(ev, record, path)
     if hashes:
-        return fail("; ".join(m for m, _ in hashes), where)
-    setup = f"{report.mode}, batch {report.batch_size}, {report.requests} requests"
-    if report.failures:
-        return fail(f"{report.failures} of {report.requests} requests failed ({setup})", where)
-    if report.p95_ms > target:
-        return fail(
-            f"p95 {fmt(report.p95_ms)} ms > target {fmt(target)} ms ({setup}); speed the model up "
-            "or raise latency_p95_ms with the serving team's agreement",
-            where,
-        )
-    p95, p99 = fmt(report.p95_ms), fmt(report.p99_ms)
-    return ok(f"p95 {p95} ms <= {fmt(target)} ms, p99 {p99} ms ({setup})", where)
+        return "problem", "; ".join(m for m, _ in hashes)
+    single = _single_row(report)
+    try:
+        p95 = float(single["p95_ms"]) if single else None
+        p99 = float(single.get("p99_ms", 0)) if single else None
+        requests = int(single.get("requests", report.requests)) if single else report.requests
+        failures = max(report.failures, int(single.get("failures", 0)) if single else 0)
+    except (TypeError, ValueError, KeyError) as exc:
+        return "problem", f"{where}: field 'series': batch-size-1 entry is malformed ({exc})"
+    setup = f"{_setup(report)}, batch {1 if single else report.batch_size}, {requests} requests"
+    figures = {"p50_ms": report.p50_ms, "p95_ms": report.p95_ms, "p99_ms": report.p99_ms,
+               "max_ms": report.max_ms, "batch-1 p95_ms": p95 if p95 is not None else 0.0}
+    broken = [name for name, value in figures.items() if not math.isfinite(value) or value < 0]
+    if broken:
+        return "problem", f"{where}: {', '.join(broken)} not a number (or negative); rerun 'inc loadtest'"
+    if failures:
+        return "problem", f"{failures} of {requests} requests failed ({setup})"
+    if report.dropped:
+        return "problem", (f"{report.dropped} scheduled requests were dropped ({setup}): the "
+                           "server could not keep up with the rate")
+    if p95 is None:
+        return "batches", f"{where} measured batches of {report.batch_size} only"
+    if p95 > target:
+        return "problem", (f"p95 {fmt(p95)} ms > target {fmt(target)} ms ({setup}); speed the "
+                           "model up or raise latency_p95_ms with the serving team's agreement")
+    return "judged", f"p95 {fmt(p95)} ms <= {fmt(target)} ms, p99 {fmt(p99 or 0)} ms ({setup})"

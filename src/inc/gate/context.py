@@ -27,7 +27,7 @@ from inc.runs_table import best_of_role
 from inc.workspace import Workspace
 
 if TYPE_CHECKING:
-    from git import Repo
+    from inc.gitutil import Repo
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -40,6 +40,7 @@ class GateConfig:
     strict: bool = False
     verify: bool = False
     closing: bool = False  # ``inc done``: every check blocks
+    selected: bool = False  # named or --changed increments only: workspace-wide checks stay narrow
     numbers: dict[str, list[str]] = field(default_factory=dict)  # number -> folder names
     cache: dict[str, Any] = field(default_factory=dict)  # workspace-wide results, computed once
     _repo: Any = field(default=None, repr=False)
@@ -174,6 +175,13 @@ class EvidenceSet:
         """``reports/loadtest-<run>.json`` parsed, or None (see ``errors``)."""
         path = self.loadtest_path(run_id)
         return self.parse(LoadTestReport, path) if path.is_file() else None
+
+    def loadtest_paths(self, run_id: str) -> list[Path]:
+        """Every load-test report of a run: one per mode (``loadtest-<run>-<mode>.json``) and the
+        untagged ``loadtest-<run>.json`` of earlier versions."""
+        from inc.loadtest_files import run_reports
+
+        return run_reports(self.inc.reports_dir, run_id)
 
 
 def _md_sections(text: str) -> list[Section]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from inc.meta import Waiver
 
@@ -21,6 +21,7 @@ TITLES: dict[str, str] = {
     "cross_validation": "CV performed",
     "model_versioned": "model versioned, tied to the increment",
     "explainability": "SHAP report generated",
+    "evaluation": "evaluation report recomputed",
     "load_test": "latency under target",
     "monitoring": "drift + performance monitoring configured",
     "ab_test": "A/B test ready",
@@ -136,3 +137,15 @@ class GateResult:
     def passed(self) -> bool:
         """True when every increment passed."""
         return all(inc.passed for inc in self.increments)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The object ``inc gate --format json`` prints, as plain data (``inc schema gate``)."""
+        from inc.gate.report import to_model
+
+        return to_model(self).model_dump(mode="json")
+
+    def to_json(self) -> str:
+        """Exactly the text ``inc gate --format json`` prints."""
+        from inc.gate.report import render_json
+
+        return render_json(self)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Literal
-from xml.etree import ElementTree as ET
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from inc.fsutil import atomic_write_text
 from inc.gate.model import CheckResult, GateResult, IncrementVerdict
@@ -19,12 +18,16 @@ ICONS = {"pass": "✅", "fail": "❌", "warn": "⚠️", "waived": "🟡", "skip
 class WaiverModel(BaseModel):
     """A waiver that applied to a check."""
 
+    model_config = ConfigDict(defer_build=True)  # built for --format json only
+
     reason: str
     approved_by: str
 
 
 class CheckModel(BaseModel):
     """One check of one increment."""
+
+    model_config = ConfigDict(defer_build=True)  # built for --format json only
 
     id: str = Field(description="check id of DESIGN.md section 6")
     title: str
@@ -40,6 +43,8 @@ class CheckModel(BaseModel):
 class IncrementReportModel(BaseModel):
     """The verdict on one increment."""
 
+    model_config = ConfigDict(defer_build=True)  # built for --format json only
+
     id: str
     slug: str
     status: str
@@ -52,6 +57,8 @@ class IncrementReportModel(BaseModel):
 
 class GateReportModel(BaseModel):
     """``inc gate --format json`` (DESIGN.md section 10)."""
+
+    model_config = ConfigDict(defer_build=True)  # built for --format json only
 
     passed: bool
     increments: list[IncrementReportModel]
@@ -193,6 +200,8 @@ def render_github(result: GateResult) -> str:
 
 def render_junit(result: GateResult) -> str:
     """JUnit XML: one testsuite per increment, one testcase per check."""
+    from xml.etree import ElementTree as ET
+
     suites = ET.Element("testsuites", name="inc gate")
     for verdict in result.increments:
         failures = sum(1 for c in verdict.checks if c.failing)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inc.errors import IncError, UserError
 from inc.gate.checks import CHECKS, Check
@@ -18,6 +19,9 @@ from inc.gate.model import CheckResult, GateResult, IncrementVerdict, Outcome, f
 from inc.increment import META_FILE, Increment
 from inc.meta import IncrementMeta
 from inc.workspace import Workspace
+
+if TYPE_CHECKING:
+    from inc.gitutil import Repo
 
 _DIR_RE = re.compile(r"^(\d{4})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
 _FALLBACK_BASES = ("origin/main", "main", "origin/master", "master")
@@ -39,7 +43,7 @@ def folder_numbers(ws: Workspace) -> dict[str, list[str]]:
     return numbers
 
 
-def default_base(repo: object) -> str:
+def default_base(repo: Repo) -> str:
     """The base of ``--changed``: ``GITHUB_BASE_REF`` (origin/<ref> when it exists), else main."""
     from inc import gitutil
 
@@ -47,7 +51,7 @@ def default_base(repo: object) -> str:
     candidates = (f"origin/{env}", env) if env else _FALLBACK_BASES
     for candidate in candidates:
         try:
-            gitutil.resolve_ref(repo, candidate)  # type: ignore[arg-type]
+            gitutil.resolve_ref(repo, candidate)
         except UserError:
             continue
         return candidate
@@ -216,7 +220,8 @@ def run_gate(
         from inc.errors import require_ml
 
         require_ml("mlflow")
-    config = GateConfig(ws, strict=strict, verify=verify, closing=closing, numbers=folder_numbers(ws))
+    config = GateConfig(ws, strict=strict, verify=verify, closing=closing, numbers=folder_numbers(ws),
+                        selected=bool(refs) or changed)
     folders, used_base = select_folders(ws, list(refs or []), changed, base)
     verdicts = [judge_folder(path, config) for path in folders]
     selection = "changed" if changed else ("named" if refs else "all")

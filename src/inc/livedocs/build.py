@@ -9,31 +9,31 @@ increments that no longer exist are removed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from inc.errors import UserError
 from inc.fsutil import atomic_write_bytes, ensure_inside, safe_unlink, same_bytes, sweep_temp_files
-from inc.livedocs import pages
-from inc.livedocs.collect import IncrementData, collect
-from inc.livedocs.views import Layout
-from inc.templating import environment, render_template, template_errors
+from inc.livedocs import inputs
+from inc.templating import environment, packaged_templates_dir, render_template, template_errors
 from inc.workspace import Workspace
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pages, collect and views (pydantic, jinja2) load only when pages are rendered
     from jinja2 import Template
     from jinja2.sandbox import SandboxedEnvironment
+
+    from inc.livedocs.collect import IncrementData
+    from inc.livedocs.views import Layout
 
 PAGE_RE = re.compile(r"^\d{4}-[a-z0-9]+(?:-[a-z0-9]+)*\.md$")
 PER_INCREMENT = ("increments", "runbooks")
 OVERRIDE_HINT = "; fix the template or remove the override"
-TOP_PAGES: dict[str, tuple[str, Callable[[list[IncrementData], Layout], dict[str, Any]]]] = {
-    "README.md": ("docs/index.md.j2", pages.index_page),
-    "models.md": ("docs/models.md.j2", pages.models_page),
-    "decisions.md": ("docs/decisions.md.j2", pages.decisions_page),
-    "CHANGELOG.md": ("docs/changelog.md.j2", pages.changelog_page),
+TOP_PAGES: dict[str, tuple[str, str]] = {  # page -> (template, context function in livedocs.pages)
+    "README.md": ("docs/index.md.j2", "index_page"),
+    "models.md": ("docs/models.md.j2", "models_page"),
+    "decisions.md": ("docs/decisions.md.j2", "decisions_page"),
+    "CHANGELOG.md": ("docs/changelog.md.j2", "changelog_page"),
 }
 
 
@@ -94,12 +94,24 @@ def _normalise(text: str) -> str:
 
 def layout_of(ws: Workspace) -> Layout:
     """Where the living docs and the increments are, relative to the workspace."""
+    from inc.livedocs.views import Layout
+
     return Layout(docs=ws.relpath(ws.living_docs_dir), increments=ws.relpath(ws.increments_dir))
 
 
 def collect_all(ws: Workspace) -> list[IncrementData]:
     """Every increment's data, sorted by folder name (stable in any file order)."""
+    from inc.livedocs.collect import collect
+
     return [collect(path) for path in sorted(ws.increment_dirs(), key=lambda p: p.name)]
+
+
+def _increment_pages(templates: _Templates, data: IncrementData, layout: Layout) -> dict[str, str]:
+    from inc.livedocs import pages
+
+    card = templates.render("docs/increment.md.j2", pages.increment_page(data, layout))
+    runbook = templates.render("docs/runbook.md.j2", pages.runbook_page(data, layout))
+    return {f"increments/{data.name}.md": card, f"runbooks/{data.name}.md": runbook}
 
 
 def render_pages(ws: Workspace, items: list[IncrementData] | None = None) -> dict[str, str]:
@@ -109,15 +121,26 @@ def render_pages(ws: Workspace, items: list[IncrementData] | None = None) -> dic
     templates = _Templates(ws.templates_dir)
     result: dict[str, str] = {}
     for data in items:
-        result[f"increments/{data.name}.md"] = templates.render(
-            "docs/increment.md.j2", pages.increment_page(data, layout)
-        )
-        result[f"runbooks/{data.name}.md"] = templates.render(
-            "docs/runbook.md.j2", pages.runbook_page(data, layout)
-        )
+        result.update(_increment_pages(templates, data, layout))
+    from inc.livedocs import pages
+
     for filename, (template, make) in TOP_PAGES.items():
-        result[filename] = templates.render(template, make(items, layout))
+        result[filename] = templates.render(template, getattr(pages, make)(items, layout))
     return dict(sorted(result.items()))
+
+
+def stale_increment_pages(ws: Workspace, folder: Path) -> list[str]:
+    """The model card and runbook of one increment that a rebuild would change (workspace-relative).
+
+    Reads that increment alone: the cost of ``inc gate --changed --strict`` follows the changed
+    increments, not the workspace.
+    """
+    from inc.livedocs.collect import collect
+
+    texts = _increment_pages(_Templates(ws.templates_dir), collect(folder), layout_of(ws))
+    prefix = ws.relpath(ws.living_docs_dir)
+    return sorted(f"{prefix}/{rel}" for rel, text in texts.items()
+                  if not same_bytes(ws.living_docs_dir / rel, text.encode("utf-8")))
 
 
 def _obsolete(docs_dir: Path, wanted: set[str]) -> list[str]:
@@ -133,12 +156,40 @@ def _obsolete(docs_dir: Path, wanted: set[str]) -> list[str]:
     return sorted(found)
 
 
-def build_docs(ws: Workspace, check: bool = False) -> DocsResult:
-    """Rebuild ``living-docs/``; with ``check`` write nothing and report the stale pages."""
-    pages_text = render_pages(ws)
+def _from_memory(ws: Workspace, remembered: dict[str, str], check: bool) -> DocsResult | None:
+    """The result when every page on disk hashes as the build from these inputs left it.
+
+    None when a page differs or is missing (then the pages are rendered as usual).
+    """
     docs_dir = ws.living_docs_dir
-    if docs_dir.exists() or not check:
+    prefix = ws.relpath(docs_dir)
+    result = DocsResult(check=check)
+    for rel in sorted(remembered):
+        if inputs.file_sha256(docs_dir / rel) != remembered[rel]:
+            return None
+        result.unchanged.append(f"{prefix}/{rel}")
+    if _obsolete(docs_dir, set(remembered)):
+        return None
+    return result
+
+
+def build_docs(ws: Workspace, check: bool = False, remember: bool = True) -> DocsResult:
+    """Rebuild ``living-docs/``; with ``check`` write nothing and report the stale pages.
+
+    With nothing changed since the last build (same inputs, every page as that build left it),
+    the answer comes from the workspace's cache (``inc.livedocs.inputs``) without rendering.
+    ``remember=False`` (the gate) reads that cache but never writes it.
+    """
+    docs_dir = ws.living_docs_dir
+    if docs_dir.exists() or docs_dir.is_symlink() or not check:
         _refuse_outside(ws, docs_dir)
+    digest = inputs.input_digest(ws, ws.templates_dir, packaged_templates_dir())
+    remembered = inputs.remembered_pages(ws, digest)
+    if remembered is not None:
+        known = _from_memory(ws, remembered, check)
+        if known is not None:
+            return known
+    pages_text = render_pages(ws)
     result = DocsResult(check=check)
     prefix = ws.relpath(docs_dir)
     pending: list[tuple[Path, bytes, str]] = []
@@ -153,6 +204,8 @@ def build_docs(ws: Workspace, check: bool = False) -> DocsResult:
     obsolete = _obsolete(docs_dir, set(pages_text))
     result.stale.extend(f"{prefix}/{rel}" for rel in obsolete)
     result.stale.sort()
+    if remember:
+        inputs.remember_pages(ws, digest, pages_text)
     if check:
         return result
     sweep_temp_files(docs_dir)  # half pages a killed build left (.<page>.<random>.tmp)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from inc.errors import IncError
+from inc.evaluation.schema import REPORT_PREFIX, SUMMARY, EvaluationSummary
 from inc.evidence import (
     DriftReport,
     EvidenceError,
@@ -58,6 +59,7 @@ class IncrementData:
     subject: RunRecord | None = None
     subject_chosen: bool = False
     explain: ExplainSummary | None = None
+    evaluation: EvaluationSummary | None = None
     plots: list[str] = field(default_factory=list)
     loadtest: LoadTestReport | None = None
     drift: DriftReport | None = None
@@ -134,6 +136,15 @@ def _optional(data: IncrementData, model: type[Any], path: Path) -> Any:
         return None
 
 
+def _loadtest_path(reports: Path, run_id: str) -> Path:
+    """The load test the model card shows: in-process first, then the HTTP open and closed loop."""
+    from inc.loadtest_files import report_name
+
+    tags = ("in-process", "http-open", "http")
+    names = [*(report_name(run_id, tag) for tag in tags), f"loadtest-{run_id}.json"]
+    return next((reports / name for name in names if (reports / name).is_file()), reports / names[-1])
+
+
 def _read_reports(data: IncrementData) -> None:
     reports = data.inc.reports_dir
     subject = data.subject
@@ -142,7 +153,9 @@ def _read_reports(data: IncrementData) -> None:
         data.explain = _optional(data, ExplainSummary, explain_dir / "summary.json")
         if data.explain is not None:
             data.plots = _plots(explain_dir, data.explain)
-        data.loadtest = _optional(data, LoadTestReport, reports / f"loadtest-{subject.run_id}.json")
+        data.evaluation = _optional(data, EvaluationSummary,
+                                    reports / f"{REPORT_PREFIX}{subject.run_id}" / SUMMARY)
+        data.loadtest = _optional(data, LoadTestReport, _loadtest_path(reports, subject.run_id))
     if reports.is_dir():
         drifts = sorted(p for p in reports.glob("drift-*.json") if p.is_file())
         if drifts:

@@ -25,7 +25,7 @@ from typing import Any
 from inc import limits
 from inc.errors import UserError
 from inc.fsutil import atomic_write_bytes, ensure_inside, same_bytes
-from inc.livedocs import mdhtml
+from inc.livedocs import mdhtml, sitepool
 from inc.livedocs.build import OVERRIDE_HINT, collect_all, docs_environment, layout_of, render_pages
 from inc.livedocs.views import Layout
 from inc.templating import render_template, template_errors
@@ -183,8 +183,16 @@ def render_site(ws: Workspace) -> tuple[dict[str, bytes], dict[str, str]]:
         site_map.site_pages.add(page)
     with template_errors(SITE_TEMPLATE, OVERRIDE_HINT):
         template = docs_environment(ws.templates_dir).get_template(SITE_TEMPLATE)
+    files = sitepool.render_all(list(texts.items()), lambda chunk: _render_pages(chunk, site_map, template),
+                                site_map.assets)
+    copies = {site: ws_path for ws_path, site in sorted(site_map.assets.items())}
+    return files, copies
+
+
+def _render_pages(chunk: list[tuple[str, str]], site_map: SiteMap, template: Any) -> dict[str, bytes]:
+    """HTML of each (workspace path, markdown) in ``chunk``; linked evidence lands in site_map.assets."""
     files: dict[str, bytes] = {}
-    for ws_path, text in texts.items():
+    for ws_path, text in chunk:
         page = site_map.pages[ws_path]
         rendered = mdhtml.render(text, ws_path, page, site_map.resolve)
         name = _increment_of(page)
@@ -196,8 +204,7 @@ def render_site(ws: Workspace) -> tuple[dict[str, bytes], dict[str, str]]:
                 nav=_nav(site_map, page, name if name in site_map.names else None),
             ))
         files[page] = (out if out.endswith("\n") else out + "\n").encode("utf-8")
-    copies = {site: ws_path for ws_path, site in sorted(site_map.assets.items())}
-    return files, copies
+    return files
 
 
 def build_site(ws: Workspace, out_dir: Path) -> SiteResult:

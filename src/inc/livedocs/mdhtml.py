@@ -30,12 +30,17 @@ _SLUG_DROP = re.compile(r"[^\w\- ]", re.UNICODE)
 _TASK = re.compile(r"^\[([ xX])\][ \t]")
 
 
-@lru_cache(maxsize=1)
-def parser() -> MarkdownIt:
-    """The shared parser: commonmark, raw HTML off, tables and strikethrough on."""
+@lru_cache(maxsize=2)
+def parser(plain: bool = False) -> MarkdownIt:
+    """The shared parser: commonmark, raw HTML off, tables and strikethrough on.
+
+    ``plain``: the same parser without the table and strikethrough rules, for a text with no
+    ``|`` and no ``~`` (those rules cannot match it, and the table rule is tried on every line).
+    """
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"html": False})
+    return md if plain else md.enable(["table", "strikethrough"])
 
 
 @dataclass
@@ -157,7 +162,7 @@ class _Page:
 
 def render(text: str, src_path: str, site_path: str, resolve: Resolver) -> Rendered:
     """Render markdown from workspace file ``src_path`` as the site page ``site_path``."""
-    md = parser()
+    md = parser(plain="|" not in text and "~" not in text)
     tokens = md.parse(text)
     page = _Page(posixpath.dirname(src_path), posixpath.dirname(site_path), resolve)
     for index, token in enumerate(tokens):

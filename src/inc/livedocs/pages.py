@@ -8,6 +8,7 @@ from typing import Any
 
 from inc.livedocs import fmt
 from inc.livedocs.collect import IncrementData
+from inc.livedocs.evalview import evaluation_view
 from inc.livedocs.views import (
     TOP_FEATURES,
     Layout,
@@ -131,6 +132,7 @@ def increment_page(data: IncrementData, layout: Layout) -> dict[str, Any]:
         "evaluation": block(data, "plan.md", "Evaluation methodology"),
         "caveats": caveats(data),
         "explain": _explain(data, layout, page_dir),
+        "eval": evaluation_view(data, layout, page_dir),
         "decisions": block(data, "plan.md", "Model selection rationale"),
         "problems": [fmt.inline(p) for p in data.problems],
     }

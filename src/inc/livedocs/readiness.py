@@ -23,6 +23,7 @@ CHECKS = (
     ("cross_validation", "cross-validated"),
     ("model_versioned", "model versioned"),
     ("explainability", "SHAP report"),
+    ("evaluation", "evaluation report"),
     ("load_test", "latency under target"),
     ("monitoring", "monitoring configured"),
     ("ab_test", "A/B test planned"),
@@ -116,6 +117,8 @@ def _checks(data: IncrementData) -> dict[str, tuple[bool, str]]:
             "registered model version" if model is not None else "no model logged",
         ),
         "explainability": (data.explain is not None, "SHAP summary" if data.explain else "no SHAP report"),
+        "evaluation": (data.evaluation is not None,
+                       "evaluation report" if data.evaluation else "no evaluation report"),
         "load_test": (
             lt is not None and lt.p95_ms <= meta.latency_p95_ms,
             "no load test" if lt is None else f"p95 {lt.p95_ms:.2f} ms vs {meta.latency_p95_ms:g} ms",

@@ -273,9 +273,35 @@ def start_run(uri: str, experiment_id: str, name: str, tags: dict[str, str]) -> 
     return str(run.info.run_id)
 
 
-def end_run(status: str) -> None:
-    """End the active run with ``FINISHED`` or ``FAILED``."""
-    _mlflow().end_run(status=status)
+def end_run(uri: str, run_id: str, status: str) -> None:
+    """End ``run_id`` with ``status`` (``FINISHED``, ``FAILED``, ``KILLED``) on the store.
+
+    Whatever happens (store unreachable, Ctrl-C), the run is no longer active in this thread
+    afterwards: a run left active would swallow the next ``mlflow.start_run`` of the process.
+    A failure to reach the store is still raised.
+    """
+    mlflow = _mlflow()
+    try:
+        with session(uri):
+            active = mlflow.active_run()
+            if active is not None and active.info.run_id == run_id:
+                client(uri)
+                mlflow.end_run(status=status)  # takes it off the stack, then marks it on the store
+            else:  # the block ended it, or left a run of its own on top: leave that one alone
+                client(uri).set_terminated(run_id, status)
+    finally:
+        _forget_active_run(run_id)
+
+
+def _forget_active_run(run_id: str) -> None:
+    """Take ``run_id`` off this thread's stack of active runs, without a request to the store."""
+    from mlflow.tracking import fluent
+
+    stack = fluent._active_run_stack.get()
+    kept = [run for run in stack if run.info.run_id != run_id]
+    if len(kept) != len(stack):
+        stack[:] = kept
+        fluent.MLFLOW_RUN_ID.unset()
 
 
 def log_batch(

@@ -1,0 +1,105 @@
+"""Checked increment.yaml data remembered by content hash, for ``inc list`` and ``inc show``.
+
+Parsing YAML is most of what ``inc list`` does per increment. This cache maps an increment
+folder to the sha256 of its increment.yaml bytes and the data those bytes gave once they passed
+the fast structural check (``inc.fastcheck``). A file is always read; its data comes from the
+cache only when its bytes hash as remembered, so an edit (or a file changed behind inc's back
+with the same size and time) is parsed and checked again. Only data that passed the check is
+stored, and only under the code stamp of the inc that checked it. The file lives in the
+workspace's ``.inc-cache/`` (``inc.cachedir``: git-ignored, bound to its folder, atomic).
+The gate does not use it: it validates every file with the models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from inc import cachedir
+
+CACHE_FILE = "meta.json"
+
+
+def _encode(value: Any) -> Any:
+    if type(value) is dt.date:
+        return {"$date": value.isoformat()}
+    if isinstance(value, dict):
+        return {key: _encode(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_encode(item) for item in value]
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if len(value) == 1 and "$date" in value:
+            return dt.date.fromisoformat(value["$date"])
+        return {key: _decode(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_decode(item) for item in value]
+    return value
+
+
+MAX_BYTES = 1 << 20  # larger files are not cached (and are for the YAML reader to refuse)
+
+
+def digest(data: bytes) -> str:
+    """The key of a file's content."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_digest(path: Any) -> str | None:
+    """The key of a regular file's content, or None (missing, special, too large, unreadable)."""
+    import os
+    import stat
+
+    try:
+        with open(path, "rb", opener=lambda p, flags: os.open(p, flags | os.O_NONBLOCK)) as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+                return None
+            data = handle.read(MAX_BYTES + 1)
+    except OSError:
+        return None
+    return digest(data) if len(data) <= MAX_BYTES else None
+
+
+class MetaCache:
+    """The remembered data of one workspace's increment.yaml files (loaded once per command)."""
+
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        self.stamp = hashlib.sha256(repr(cachedir.code_stamp()).encode()).hexdigest()
+        payload = cachedir.read(root, CACHE_FILE) or {}
+        entries = payload.get("entries") if payload.get("stamp") == self.stamp else None
+        self.entries: dict[str, Any] = entries if isinstance(entries, dict) else {}
+        self.changed = False
+        self.seen: set[str] = set()
+
+    def get(self, name: str, content_digest: str) -> dict[str, Any] | None:
+        """The checked data of folder ``name`` when its increment.yaml hashes as remembered."""
+        self.seen.add(name)
+        entry = self.entries.get(name)
+        if not isinstance(entry, list) or len(entry) != 2 or entry[0] != content_digest:
+            return None
+        try:
+            data = _decode(entry[1])
+        except (TypeError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def put(self, name: str, content_digest: str, data: dict[str, Any]) -> None:
+        """Remember the checked ``data`` of folder ``name``."""
+        self.entries[name] = [content_digest, _encode(data)]
+        self.changed = True
+
+    def save(self, prune: bool = False) -> None:
+        """Write the cache when something new was remembered (best effort); ``prune`` forgets the
+        folders not asked about (after reading every increment)."""
+        if prune and set(self.entries) - self.seen:
+            self.entries = {name: entry for name, entry in self.entries.items() if name in self.seen}
+            self.changed = True
+        if self.changed:
+            cachedir.write(self.root, CACHE_FILE, {"stamp": self.stamp, "entries": self.entries})
+            self.changed = False

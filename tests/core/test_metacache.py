@@ -1,0 +1,81 @@
+"""inc list / inc show reuse checked YAML data only while the files hash as they did."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from inc import yamlio
+from inc.errors import ConfigError
+from inc.scaffold import new_increment
+from inc.status import list_increments, show_increment
+from inc.workspace import Workspace
+from inc_testing import git
+
+
+def _reader(ws: Workspace) -> Workspace:
+    return Workspace.discover(ws.root, cached=True)
+
+
+def _no_yaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(text: str, source: str) -> None:
+        raise AssertionError(f"parsed {source} although it did not change")
+
+    monkeypatch.setattr(yamlio, "parse_yaml", fail)
+
+
+def test_second_listing_parses_nothing(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("fraud", "churn", "ranking"):
+        new_increment(workspace, name)
+    first = list_increments(_reader(workspace))
+    _no_yaml(monkeypatch)
+    assert list_increments(_reader(workspace)) == first
+    assert show_increment(_reader(workspace), "2").summary.slug == "churn"
+
+
+def test_a_change_keeping_size_and_time_is_seen(workspace: Workspace) -> None:
+    path = new_increment(workspace, "fraud", title="Model A").increment.path / "increment.yaml"
+    assert list_increments(_reader(workspace))[0].title == "Model A"
+    stat = path.stat()
+    path.write_text(path.read_text().replace("Model A", "Model B"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size
+    assert list_increments(_reader(workspace))[0].title == "Model B"
+
+
+def test_an_invalid_edit_is_refused_with_file_and_field(workspace: Workspace) -> None:
+    path = new_increment(workspace, "fraud").increment.path / "increment.yaml"
+    list_increments(_reader(workspace))
+    path.write_text(path.read_text().replace("cv_min_folds: 5", "cv_min_folds: 1"))
+    with pytest.raises(ConfigError, match="field 'cv_min_folds'") as excinfo:
+        list_increments(_reader(workspace))
+    assert str(path) in excinfo.value.message
+    (workspace.root / "inc.yaml").write_text("increments_dir: /etc\n")
+    with pytest.raises(ConfigError, match="field 'increments_dir'"):
+        _reader(workspace)
+
+
+def test_readers_write_only_the_ignored_cache(workspace: Workspace) -> None:
+    new_increment(workspace, "fraud")
+    git(workspace.root, "add", "-A")
+    git(workspace.root, "commit", "-q", "-m", "one increment")
+    list_increments(_reader(workspace))
+    show_increment(_reader(workspace), "1")
+    assert git(workspace.root, "status", "--porcelain", "--untracked-files=all") == ""
+    assert (workspace.root / ".inc-cache" / "meta.json").is_file()
+
+
+def test_a_copied_cache_is_not_used(workspace: Workspace, tmp_path: Path,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    new_increment(workspace, "fraud")
+    list_increments(_reader(workspace))
+    copy = tmp_path / "elsewhere"
+    shutil.copytree(workspace.root, copy)
+    parsed: list[str] = []
+    real = yamlio.parse_yaml
+    monkeypatch.setattr(yamlio, "parse_yaml", lambda text, source: parsed.append(source) or real(text, source))
+    list_increments(Workspace.discover(copy, cached=True))
+    assert any(source.endswith("increment.yaml") for source in parsed)
