@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass
 from functools import cached_property
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from inc import fastcheck, limits
-from inc.errors import UserError
+from inc.errors import ConfigError, UserError
 from inc.fsutil import atomic_write_text
 from inc.markdown import Section, Task, parse_sections, parse_tasks
 from inc.metacache import MetaCache, file_digest
@@ -96,7 +97,11 @@ class Increment:
             return cls(path, raw=fastcheck.with_defaults("increment", raw))
         from inc.meta import IncrementMeta
 
-        return cls(path, validate(IncrementMeta, raw, str(meta_path)))
+        meta = validate(IncrementMeta, raw, str(meta_path))
+        if not math.isfinite(meta.metric.target):  # the fast check refuses these; the model not
+            raise ConfigError(f"{meta_path}: field 'metric.target': {meta.metric.target} is not a finite "
+                              "number; give the target value")
+        return cls(path, meta)
 
     @classmethod
     def _load_cached(cls, path: Path, cache: MetaCache) -> Increment:

@@ -43,7 +43,7 @@ class Metric(BaseModel):
 
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.@-]+$")
     goal: Goal = "maximize"
-    target: float = Field(allow_inf_nan=False)
+    target: float
 
 
 class ModelRef(BaseModel):
