@@ -159,27 +159,26 @@ def write_loadtest(inc_path: Path, run_id: str, p95: float = 12.0) -> Path:
     return write_evidence(inc_path / "reports" / f"loadtest-{run_id}.json", report)
 
 
-def write_evaluation(inc_path: Path, run_id: str, seed: int = 0, png: bytes = b"\x89PNG fake roc") -> Path:
-    """An evaluation report (binary, roc_auc) with real stored predictions, built without numpy."""
+def write_evaluation(inc_path: Path, run_id: str, auc: float = 0.7, png: bytes = b"\x89PNG fake roc") -> Path:
+    """An evaluation report (binary, roc_auc = ``auc`` to 0.1) with real stored predictions, without numpy."""
     import gzip
     import json
-    import random
 
     from inc.evaluation import recompute as rc
     from inc.evaluation.schema import EvaluationSummary, FileRef
 
     folder = inc_path / "reports" / f"eval-{run_id}"
     folder.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(seed)
-    labels = [1 if i % 4 == 0 else 0 for i in range(200)]
-    scores = [round(min(1.0, rng.random() * 0.8 + 0.3 * y), 3) for y in labels]
-    data = {"task": "binary", "labels": labels, "scores": scores, "threshold": 0.5, "rows": 200, "stored": 200}
+    above = round(auc * 10)  # of 10 positives, this many outscore all 10 negatives, the rest score below
+    labels = [0] * 10 + [1] * 10
+    scores = [0.1 + 0.04 * i for i in range(10)] + [0.9] * above + [0.05] * (10 - above)
+    data = {"task": "binary", "labels": labels, "scores": scores, "threshold": 0.5, "rows": 20, "stored": 20}
     with gzip.open(folder / "predictions.json.gz", "wb") as handle:
         handle.write(json.dumps(data).encode())
     (folder / "roc.png").write_bytes(png)
     value = rc.recompute(data, "roc_auc")
     summary = EvaluationSummary(
-        run_id=run_id, task="binary", metric="roc_auc", value=value, stored_value=value, rows=200, stored_rows=200,
+        run_id=run_id, task="binary", metric="roc_auc", value=value, stored_value=value, rows=20, stored_rows=20,
         threshold=0.5, threshold_source="default 0.5: no threshold was given",
         calibration={"ece": rc.expected_calibration_error(labels, scores), "brier": 0.2, "bins": []},
         plots=[FileRef(file="roc.png", sha256=sha256_file(folder / "roc.png"), title="ROC")],

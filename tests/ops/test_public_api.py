@@ -61,7 +61,14 @@ def test_the_callable_modules_still_import_their_submodules() -> None:
     assert inc.gate.runner.run_gate is run_gate
 
 
+def _roomy_target(run_copy: Any) -> float:
+    """A p95 target a loaded machine meets too: these tests check the API, not the speed."""
+    run_copy.inc.save_meta(run_copy.inc.meta.model_copy(update={"latency_p95_ms": 5000.0}))
+    return 5000.0
+
+
 def test_inc_loadtest_is_the_loadtest_command(run_copy: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    _roomy_target(run_copy)
     result = inc.loadtest("1", run_copy.run_id, run_copy.data, requests=60, batch_size=2,
                           workspace=run_copy.ws)
     assert result.path is not None and result.path.name == f"loadtest-{run_copy.run_id}-in-process.json"
@@ -108,13 +115,14 @@ def test_inc_gate_returns_the_verdict_that_format_json_prints(
 def test_load_test_model_records_an_open_loop_test(run_copy: Any, stalling_server: Any) -> None:
     url = stalling_server(stall_every=0)
     rows = make_frame(10, seed=3)
+    target = _roomy_target(run_copy)
     result = inc.load_test_model(api_url=url, target_rps=40, duration=1, increment="1",
                                  run_id=run_copy.run_id, payload=rows, workspace=run_copy.ws)
     report = result.report
     assert result.path is not None and result.path.name == f"loadtest-{run_copy.run_id}-http-open.json"
     assert report.loop == "open" and report.target_rps == 40 and report.failures == 0
     assert report.requests == 40 and report.dropped == 0 and report.achieved_rps
-    assert report.target_p95_ms == 100 and report.passed is True
+    assert report.target_p95_ms == target and report.passed is True
     record = read_run_record(run_copy.inc.runs_dir / f"{run_copy.run_id}.json")
     assert f"reports/{result.path.name}" in {r.path for r in record.reports}
 

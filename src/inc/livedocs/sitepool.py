@@ -3,7 +3,8 @@
 The pages are split into one chunk per worker; each worker is a fork of this process (it
 inherits the parsed workspace, nothing is re-read) and returns its pages' bytes and the
 evidence files they linked. The result is merged in page order, so the site is byte-identical
-to a serial build. Small sites, one core, or a platform without ``fork`` render serially.
+to a serial build. Small sites, one core, a platform without ``fork``, or a process running
+other threads (inc used as a library) render serially.
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ _JOB: dict[str, Any] = {}
 
 
 def _workers(pages: int) -> int:
+    import threading
+
     if pages < MIN_PAGES or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if threading.active_count() > 1:  # forking a threaded process (a host application) is unsafe
         return 1
     try:
         cores = len(os.sched_getaffinity(0))
