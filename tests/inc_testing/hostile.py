@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-import resource
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -57,19 +57,29 @@ class Probe:
         assert self.peak_rss_mb < RSS_BUDGET_MB, f"{self.args}: peak RSS {self.peak_rss_mb:.0f} MB"
 
 
-def _limit_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+# The probe is a grandchild forked by a small wrapper: ru_maxrss survives fork and exec, so a
+# child forked straight from the (large) test process would report the test's own size.
+_CAPPED_EXEC = (
+    "import os, resource, sys; cap = int(sys.argv[1]); "
+    "resource.setrlimit(resource.RLIMIT_AS, (cap, cap)); pid = os.fork()\n"
+    "if pid == 0: os.execv(sys.argv[3], sys.argv[3:])\n"
+    "_, status, usage = os.wait4(pid, 0); open(sys.argv[2], 'w').write(str(usage.ru_maxrss)); "
+    "sys.exit(os.waitstatus_to_exitcode(status) % 256)"
+)
 
 
 def run_capped(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> Probe:
     """Run ``inc *args`` in ``cwd`` under the caps; returns what happened (killed at the time cap)."""
     full_env = {**os.environ, **(env or {})}
     out_path, err_path = cwd.parent / ".probe.out", cwd.parent / ".probe.err"
+    rss_path = cwd.parent / ".probe.rss"
     start = time.monotonic()
     with out_path.open("wb") as out, err_path.open("wb") as err:
+        # No preexec_fn: with one, subprocess forks the (large) test process, and Linux keeps the
+        # pre-exec peak in ru_maxrss. A tiny exec wrapper sets the cap instead (spawned by vfork).
         proc = subprocess.Popen(
-            [INC, *args], cwd=cwd, env=full_env, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-            preexec_fn=_limit_memory,
+            [sys.executable, "-c", _CAPPED_EXEC, str(MEMORY_CAP), str(rss_path), INC, *args], cwd=cwd, env=full_env,
+            stdout=out, stderr=err, stdin=subprocess.DEVNULL,
         )
         timer = threading.Timer(TIME_CAP_S + 10, proc.kill)
         timer.start()
@@ -81,7 +91,7 @@ def run_capped(args: list[str], cwd: Path, env: dict[str, str] | None = None) ->
     seconds = time.monotonic() - start
     probe = Probe(
         args, proc.returncode, out_path.read_text(errors="replace"), err_path.read_text(errors="replace"),
-        seconds, usage.ru_maxrss / 1024,
+        seconds, int(rss_path.read_text() or 0) / 1024 if rss_path.exists() else usage.ru_maxrss / 1024,
     )
     out_path.unlink()
     err_path.unlink()
