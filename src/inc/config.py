@@ -36,6 +36,30 @@ class Policy(BaseModel):
     )
 
 
+class ReadLimits(BaseModel):
+    """``limits:`` in inc.yaml: caps on what inc reads from the repository (sizes in MB).
+
+    The ceilings keep a pull request that edits inc.yaml from lifting them without bound;
+    ``inc.limits.Caps`` holds the same defaults for the read path (no pydantic there).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    yaml_mb: float = Field(default=1, gt=0, le=16, description="increment.yaml, monitoring.yaml, inc.yaml")
+    markdown_mb: float = Field(default=5, gt=0, le=64, description="spec.md, plan.md, tasks.md")
+    json_mb: float = Field(default=20, gt=0, le=256, description="runs/*.json and reports/*.json")
+    template_mb: float = Field(default=1, gt=0, le=16, description="each template override")
+    asset_mb: float = Field(default=50, gt=0, le=512, description="each plot copied into the HTML site")
+    json_depth: int = Field(default=64, ge=4, le=512, description="nesting of a JSON evidence file")
+    yaml_nodes: int = Field(
+        default=200_000, ge=1_000, le=5_000_000,
+        description="nodes of a YAML file once its aliases are expanded (alias bombs)",
+    )
+    render_seconds: float = Field(default=5, gt=0, le=300, description="time budget of one template render")
+    render_output_mb: float = Field(default=20, gt=0, le=256, description="output budget of one render")
+    render_memory_mb: int = Field(default=128, ge=32, le=4096, description="memory budget of one render")
+
+
 class Config(BaseModel):
     """Settings of one workspace. Every key is optional."""
 
@@ -53,6 +77,10 @@ class Config(BaseModel):
         description="Extra paths whose changes after the chosen run make evidence stale.",
     )
     policy: Policy = Field(default_factory=Policy, description="floors every increment must meet")
+    limits: ReadLimits = Field(
+        default_factory=ReadLimits,
+        description="Read limits for repository files (sizes, JSON depth, YAML aliases, render budget).",
+    )
 
     @field_validator("increments_dir", "living_docs_dir", "templates_dir")
     @classmethod

@@ -7,18 +7,41 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import statistics
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from inc import limits
 from inc.errors import UserError
 from inc.fsutil import atomic_write_text, canonical_json, ensure_inside, pretty_json
 from inc.yamlio import format_validation_error
 
 Role = Literal["baseline", "candidate"]
 E = TypeVar("E", bound=BaseModel)
+
+
+# MLflow's own rule for run ids (a 32-hex uuid in practice): no '/', no '.', no '..'.
+RUN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,255}$"
+_RUN_ID_RE = re.compile(RUN_ID_PATTERN)
+
+
+def check_run_id(run_id: str) -> str:
+    """``run_id`` stripped, when it is shaped like an MLflow run id; a UserError otherwise.
+
+    Run ids name files (``runs/<id>.json``, ``reports/loadtest-<id>.json``): a '/' or '..'
+    would write elsewhere in the workspace.
+    """
+    value = run_id.strip() if isinstance(run_id, str) else ""
+    if not _RUN_ID_RE.match(value):
+        shown = repr(run_id)[:60]
+        raise UserError(
+            f"run id {shown}: not an MLflow run id (letters, digits, '-' and '_', starting with a "
+            "letter or digit); copy it from 'inc runs' or the MLflow UI"
+        )
+    return value
 
 
 class EvidenceError(UserError):
@@ -108,7 +131,7 @@ class RunRecord(_Open):
     """``runs/<run_id>.json``: one MLflow run as committed evidence."""
 
     schema_: int = Field(default=1, alias="schema")
-    run_id: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
+    run_id: str = Field(pattern=RUN_ID_PATTERN)
     experiment_id: str | None = None
     tracking_uri: str | None = None
     increment: str
@@ -244,11 +267,17 @@ def record_hash(data: dict[str, Any]) -> str:
 
 
 def read_json(path: Path) -> Any:
-    """Parse a JSON evidence file; errors name the file and line."""
+    """Parse a JSON evidence file under the read limits; errors name the file and line.
+
+    Over ``limits.json_mb``, nested deeper than ``limits.json_depth``, NaN/Infinity or an
+    integer longer than a metric can be: an EvidenceError naming the file and the limit.
+    """
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return limits.parse_json(limits.read_text(path, "json"), str(path))
     except FileNotFoundError as exc:
         raise EvidenceError(f"{path}: missing") from exc
+    except limits.LimitError as exc:
+        raise EvidenceError(exc.message) from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         where = f" line {line}" if line else ""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,6 +23,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, fsync: bool = True) -> None:
     umask gives (0644 under 022), as ``open()`` would. ``fsync=False`` skips the flush to
     disk, for files regenerated at will (living docs, the HTML site: ~3 ms a file).
     """
+    guard_write(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = _new_temp_file(path.parent, f".{path.name}.")
     try:
@@ -89,9 +92,117 @@ def pretty_json(data: Any) -> str:
 
 
 def ensure_inside(root: Path, path: Path) -> Path:
-    """Resolve ``path`` and refuse it when it (or a symlink on the way) leads outside ``root``."""
+    """Resolve ``path`` and refuse it when it (or a symlink on the way) leads outside ``root``.
+
+    Inside ``root/.git`` is refused too: inc never writes into git's own folder.
+    """
     resolved_root = root.resolve()
     resolved = path.resolve()
     if resolved != resolved_root and resolved_root not in resolved.parents:
         raise UserError(f"{path}: refusing to write outside the workspace {root}")
+    git_dir = resolved_root / ".git"
+    if resolved == git_dir or git_dir in resolved.parents:
+        raise UserError(f"{path}: refusing to write inside {git_dir}")
     return resolved
+
+
+def _workspace_root() -> Path | None:
+    from inc import limits
+
+    root: Path | None = limits._STATE["root"]
+    return root
+
+
+def guard_write(path: Path) -> None:
+    """Refuse a write or delete of ``path`` when it is nominally inside the loaded workspace but
+    its folder resolves outside it (a symlink on the way) or into ``.git``.
+
+    Paths outside the workspace by name (``--html /tmp/site``, the CI step summary) are the
+    user's explicit choice and are not checked here.
+    """
+    root = _workspace_root()
+    if root is None:
+        return
+    real_root = str(root)
+    nominal = os.path.abspath(path)
+    real_parent = os.path.realpath(os.path.dirname(nominal))
+    named_inside = _under(nominal, real_root) or _under(nominal, os.path.abspath(root))
+    if not named_inside and not _under(real_parent + os.sep, real_root):
+        return
+    if not _under(real_parent + os.sep, real_root):
+        raise UserError(f"{path}: refusing to write outside the workspace {root}")
+    git_dir = os.path.join(real_root, ".git")
+    final = os.path.join(real_parent, os.path.basename(nominal))
+    if final in (real_root, git_dir) or _under(final, git_dir):
+        raise UserError(f"{path}: refusing to write inside {git_dir}")
+
+
+def _under(path: str, folder: str) -> bool:
+    return path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def safe_unlink(path: Path, root: Path) -> bool:
+    """Delete the file ``path`` only when it, resolved, is inside ``root`` and outside ``.git``.
+
+    The file itself must be a regular file, not a symlink (a symlink is removed, never followed).
+    Returns False (nothing deleted) when the path leads outside.
+    """
+    try:
+        folder = ensure_inside(root, path.parent)
+    except UserError:
+        return False
+    target = folder / path.name
+    if not target.is_symlink() and not target.is_file():
+        return False
+    target.unlink()
+    return True
+
+
+OWNER_FILE = "owner"
+LEFTOVER_SECONDS = 300
+
+
+def mark_owner(folder: Path) -> None:
+    """Record this process (host and pid) as the owner of a claim folder."""
+    (folder / OWNER_FILE).write_text(f"{socket.gethostname()} {os.getpid()}\n", encoding="ascii")
+
+
+def owner_gone(folder: Path) -> bool:
+    """True when the process recorded by ``mark_owner`` ran on this host and no longer exists.
+
+    A claim without an owner file yet (the owner is between mkdir and writing it) is kept.
+    """
+    try:
+        host, pid = (folder / OWNER_FILE).read_text(encoding="ascii").split()
+        number = int(pid)
+    except (OSError, ValueError):
+        return False
+    if host != socket.gethostname():
+        return False
+    try:
+        os.kill(number, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def sweep_temp_files(folder: Path, older_than: float = LEFTOVER_SECONDS) -> list[Path]:
+    """Remove ``.*.tmp`` files an atomic write left in ``folder`` (recursively) when killed.
+
+    Only files older than ``older_than`` seconds go: a younger one may be another process's
+    write in progress. Returns what was removed.
+    """
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    now = time.time()
+    for path in folder.rglob(".*.tmp"):
+        try:
+            if path.is_file() and not path.is_symlink() and now - path.stat().st_mtime > older_than:
+                path.unlink()
+                removed.append(path)
+        except FileNotFoundError:
+            continue
+    return removed

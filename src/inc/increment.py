@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from inc import fastcheck
+from inc import fastcheck, limits
+from inc.errors import ConfigError, UserError
 from inc.fsutil import atomic_write_text
 from inc.markdown import Section, Task, parse_sections, parse_tasks
 from inc.metacache import MetaCache, file_digest
@@ -75,8 +77,14 @@ class Increment:
         """Load and validate ``path/increment.yaml``; errors name the file and field.
 
         With a ``cache`` (``inc list``/``inc show``), data checked before is reused when the file's
-        bytes hash as they did then.
+        bytes hash as they did then. A folder that is a symlink is refused: inc would read and
+        write wherever it leads.
         """
+        if path.is_symlink():
+            raise UserError(
+                f"{path}: the increment folder is a symlink (to {path.resolve()}); inc reads and "
+                "writes only real folders of the workspace: replace the link with the folder"
+            )
         if cache is not None:
             return cls._load_cached(path, cache)
         # Once the models are built (the gate, the docs) validating with them is the cheaper way.
@@ -90,7 +98,11 @@ class Increment:
             return cls(path, raw=fastcheck.with_defaults("increment", raw))
         from inc.meta import IncrementMeta
 
-        return cls(path, validate(IncrementMeta, raw, str(meta_path)))
+        meta = validate(IncrementMeta, raw, str(meta_path))
+        if not math.isfinite(meta.metric.target):  # the fast check refuses these; the model not
+            raise ConfigError(f"{meta_path}: field 'metric.target': {meta.metric.target} is not a finite "
+                              "number; give the target value")
+        return cls(path, meta)
 
     @classmethod
     def _load_cached(cls, path: Path, cache: MetaCache) -> Increment:
@@ -162,9 +174,13 @@ class Increment:
         return self.path / name
 
     def read_doc(self, name: str) -> str:
-        """The text of a document, or an empty string when it is missing."""
+        """The text of a document, or an empty string when it is missing.
+
+        Read under the limits (inc.limits): a regular UTF-8 file inside the workspace, at most
+        ``limits.markdown_mb``; anything else is a LimitError (exit 2) naming the file.
+        """
         try:
-            return self.doc_path(name).read_text(encoding="utf-8")
+            return limits.read_text(self.doc_path(name), "markdown")
         except FileNotFoundError:
             return ""
 

@@ -21,6 +21,7 @@ from inc.evidence import (
     ModelInfo,
     RunRecord,
     SearchInfo,
+    check_run_id,
     read_run_record,
     seal,
     write_run_record,
@@ -252,7 +253,7 @@ def link(ws: Workspace, ref: str, run_id: str, role: str | None = None, force: b
         check_role(role)
     require_ml("mlflow")
     uri = adapter.resolve_tracking_uri(ws)
-    full = _server_run_id(uri, inc, run_id)
+    full = _server_run_id(uri, inc, check_run_id(run_id))
     run = adapter.get_run(uri, full, history=(cv_metric_key(inc.meta.metric.name),))
     tagged = run.tags.get(TAG_INCREMENT)
     if not _same_increment(tagged, inc) and not force:

@@ -27,6 +27,7 @@ from inc.evidence import (
     LoadTestReport,
     ReportRef,
     RunRecord,
+    check_run_id,
     link_report,
     read_run_record,
     sha256_file,
@@ -315,7 +316,7 @@ def run_loadtest(
     from inc.runs_table import resolve_run_id
 
     options.validate()
-    run_id = resolve_run_id(inc, run_id, unlinked_ok=True)  # a unique prefix >= 6 characters
+    run_id = resolve_run_id(inc, check_run_id(run_id), unlinked_ok=True)  # no '/' or '..'; a unique prefix
     target = inc.meta.latency_p95_ms
     common = {"duration_s": options.duration_s, "warmup": options.warmup, "concurrency": options.concurrency}
 

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 import shutil
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from inc.comparison import margin_examples, reachability_note
 from inc.errors import UserError
 from inc.fsutil import atomic_write_text
 from inc.increment import Increment
+from inc.limits import finite
 from inc.metric_defaults import DEFAULT_METRICS
 from inc.metrics import lookup
 from inc.settings import CONFIG_FILE, load_config_at
@@ -22,7 +24,9 @@ from inc.workspace import Workspace
 from inc.yamlio import parse_yaml, validate
 
 MAX_SLUG = 60
-GITIGNORE_ENTRIES = ("mlflow.db", "mlartifacts/")
+# The embedded store, and what a killed inc leaves behind (temp files of atomic writes, number
+# claims, staging folders of ``inc new``): never committed by a ``git add -A``.
+GITIGNORE_ENTRIES = ("mlflow.db", "mlartifacts/", ".*.tmp", ".*.claim/", ".*.staging/")
 WORKFLOW_PATH = Path(".github/workflows/inc-gate.yml")
 PROBLEMS = tuple(DEFAULT_METRICS)
 
@@ -33,6 +37,11 @@ increments_dir: increments
 living_docs_dir: living-docs
 templates_dir: templates      # your overrides of spec.md.j2, plan.md.j2, tasks.md.j2, ...
 # tracking_uri: http://mlflow.internal:5000   # MLFLOW_TRACKING_URI wins over this
+# limits:                     # what inc reads from the repository (defaults shown)
+#   yaml_mb: 1
+#   markdown_mb: 5
+#   json_mb: 20
+#   render_seconds: 5         # budget of one render of your template overrides
 """
 
 
@@ -119,21 +128,55 @@ def _add_gitignore_entries(path: Path, text: str, result: InitResult) -> None:
     result.created.append(".gitignore entries: " + ", ".join(missing))
 
 
+# Letters NFKD does not decompose into ASCII, spelled as people transliterate them.
+_TRANSLIT = str.maketrans({
+    "ß": "ss", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "œ": "oe", "Œ": "oe", "ł": "l", "Ł": "l",
+    "đ": "d", "Đ": "d", "ð": "d", "þ": "th", "Þ": "th", "ı": "i",
+})
+
+
+def _ascii_fold(name: str) -> str:
+    """``name`` transliterated to ASCII: accents dropped (é -> e), ß -> ss; emoji and other
+    symbols dropped; letters of other scripts left out."""
+    decomposed = unicodedata.normalize("NFKD", name.translate(_TRANSLIT))
+    return "".join(ch for ch in decomposed if ch.isascii())
+
+
 def slugify(name: str) -> str:
-    """Derive a slug ``[a-z0-9-]``; refuse empty, path-like or over-long names (exit 2)."""
+    """Derive a slug ``[a-z0-9-]`` from any Unicode name (é -> e, emoji dropped); refuse empty,
+    path-like or over-long names (exit 2)."""
     if not name or not name.strip():
         raise UserError("increment name is empty; give a short name such as 'fraud-detection'")
     if "/" in name or "\\" in name or ".." in name:
-        raise UserError(f"increment name {name!r} must not contain '/', '\\' or '..'")
-    slug = re.sub(r"[^a-z0-9]+", "-", name.strip().lower()).strip("-")
+        raise UserError(f"increment name {name[:80]!r} must not contain '/', '\\' or '..'")
+    slug = re.sub(r"[^a-z0-9]+", "-", _ascii_fold(name.strip()).lower()).strip("-")
     if not slug:
-        raise UserError(f"increment name {name!r} has no letters or digits to make a slug from")
+        raise UserError(
+            f"increment name {name[:80]!r} has no letters or digits that spell in ASCII to make a slug "
+            "from; give an ASCII name (e.g. 'fraud-detection') and the display name with --title"
+        )
     if len(slug) > MAX_SLUG:
         raise UserError(
-            f"increment name {name!r} gives a slug of {len(slug)} characters; "
+            f"increment name {name[:80]!r} gives a slug of {len(slug)} characters; "
             f"keep it to {MAX_SLUG}"
         )
     return slug
+
+
+def _refuse_duplicate_slug(ws: Workspace, slug: str) -> None:
+    taken = [path.name for path in ws.increment_dirs() if path.name[5:] == slug]
+    if taken:
+        raise UserError(
+            f"increment name {slug!r} is already used by {taken[0]}; choose another name "
+            f"(e.g. '{slug}-v2') or continue in {taken[0]}"
+        )
+
+
+def _quote_slug_line(text: str, slug: str) -> str:
+    """Quote ``slug:`` in a rendered increment.yaml whose template left it bare (``0042``,
+    ``null``, ``yes`` and ``2024-01-01`` are other types to YAML)."""
+    bare = re.compile(rf"^slug:[ \t]*{re.escape(slug)}(?P<rest>[ \t]*(#[^\n]*)?)$", re.M)
+    return bare.sub(lambda m: f'slug: "{slug}"{m.group("rest")}', text, count=1)
 
 
 @dataclass
@@ -168,6 +211,9 @@ def new_increment(
     for its default bounded metric and is otherwise a placeholder the spec asks to fill in.
     """
     slug = slugify(name)
+    if target is not None:
+        finite(target, "--target")
+    _refuse_duplicate_slug(ws, slug)
     problem = problem or ws.loaded.text("default_problem")
     if problem not in PROBLEMS:
         raise UserError(f"--problem {problem!r}: choose one of {', '.join(PROBLEMS)}")
@@ -190,8 +236,10 @@ def new_increment(
     }
     examples = margin_examples(metric_name, goal, 0.2)
     context["margin_example_relative"], context["margin_example_error"] = examples
-    context["title_yaml"] = json.dumps(context["title"])
-    context["owner_yaml"] = json.dumps(context["owner"])
+    # JSON strings are YAML double-quoted strings; non-ASCII kept as is (YAML has no surrogate
+    # escapes, so an emoji escaped as \ud83d\ude80 would be malformed YAML).
+    context["title_yaml"] = json.dumps(context["title"], ensure_ascii=False)
+    context["owner_yaml"] = json.dumps(context["owner"], ensure_ascii=False)
     number, claim = ws.claim_number()
     try:
         path = _create_folder(ws, number, slug, context)
@@ -243,6 +291,7 @@ def _create_folder(ws: Workspace, number: int, slug: str, context: dict[str, obj
             "tasks.md": render("tasks.md.j2", context, ws.templates_dir),
             "monitoring.yaml": render("monitoring.yaml.j2", context, ws.templates_dir),
         }
+        files["increment.yaml"] = _quote_slug_line(files["increment.yaml"], slug)
         source = f"{ws.templates_dir / 'increment.yaml.j2'} (rendered)"
         rendered = parse_yaml(files["increment.yaml"], source)
         if not fastcheck.accepts("increment", rendered):  # the model names the field at fault

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from inc.errors import ConfigError, InternalError
 
 if TYPE_CHECKING:
+    from jinja2 import Template
     from jinja2.sandbox import SandboxedEnvironment
 
 
@@ -34,14 +35,15 @@ def environment(override_dir: Path | None) -> SandboxedEnvironment:
 
 @lru_cache(maxsize=8)
 def _environment(override_dir: Path | None) -> SandboxedEnvironment:
-    from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
+    from jinja2 import ChoiceLoader, StrictUndefined
+
+    from inc.template_guard import BudgetedSandbox, ContainedLoader
 
     loaders = []
     if override_dir is not None:
-        loaders.append(FileSystemLoader(str(override_dir)))
-    loaders.append(FileSystemLoader(str(packaged_templates_dir())))
-    return SandboxedEnvironment(
+        loaders.append(ContainedLoader(override_dir))
+    loaders.append(ContainedLoader(packaged_templates_dir()))
+    env = BudgetedSandbox(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
@@ -49,6 +51,8 @@ def _environment(override_dir: Path | None) -> SandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.untrusted = override_dir is not None
+    return env
 
 
 @contextmanager
@@ -74,4 +78,12 @@ def render(name: str, context: dict[str, Any], override_dir: Path | None = None)
     """Render template ``name`` (e.g. ``spec.md.j2``); errors name the template and line."""
     env = environment(override_dir)
     with template_errors(name):
-        return env.get_template(name).render(**context)
+        return render_template(env.get_template(name), context)
+
+
+def render_template(template: Template, context: dict[str, Any]) -> str:
+    """Render a loaded template; with repository overrides, under the time, output and memory
+    budget of ``limits:`` (inc.template_guard). Over budget or failing: a ConfigError naming it."""
+    from inc.template_guard import render_within_budget
+
+    return render_within_budget(template, context)

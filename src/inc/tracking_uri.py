@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 
 EMBEDDED_DB = "mlflow.db"
 ARTIFACTS_DIR = "mlartifacts"
-_CREDS_RE = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\s]*)@")
+# Bounded repetitions: the text may be hostile input (a config value), and unbounded ones
+# backtrack quadratically on a long run of letters (a megabyte took minutes).
+_CREDS_RE = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]{0,32}://)(?P<userinfo>[^/@\s]{0,512})@")
 
 
 def resolve_tracking_uri(ws: Workspace) -> str:

@@ -7,11 +7,11 @@ import re
 import shutil
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from inc.errors import NotFoundError, UserError
-from inc.fsutil import ensure_inside
+from inc.errors import ConfigError, NotFoundError, UserError
+from inc.fsutil import ensure_inside, mark_owner, owner_gone
 from inc.increment import Increment
 from inc.settings import LoadedConfig, discover
 
@@ -30,6 +30,23 @@ class Workspace:
     root: Path
     loaded: LoadedConfig
     notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        from inc import limits
+
+        self._check_layout()
+        limits.configure(self.loaded.data.get("limits"), self.root)
+
+    def _check_layout(self) -> None:
+        """The increments, living-docs and templates folders are sub-folders, outside ``.git``."""
+        for key in ("increments_dir", "living_docs_dir", "templates_dir"):
+            parts = [part for part in PurePosixPath(self.loaded.text(key).replace("\\", "/")).parts
+                     if part not in (".", "")]
+            if not parts or parts[0] == ".git":
+                raise ConfigError(
+                    f"{self.loaded.source or self.loaded.path}: field '{key}': must be a sub-folder of "
+                    "the workspace, not its root or .git"
+                )
 
     @classmethod
     def from_loaded(cls, loaded: LoadedConfig) -> Workspace:
@@ -151,15 +168,27 @@ class Workspace:
                 claim.rmdir()
                 number += 1
                 continue
+            mark_owner(claim)
             return number, claim
         raise UserError(f"{self.increments_dir}: no free increment number below 10000")
 
     def _drop_stale_claims(self) -> None:
+        """Remove claims (and staging folders) left by a killed ``inc new``: their owner process
+        is gone, or they are older than ten minutes. The number is free again: no gap."""
         now = time.time()
         for claim in self.increments_dir.glob(".*.claim"):
             try:
-                if now - claim.stat().st_mtime > _STALE_CLAIM_SECONDS:
+                if now - claim.stat().st_mtime > _STALE_CLAIM_SECONDS or owner_gone(claim):
+                    for staging in self.increments_dir.glob(f"{claim.name[:5]}-*.staging"):
+                        shutil.rmtree(staging, ignore_errors=True)
                     shutil.rmtree(claim, ignore_errors=True)
+            except FileNotFoundError:
+                continue
+        for staging in self.increments_dir.glob(".*.staging"):
+            try:
+                claimed = (self.increments_dir / f"{staging.name[:5]}.claim").exists()
+                if not claimed and now - staging.stat().st_mtime > _STALE_CLAIM_SECONDS / 2:
+                    shutil.rmtree(staging, ignore_errors=True)
             except FileNotFoundError:
                 continue
 

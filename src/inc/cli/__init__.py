@@ -55,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=args, prog_name="inc", standalone_mode=False)
     except IncError as exc:
-        click.echo(f"error: {exc.message}", err=True)
+        from inc.tracking_uri import redact_uri  # a URI with a password never reaches the terminal
+
+        click.echo(f"error: {redact_uri(exc.message)}", err=True)
         return int(exc.exit_code)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
@@ -70,12 +72,18 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         else:
             click.echo(
-                f"internal error: {type(exc).__name__}: {exc}\n"
+                f"internal error: {type(exc).__name__}: {_redacted(exc)}\n"
                 "this is a bug in inc; rerun with --debug for the traceback and report it",
                 err=True,
             )
         return ExitCode.INTERNAL
     return ExitCode.OK
+
+
+def _redacted(exc: BaseException) -> str:
+    from inc.tracking_uri import redact_uri
+
+    return redact_uri(str(exc))
 
 
 def run() -> None:

@@ -208,6 +208,15 @@ def outside_links(path: Path, root: Path) -> list[str]:
 
 def judge_folder(path: Path, config: GateConfig) -> IncrementVerdict:
     """Load one folder and judge it; an invalid increment.yaml is a failed structure check."""
+    if path.is_symlink():
+        error = UserError(f"{config.rel(path)}: the increment folder is a symlink (to {path.resolve()}); "
+                          "it is not read: replace the link with the folder itself")
+        return judge_invalid(path, error, config)
+    from inc.limits import preflight
+
+    problems = preflight(path, config.ws.root)
+    if problems:
+        return judge_invalid(path, UserError(f"{config.rel(path)}: " + "; ".join(problems)), config)
     links = outside_links(path, config.ws.root)
     if links:
         error = UserError(f"{config.rel(path)}: symlinks leading outside the workspace are not read: "

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from inc.fsutil import atomic_write_bytes, ensure_inside, same_bytes
+from inc.errors import UserError
+from inc.fsutil import atomic_write_bytes, ensure_inside, safe_unlink, same_bytes, sweep_temp_files
 from inc.livedocs import inputs
-from inc.templating import environment, packaged_templates_dir, template_errors
+from inc.templating import environment, packaged_templates_dir, render_template, template_errors
 from inc.workspace import Workspace
 
 if TYPE_CHECKING:  # pages, collect and views (pydantic, jinja2) load only when pages are rendered
@@ -71,7 +72,7 @@ class _Templates:
             template = self.cache.get(name)
             if template is None:
                 template = self.cache[name] = self.env.get_template(name)
-            text = template.render(**context)
+            text = render_template(template, context)
         return _normalise(text)
 
 
@@ -153,7 +154,7 @@ def _obsolete(docs_dir: Path, wanted: set[str]) -> list[str]:
             continue
         for page in path.iterdir():
             rel = f"{folder}/{page.name}"
-            if page.is_file() and PAGE_RE.match(page.name) and rel not in wanted:
+            if (page.is_file() or page.is_symlink()) and PAGE_RE.match(page.name) and rel not in wanted:
                 found.append(rel)
     return sorted(found)
 
@@ -183,8 +184,8 @@ def build_docs(ws: Workspace, check: bool = False, remember: bool = True) -> Doc
     ``remember=False`` (the gate) reads that cache but never writes it.
     """
     docs_dir = ws.living_docs_dir
-    if docs_dir.exists() or not check:
-        ensure_inside(ws.root, docs_dir)
+    if docs_dir.exists() or docs_dir.is_symlink() or not check:
+        _refuse_outside(ws, docs_dir)
     digest = inputs.input_digest(ws, ws.templates_dir, packaged_templates_dir())
     remembered = inputs.remembered_pages(ws, digest)
     if remembered is not None:
@@ -210,11 +211,25 @@ def build_docs(ws: Workspace, check: bool = False, remember: bool = True) -> Doc
         inputs.remember_pages(ws, digest, pages_text)
     if check:
         return result
+    sweep_temp_files(docs_dir)  # half pages a killed build left (.<page>.<random>.tmp)
     for target, data, label in pending:
         ensure_inside(ws.root, target.parent)
         atomic_write_bytes(target, data, fsync=False)
         result.written.append(label)
     for rel in obsolete:
-        (docs_dir / rel).unlink()
-        result.removed.append(f"{prefix}/{rel}")
+        if safe_unlink(docs_dir / rel, ws.root):
+            result.removed.append(f"{prefix}/{rel}")
     return result
+
+
+def _refuse_outside(ws: Workspace, docs_dir: Path) -> None:
+    """The living-docs folder and its page folders must resolve inside the workspace, below its
+    root and outside ``.git`` (a symlink ``living-docs/increments -> ~/notes`` is refused before
+    anything is written or removed)."""
+    root = ws.root.resolve()
+    for folder in (docs_dir, *(docs_dir / name for name in PER_INCREMENT)):
+        if not folder.exists() and not folder.is_symlink():
+            continue
+        resolved = ensure_inside(ws.root, folder)
+        if resolved == root:
+            raise UserError(f"{folder}: resolves to the workspace root; living docs need their own folder")

@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from inc import limits
 from inc.errors import UserError
 from inc.fsutil import atomic_write_bytes, ensure_inside, same_bytes
 from inc.livedocs import mdhtml, sitepool
 from inc.livedocs.build import OVERRIDE_HINT, collect_all, docs_environment, layout_of, render_pages
 from inc.livedocs.views import Layout
-from inc.templating import template_errors
+from inc.templating import render_template, template_errors
 from inc.workspace import Workspace
 
 MANIFEST = ".inc-site"
@@ -114,6 +115,9 @@ def _refuse(ws: Workspace, out: Path) -> None:
         base = folder.resolve()
         if resolved == base or base in resolved.parents:
             raise UserError(f"--html {out}: inside the {label} folder {folder}; choose a folder outside it")
+    git_dir = ws.root.resolve() / ".git"
+    if resolved == git_dir or git_dir in resolved.parents:
+        raise UserError(f"--html {out}: inside git's own folder {git_dir}; choose a folder outside it")
     if resolved in ws.root.resolve().parents or resolved == ws.root.resolve():
         raise UserError(f"--html {out}: would write over the workspace; choose an empty folder")
     if resolved.is_file():
@@ -160,8 +164,8 @@ def _sources(ws: Workspace, layout: Layout, names: list[str], docs: dict[str, st
     for name in names:
         for doc in SOURCE_DOCS:
             path = ws.increments_dir / name / doc
-            if path.is_file():
-                texts[layout.source(name, doc)] = path.read_text(encoding="utf-8", errors="replace")
+            if path.is_file() or path.is_symlink():
+                texts[layout.source(name, doc)] = limits.read_text(path, "markdown")
     return dict(sorted(texts.items()))
 
 
@@ -193,12 +197,12 @@ def _render_pages(chunk: list[tuple[str, str]], site_map: SiteMap, template: Any
         rendered = mdhtml.render(text, ws_path, page, site_map.resolve)
         name = _increment_of(page)
         with template_errors(SITE_TEMPLATE, OVERRIDE_HINT):
-            out = template.render(
+            out = render_template(template, dict(
                 title=html.escape(rendered.title or ws_path),
                 source=html.escape(ws_path),
                 body=rendered.body,
                 nav=_nav(site_map, page, name if name in site_map.names else None),
-            )
+            ))
         files[page] = (out if out.endswith("\n") else out + "\n").encode("utf-8")
     return files
 
@@ -208,7 +212,7 @@ def build_site(ws: Workspace, out_dir: Path) -> SiteResult:
     _refuse(ws, out_dir)
     files, copies = render_site(ws)
     for site, ws_path in copies.items():
-        files[site] = (ws.root / ws_path).read_bytes()
+        files[site] = limits.read_bytes(ws.root / ws_path, "asset")
     root = out_dir.resolve()
     result = SiteResult(root, pages=sorted(p for p in files if p.endswith(".html")),
                         assets=sorted(copies))

@@ -22,7 +22,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from inc import cachedir
+from inc import cachedir, limits
 
 if TYPE_CHECKING:
     from inc.workspace import Workspace
@@ -52,13 +52,24 @@ def _add_tree(digest: Any, folder: Path, label: str) -> None:
             _add_tree(digest, Path(entry.path), name)
         elif entry.is_file(follow_symlinks=False):
             digest.update(f"\0f{name}\0".encode())
+            size = entry.stat(follow_symlinks=False).st_size
             if entry.name.lower().endswith(_BINARY):
-                digest.update(str(entry.stat(follow_symlinks=False).st_size).encode())
+                digest.update(str(size).encode())
+            elif size > limits.active().cap("json"):  # over every read cap: the render refuses it
+                raise Uncacheable(name)
             else:
-                with open(entry.path, "rb") as handle:
-                    digest.update(hashlib.sha256(handle.read()).digest())
+                digest.update(_sha256_file(entry.path))
         else:
             raise Uncacheable(name)
+
+
+def _sha256_file(path: str) -> bytes:
+    """sha256 of a file read in blocks (constant memory whatever its size)."""
+    sha = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+    return sha.digest()
 
 
 def input_digest(ws: Workspace, override_dir: Path, packaged_dir: Path) -> str | None:

@@ -140,7 +140,14 @@ def client(uri: str) -> MlflowClient:
     if uri not in _clients:
         from mlflow.tracking import MlflowClient
 
-        _clients[uri] = MlflowClient(tracking_uri=uri, registry_uri=uri)
+        from inc.store_lock import first_open_lock, sqlite_path
+
+        with first_open_lock(uri):  # concurrent first runs: one schema migration at a time
+            fresh = MlflowClient(tracking_uri=uri, registry_uri=uri)
+            if sqlite_path(uri) is not None:
+                fresh.search_experiments(max_results=1)  # opens (creates, migrates) the tracking store
+                fresh.search_registered_models(max_results=1)  # and the registry store
+        _clients[uri] = fresh
     return _clients[uri]
 
 
