@@ -99,7 +99,8 @@ class Increment:
         from inc.meta import IncrementMeta
 
         meta = validate(IncrementMeta, raw, str(meta_path))
-        if not math.isfinite(meta.metric.target):  # the fast check refuses these; the model not
+        target = meta.metric.target  # the fast check refuses non-finite targets; the model does not
+        if target is not None and not math.isfinite(target):
             raise ConfigError(f"{meta_path}: field 'metric.target': {meta.metric.target} is not a finite "
                               "number; give the target value")
         return cls(path, meta)
