@@ -66,10 +66,10 @@ def workspace(git_repo: Path) -> Workspace:
 
 
 @pytest.fixture
-def chdir_workspace(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
+def chdir_workspace(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     """The workspace, with the current folder set to its root."""
     monkeypatch.chdir(workspace.root)
-    yield workspace
+    return workspace
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import math
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -158,7 +159,7 @@ def _never(value: Any, schema: dict[str, Any]) -> bool:
     return False
 
 
-_TYPES = {
+_TYPES: dict[str, Callable[[Any, dict[str, Any]], bool]] = {
     "string": _is_string,
     "integer": _is_integer,
     "number": _is_number,
@@ -181,11 +182,11 @@ def _enum(options: list[Any], value: Any) -> bool:
 
 
 def _minimum(bound: float, value: Any) -> bool:
-    return value >= bound
+    return bool(value >= bound)
 
 
 def _maximum(bound: float, value: Any) -> bool:
-    return value <= bound
+    return bool(value <= bound)
 
 
 _KEYWORDS: dict[str, Any] = {

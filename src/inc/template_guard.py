@@ -28,8 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Template, TemplateNotFound
+from jinja2.exceptions import SecurityError
 from jinja2.loaders import BaseLoader, split_template_path
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 
 from inc import limits
 from inc.errors import ConfigError, IncError

@@ -112,6 +112,6 @@ def edit_or_dump(
     try:
         if reparse(edited) == wanted:
             return edited
-    except Exception:
+    except Exception:  # noqa: S110 - any failure to read the edit back falls back to a whole rewrite
         pass
     return dump(wanted)

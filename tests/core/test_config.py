@@ -92,7 +92,7 @@ def test_save_meta_is_validated_and_atomic(workspace: Workspace, fraud: Path) ->
     inc = Increment.load(fraud)
     before = inc.meta_path.read_bytes()
     bad = inc.meta.model_copy(update={"status": "shipped"})
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="status"):
         inc.save_meta(bad)
     assert inc.meta_path.read_bytes() == before
     inc.save_meta(inc.meta.model_copy(update={"status": "active"}))

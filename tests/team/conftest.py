@@ -39,7 +39,7 @@ class Postgres:
             user = pwd.getpwnam("postgres")
             os.chown(self.base, user.pw_uid, user.pw_gid)
             self.prefix = ["runuser", "-u", "postgres", "--"]
-        os.chmod(self.base, 0o755)
+        os.chmod(self.base, 0o755)  # noqa: S103 - the postgres user must reach its data folder
 
     def _run(self, *args: str) -> None:
         subprocess.run([*self.prefix, *args], check=True, capture_output=True, timeout=120)

@@ -82,7 +82,7 @@ def test_inside_a_users_own_run_only_the_inner_run_ends(tracked: Any) -> None:
 
     mlflow.set_tracking_uri(tracked.uri)
     with mlflow.start_run(run_name="outer") as outer:
-        with pytest.raises(ValueError), inc.track_experiment(
+        with pytest.raises(ValueError, match="bad fold"), inc.track_experiment(
             "inner", increment=tracked.inc.id, workspace=tracked.ws
         ) as exp:
             raise ValueError("bad fold")

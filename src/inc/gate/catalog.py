@@ -44,7 +44,8 @@ class CheckSpec:
     @property
     def run(self) -> CheckFn:
         """The check function, imported on first use."""
-        return _resolve(self.function)
+        function: CheckFn = _resolve(self.function)
+        return function
 
 
 @cache

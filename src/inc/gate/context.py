@@ -44,7 +44,7 @@ class GateConfig:
     selected: bool = False  # named or --changed increments only: workspace-wide checks stay narrow
     numbers: dict[str, list[str]] = field(default_factory=dict)  # number -> folder names
     cache: dict[str, Any] = field(default_factory=dict)  # workspace-wide results, computed once
-    _repo: Any = field(default=None, repr=False)
+    _repo: Repo | None = field(default=None, repr=False)
     _repo_opened: bool = field(default=False, repr=False)
 
     @property

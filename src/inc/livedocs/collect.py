@@ -94,7 +94,8 @@ class IncrementData:
         key = f"section:{doc}:{title}"
         if key not in self.memo:
             self.memo[key] = find_section(self.spec if doc == "spec.md" else self.plan, title)
-        return self.memo[key]
+        section: Section | None = self.memo[key]
+        return section
 
     def metric_of(self, record: RunRecord | None) -> float | None:
         """The value of the increment's metric in ``record``."""

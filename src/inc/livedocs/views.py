@@ -65,7 +65,8 @@ def block(data: IncrementData, doc: str, title: str, top: int = 4) -> dict[str, 
     key = f"block:{doc}:{title}:{top}"
     if key not in data.memo:
         data.memo[key] = _block(data.section(doc, title), doc, top)
-    return data.memo[key]
+    found: dict[str, Any] | None = data.memo[key]
+    return found
 
 
 def _block(section: Section | None, doc: str, top: int) -> dict[str, Any] | None:

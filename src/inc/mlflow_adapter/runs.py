@@ -311,13 +311,14 @@ def end_run(uri: str, run_id: str, status: str) -> None:
 
 def _forget_active_run(run_id: str) -> None:
     """Take ``run_id`` off this thread's stack of active runs, without a request to the store."""
+    from mlflow.environment_variables import MLFLOW_RUN_ID
     from mlflow.tracking import fluent
 
     stack = fluent._active_run_stack.get()
     kept = [run for run in stack if run.info.run_id != run_id]
     if len(kept) != len(stack):
         stack[:] = kept
-        fluent.MLFLOW_RUN_ID.unset()
+        MLFLOW_RUN_ID.unset()
 
 
 def log_batch(
