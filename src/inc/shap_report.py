@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +38,6 @@ if TYPE_CHECKING:
 
 _RUN_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 _ML_MODULES = ("numpy", "pandas", "shap", "matplotlib")
-_PROGRESS_ROWS = {"permutation": 50, "linear": 20000, "tree": 5000}
 REPORT_KIND = "explain"
 T = TypeVar("T")
 
@@ -77,14 +75,14 @@ def explain(
     seed: int = 0,
     signature: list[str] | None = None,
     log_artifacts: bool = True,
-    progress: bool | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> ExplainResult:
     """Explain ``model`` on ``X_explain`` and write the report of ``run_id`` into ``increment``.
 
     ``X_background`` is sampled down to ``max_background`` rows (used by the linear and
     model-agnostic explainers), ``X_explain`` to ``max_explain`` rows. ``signature`` overrides the
     column names the model takes (default: what the model records, e.g. ``feature_names_in_``).
-    ``progress`` forces the progress bar on or off (default: on a terminal when the work is long).
+    ``progress(fraction)`` is called as the SHAP values are computed (the CLI draws a bar with it).
     Raises ``UserError`` (exit 2) on bad input, with nothing written.
     """
     for module in _ML_MODULES:
@@ -131,23 +129,25 @@ def _prepared(model: Any, X_background: Any, X_explain: Any, signature: list[str
     return si.sample_rows(frames[0], max_background, seed), si.sample_rows(frames[1], max_explain, seed)
 
 
-def _compute(model: Any, background: Any, rows: Any, progress: bool | None) -> tuple[Plan, RawShap]:
+def _compute(model: Any, background: Any, rows: Any,
+             progress: Callable[[float], None] | None) -> tuple[Plan, RawShap]:
     from inc import shap_adapter
 
     try:
         plan = shap_adapter.plan_explainer(model, background)
     except (ValueError, TypeError, KeyError) as exc:
         raise UserError(f"cannot explain {type(model).__name__} on these columns: {exc}") from exc
-    show = progress if progress is not None else (
-        sys.stderr.isatty() and len(rows) >= _PROGRESS_ROWS.get(plan.method, 1000)
-    )
     try:
-        if not show:
+        if not progress:
             return plan, shap_adapter.compute(plan, rows)
-        import click
+        report = progress
+        done = [0]
 
-        with click.progressbar(length=len(rows), label=f"SHAP ({plan.method})", file=sys.stderr) as bar:
-            return plan, shap_adapter.compute(plan, rows, on_chunk=bar.update, chunks=20)
+        def on_chunk(count: int) -> None:
+            done[0] += count
+            report(done[0] / max(1, len(rows)))
+
+        return plan, shap_adapter.compute(plan, rows, on_chunk=on_chunk, chunks=20)
     except (ValueError, TypeError) as exc:
         raise UserError(f"SHAP ({plan.method}) failed on {type(model).__name__}: {exc}") from exc
 
@@ -328,6 +328,7 @@ def explain_run(
     max_background: int = 100,
     max_explain: int = 1000,
     log_artifacts: bool = True,
+    progress: Callable[[float], None] | None = None,
 ) -> ExplainResult:
     """``inc explain``: load a linked run's model from MLflow and explain it on a CSV/Parquet file.
 
@@ -361,4 +362,4 @@ def explain_run(
     model = adapter.load_native_model(record.model.uri, uri)
     return explain(model, frame, frame, increment=inc.id, run_id=run_id, max_background=max_background,
                    max_explain=max_explain, workspace=ws, signature=record.model.inputs or None,
-                   log_artifacts=log_artifacts)
+                   log_artifacts=log_artifacts, progress=progress)

@@ -262,7 +262,10 @@ def test_progress_bar_path_and_reruns_give_the_same_report(workspace: Any, fraud
 
     model = GradientBoostingClassifier(n_estimators=10, max_depth=2, random_state=0).fit(binary.X, binary.y)
     plain = explain(model, binary.X, binary.X, increment="1", run_id="p1", workspace=workspace, progress=False)
-    barred = explain(model, binary.X, binary.X, increment="1", run_id="p2", workspace=workspace, progress=True)
+    fractions: list[float] = []
+    barred = explain(model, binary.X, binary.X, increment="1", run_id="p2", workspace=workspace,
+                     progress=fractions.append)
+    assert fractions == sorted(fractions) and len(fractions) > 1 and fractions[-1] == 1.0
     a = [(g.feature, round(g.mean_abs_shap, 10)) for g in plain.summary.global_importance]
     b = [(g.feature, round(g.mean_abs_shap, 10)) for g in barred.summary.global_importance]
     assert a == b

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,3 +82,24 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
     for row in rows:
         lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     return "\n".join(lines)
+
+
+_BAR_STEPS = 1000
+
+
+@contextmanager
+def progress_bar(label: str, enabled: bool) -> Iterator[Callable[[float], None] | None]:
+    """A click progress bar on stderr when it is a terminal; yields a ``fraction -> None`` callback."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=_BAR_STEPS, label=label, file=sys.stderr) as bar:
+        shown = [0]
+
+        def update(fraction: float) -> None:
+            target = min(int(fraction * _BAR_STEPS), _BAR_STEPS)
+            if target > shown[0]:
+                bar.update(target - shown[0])
+                shown[0] = target
+
+        yield update

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from inc.cli.context import FORMAT_OPTION, AppContext, echo_json, pass_app
+from inc.cli.context import FORMAT_OPTION, AppContext, echo_json, pass_app, progress_bar
 
 
 @click.command("explain")
@@ -36,9 +36,10 @@ def explain_cmd(app: AppContext, increment: str, run_id: str, data: str, target:
 
     click.echo("note: loading the run's model from MLflow executes its code", err=True)
     data_path = Path(data) if Path(data).is_absolute() else app.cwd / data
-    result = explain_run(app.workspace, increment, run_id, data_path, target=target,
-                         max_background=max_background, max_explain=max_explain,
-                         log_artifacts=not no_log)
+    with progress_bar("SHAP", fmt == "text") as progress:
+        result = explain_run(app.workspace, increment, run_id, data_path, target=target,
+                             max_background=max_background, max_explain=max_explain,
+                             log_artifacts=not no_log, progress=progress)
     ws = app.workspace
     if fmt == "json":
         echo_json({

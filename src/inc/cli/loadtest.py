@@ -6,40 +6,18 @@ Core modules are imported inside the command, so loading this module imports no 
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from inc.cli.context import FORMAT_OPTION, AppContext, echo_json, pass_app, style, table
+from inc.cli.context import FORMAT_OPTION, AppContext, echo_json, pass_app, progress_bar, style, table
 from inc.errors import CheckFailed
 
 if TYPE_CHECKING:
     from inc.loadtest import LoadTestResult
 
 DATA_FILE = click.Path(dir_okay=False, path_type=Path)
-_BAR_STEPS = 1000
-
-
-@contextmanager
-def progress_bar(label: str, enabled: bool) -> Iterator[Callable[[float], None] | None]:
-    """A click progress bar on stderr when it is a terminal; yields a ``fraction -> None`` callback."""
-    if not enabled or not sys.stderr.isatty():
-        yield None
-        return
-    with click.progressbar(length=_BAR_STEPS, label=label, file=sys.stderr) as bar:
-        shown = [0]
-
-        def update(fraction: float) -> None:
-            target = min(int(fraction * _BAR_STEPS), _BAR_STEPS)
-            if target > shown[0]:
-                bar.update(target - shown[0])
-                shown[0] = target
-
-        yield update
 
 
 # --------------------------------------------------------------------------- loadtest

@@ -186,7 +186,7 @@ class Demo:
         model = mlflow_adapter.load_native_model(model_uri, mlflow_adapter.resolve_tracking_uri(self.ws))
         rows = read_table(holdout, "data").drop(columns=["is_fraud"])
         report = explain(model, read_table(reference, "data"), rows, increment=self.inc.id,
-                         run_id=self.chosen, workspace=self.ws, max_explain=500, progress=False)
+                         run_id=self.chosen, workspace=self.ws, max_explain=500)
         top = ", ".join(f"{item.feature} {item.mean_abs_shap:.3f}"
                         for item in report.summary.global_importance[:3])
         self.emit(Step(f"SHAP report ({report.summary.method} explainer)", [f"top features: {top}"],
