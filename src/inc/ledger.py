@@ -225,6 +225,11 @@ class LinkResult:
     path: Path
     written: bool
 
+    def as_json(self, ws: Workspace) -> dict[str, Any]:
+        """What ``inc link --format json`` prints."""
+        return {"run_id": self.record.run_id, "role": self.record.role, "path": ws.relpath(self.path),
+                "written": self.written}
+
 
 @dataclass
 class SyncResult:
@@ -234,6 +239,11 @@ class SyncResult:
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
     records: list[RunRecord] = field(default_factory=list)
+
+    def as_json(self, ws: Workspace) -> dict[str, Any]:
+        """What ``inc sync --format json`` prints."""
+        return {"increment": self.increment, "written": [ws.relpath(p) for p in self.written],
+                "unchanged": [ws.relpath(p) for p in self.unchanged]}
 
 
 def _same_increment(tag: str | None, inc: Increment) -> bool:
@@ -298,6 +308,11 @@ class UnlinkResult:
     path: Path
     was_chosen: bool
     notes: list[str] = field(default_factory=list)
+
+    def as_json(self, ws: Workspace) -> dict[str, Any]:
+        """What ``inc unlink --format json`` prints."""
+        return {"increment": self.increment, "run_id": self.run_id, "path": ws.relpath(self.path),
+                "was_chosen": self.was_chosen, "notes": self.notes}
 
 
 def unlink(ws: Workspace, ref: str, run_ref: str, force: bool = False) -> UnlinkResult:

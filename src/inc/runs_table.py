@@ -55,7 +55,7 @@ class RunsTable:
     meets_target: bool | None = None
     unreachable: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def as_json(self) -> dict[str, Any]:
         """Plain data for ``--format json``."""
         return asdict(self)
 
@@ -129,6 +129,11 @@ class ChooseResult:
     run_id: str
     model: ModelRef | None
     warnings: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        """What ``inc choose --format json`` prints."""
+        return {"increment": self.increment, "chosen_run": self.run_id,
+                "model": self.model.model_dump() if self.model else None, "warnings": self.warnings}
 
 
 MIN_PREFIX = 6

@@ -60,6 +60,19 @@ class ExplainResult:
         """The explainer used: tree, linear or permutation."""
         return self.summary.method
 
+    def as_json(self, ws: Workspace) -> dict[str, Any]:
+        """What ``inc explain --format json`` prints."""
+        return {
+            "run_id": self.run_id,
+            "method": self.method,
+            "report": ws.relpath(self.report_dir),
+            "summary_sha256": self.summary_sha256,
+            "ledger": ws.relpath(self.ledger_path) if self.ledger_path else None,
+            "artifacts_logged": self.artifacts_logged,
+            "top_features": [g.feature for g in self.summary.global_importance[:5]],
+            "notes": self.notes,
+        }
+
 
 def explain(
     model: Any,

@@ -47,15 +47,7 @@ def evaluate_cmd(app: AppContext, increment: str, run_id: str, data: str, target
                           log_artifacts=not no_log)
     ws, s = app.workspace, result.summary
     if fmt == "json":
-        echo_json({
-            "run_id": result.run_id, "task": s.task, "metric": s.metric, "value": s.value, "ci": s.ci,
-            "threshold": s.threshold, "threshold_source": s.threshold_source,
-            "worst_slice": s.worst_slice.model_dump() if s.worst_slice else None,
-            "rows": s.rows, "stored_rows": s.stored_rows, "report": ws.relpath(result.report_dir),
-            "summary_sha256": result.summary_sha256,
-            "ledger": ws.relpath(result.ledger_path) if result.ledger_path else None,
-            "artifacts_logged": result.artifacts_logged, "notes": result.notes,
-        })
+        echo_json(result.as_json(ws))
         return
     ci = f" (95% CI {s.ci[0]:.4g} to {s.ci[1]:.4g})" if len(s.ci) == 2 else ""
     where = ws.relpath(result.report_dir)

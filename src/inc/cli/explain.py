@@ -42,16 +42,7 @@ def explain_cmd(app: AppContext, increment: str, run_id: str, data: str, target:
                              log_artifacts=not no_log, progress=progress)
     ws = app.workspace
     if fmt == "json":
-        echo_json({
-            "run_id": result.run_id,
-            "method": result.method,
-            "report": ws.relpath(result.report_dir),
-            "summary_sha256": result.summary_sha256,
-            "ledger": ws.relpath(result.ledger_path) if result.ledger_path else None,
-            "artifacts_logged": result.artifacts_logged,
-            "top_features": [g.feature for g in result.summary.global_importance[:5]],
-            "notes": result.notes,
-        })
+        echo_json(result.as_json(ws))
         return
     summary = result.summary
     click.echo(f"explained {summary.n_explained} rows with the {summary.method} explainer "

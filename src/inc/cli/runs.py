@@ -28,8 +28,7 @@ def link_cmd(app: AppContext, increment: str, run_id: str, role: str | None, for
     result = link(app.workspace, increment, run_id, role=role, force=force)
     path = app.workspace.relpath(result.path)
     if fmt == "json":
-        echo_json({"run_id": result.record.run_id, "role": result.record.role, "path": path,
-                   "written": result.written})
+        echo_json(result.as_json(app.workspace))
         return
     verb = "linked" if result.written else "unchanged"
     click.echo(f"{verb}: {result.record.run_id} ({result.record.role}) -> {path}")
@@ -48,8 +47,7 @@ def unlink_cmd(app: AppContext, increment: str, run_id: str, force: bool, fmt: s
     result = unlink(app.workspace, increment, run_id, force=force)
     path = app.workspace.relpath(result.path)
     if fmt == "json":
-        echo_json({"increment": result.increment, "run_id": result.run_id, "path": path,
-                   "was_chosen": result.was_chosen, "notes": result.notes})
+        echo_json(result.as_json(app.workspace))
         return
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
@@ -67,9 +65,7 @@ def sync_cmd(app: AppContext, increment: str, fmt: str) -> None:
     result = sync(app.workspace, increment)
     ws = app.workspace
     if fmt == "json":
-        echo_json({"increment": result.increment,
-                   "written": [ws.relpath(p) for p in result.written],
-                   "unchanged": [ws.relpath(p) for p in result.unchanged]})
+        echo_json(result.as_json(ws))
         return
     for path in result.written:
         click.echo(f"written: {ws.relpath(path)}")
@@ -143,7 +139,7 @@ def runs_cmd(app: AppContext, increment: str, fmt: str) -> None:
 
     result = runs_table(app.workspace, increment)
     if fmt == "json":
-        echo_json(result.to_json())
+        echo_json(result.as_json())
     else:
         click.echo(render_runs(result))
 
@@ -160,9 +156,7 @@ def choose_cmd(app: AppContext, increment: str, run_id: str, fmt: str) -> None:
     result = choose(app.workspace, increment, run_id)
     model = f"{result.model.name} v{result.model.version}" if result.model else None
     if fmt == "json":
-        echo_json({"increment": result.increment, "chosen_run": result.run_id,
-                   "model": result.model.model_dump() if result.model else None,
-                   "warnings": result.warnings})
+        echo_json(result.as_json())
         return
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)

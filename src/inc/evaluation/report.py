@@ -51,6 +51,19 @@ class EvaluationResult:
     artifacts_logged: bool = False
     notes: list[str] = field(default_factory=list)
 
+    def as_json(self, ws: Workspace) -> dict[str, Any]:
+        """What ``inc evaluate --format json`` prints."""
+        s = self.summary
+        return {
+            "run_id": self.run_id, "task": s.task, "metric": s.metric, "value": s.value, "ci": s.ci,
+            "threshold": s.threshold, "threshold_source": s.threshold_source,
+            "worst_slice": s.worst_slice.model_dump() if s.worst_slice else None,
+            "rows": s.rows, "stored_rows": s.stored_rows, "report": ws.relpath(self.report_dir),
+            "summary_sha256": self.summary_sha256,
+            "ledger": ws.relpath(self.ledger_path) if self.ledger_path else None,
+            "artifacts_logged": self.artifacts_logged, "notes": self.notes,
+        }
+
 
 @dataclass
 class _Inputs:
