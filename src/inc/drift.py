@@ -216,7 +216,7 @@ def run_drift(
         current_sha256=sha256_file(current),
         thresholds_from=ws.relpath(source) if config and config.features else "defaults",
     )
-    path = ensure_inside(ws.root, inc.reports_dir / f"drift-{day}.json")
+    path = ensure_inside(ws.root, inc.drift_path(day))
     write_evidence(path, report)
     return DriftResult(report, path, _log_to_chosen_run(ws, inc, path))
 

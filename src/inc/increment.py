@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from inc.meta import IncrementMeta
 
 META_FILE = "increment.yaml"
+EXPLAIN_PREFIX = "explain-"
+EVALUATION_PREFIX = "eval-"
+DRIFT_PREFIX = "drift-"
 DOCUMENTS = ("spec.md", "plan.md", "tasks.md")
 
 
@@ -162,8 +165,26 @@ class Increment:
 
     @property
     def reports_dir(self) -> Path:
-        """Reports folder: explain-*, loadtest-*.json, drift-*.json."""
+        """Reports folder: explain-*/, eval-*/, loadtest-*.json, drift-*.json."""
         return self.path / "reports"
+
+    def explain_dir(self, run_id: str) -> Path:
+        """The SHAP report folder of ``run_id``."""
+        return self.reports_dir / f"{EXPLAIN_PREFIX}{run_id}"
+
+    def evaluation_dir(self, run_id: str) -> Path:
+        """The evaluation report folder of ``run_id``."""
+        return self.reports_dir / f"{EVALUATION_PREFIX}{run_id}"
+
+    def loadtest_path(self, run_id: str, tag: str | None = None) -> Path:
+        """The load-test report of ``run_id`` in mode ``tag`` (None: the untagged name of round one)."""
+        from inc.loadtest_files import PREFIX, report_name
+
+        return self.reports_dir / (report_name(run_id, tag) if tag else f"{PREFIX}{run_id}.json")
+
+    def drift_path(self, day: str) -> Path:
+        """The drift report of ``day`` (ISO date)."""
+        return self.reports_dir / f"{DRIFT_PREFIX}{day}.json"
 
     @property
     def monitoring_path(self) -> Path:

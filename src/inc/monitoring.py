@@ -282,7 +282,7 @@ def top_shap_features(inc: Increment, run_id: str, n: int = TOP_SHAP_FEATURES) -
     """The ``n`` most important features of the run's SHAP summary ([] when there is none)."""
     from inc.evidence import ExplainSummary, parse_evidence
 
-    path = inc.reports_dir / f"explain-{run_id}" / "summary.json"
+    path = inc.explain_dir(run_id) / "summary.json"
     if not path.is_file():
         return []
     return ranked_features(parse_evidence(ExplainSummary, path), n)

@@ -86,7 +86,7 @@ def model_inputs(record: RunRecord) -> tuple[list[str], dict[str, str], str]:
 
 def shap_ranking(inc: Increment, run_id: str, inputs: list[str]) -> list[tuple[str, float]]:
     """(input column, mean |SHAP|) from the run's SHAP report, most important first ([] without one)."""
-    path = inc.reports_dir / f"explain-{run_id}" / "summary.json"
+    path = inc.explain_dir(run_id) / "summary.json"
     if not path.is_file():
         return []
     summary = parse_evidence(ExplainSummary, path)

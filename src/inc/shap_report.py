@@ -111,7 +111,7 @@ def explain(
     background, rows = _prepared(model, X_background, X_explain, signature, max_background,
                                  max_explain, seed)
     plan, raw = _compute(model, background, rows, progress)
-    report_dir = inc.reports_dir / f"explain-{run_id}"
+    report_dir = inc.explain_dir(run_id)
     summary = _publish(report_dir, run_id, plan, raw, rows, top_features)
     summary_path = report_dir / "summary.json"
     result = ExplainResult(run_id, report_dir, summary_path, sha256_file(summary_path), summary,

@@ -18,7 +18,6 @@ from inc.evaluation.schema import (
     PREDICTIONS,
     REPORT_KIND,
     REPORT_MD,
-    REPORT_PREFIX,
     SUMMARY,
     EvaluationSummary,
     FileRef,
@@ -329,7 +328,7 @@ def evaluate(
     cap = max_stored_rows or int(policy_cap or DEFAULT_CAP)
     digest = model_digest(model, record)
     uri = model_uri or (record.model.uri if record is not None and record.model is not None else None)
-    report_dir = inc.reports_dir / f"{REPORT_PREFIX}{run_id}"
+    report_dir = inc.evaluation_dir(run_id)
     summary = publish_folder(report_dir, lambda staging: _write(staging, inputs, run_id, model, digest, uri,
                                                                 cap, replicates, seed))
     result = EvaluationResult(run_id, report_dir, summary, sha256_file(report_dir / SUMMARY))

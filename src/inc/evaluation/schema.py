@@ -9,8 +9,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from inc.increment import EVALUATION_PREFIX
+
 REPORT_KIND = "evaluation"
-REPORT_PREFIX = "eval-"
+REPORT_PREFIX = EVALUATION_PREFIX
 SUMMARY = "summary.json"
 PREDICTIONS = "predictions.json.gz"
 REPORT_MD = "report.md"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from inc.evaluation import recompute as rc
-from inc.evaluation.schema import PREDICTIONS, REPORT_KIND, REPORT_PREFIX, SUMMARY, EvaluationSummary
+from inc.evaluation.schema import PREDICTIONS, REPORT_KIND, SUMMARY, EvaluationSummary
 from inc.evidence import ReportRef, RunRecord, sha256_file
 from inc.gate.checks_reports import linked_report_problems
 from inc.gate.checks_runs import fmt, needs_chosen, short
@@ -103,7 +103,7 @@ def check_evaluation(inc: Increment, ev: EvidenceSet, config: GateConfig, record
     """An evaluation report of the chosen run whose headline metric recomputes to the ledger's value."""
     if inc.meta.problem == "clustering":
         return skip("evaluation reports cover classification, regression and ranking, not clustering")
-    folder = inc.reports_dir / f"{REPORT_PREFIX}{record.run_id}"
+    folder = inc.evaluation_dir(record.run_id)
     path = folder / SUMMARY
     where = ev.rel(path)
     if not path.is_file():

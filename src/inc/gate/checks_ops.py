@@ -11,7 +11,7 @@ from inc.gate.checks_runs import short
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import Outcome, fail, ok, skip, warn
 from inc.gate.monitoring_rules import reference_problems, threshold_problems, unverified_reference
-from inc.increment import Increment
+from inc.increment import EXPLAIN_PREFIX, Increment
 from inc.loadtest_files import parse_report_name
 
 if TYPE_CHECKING:
@@ -91,8 +91,8 @@ def _report_names(ev: EvidenceSet) -> list[tuple[str, Path, str, str | None]]:
     if not reports.is_dir():
         return found
     for entry in sorted(reports.iterdir()):
-        if entry.is_dir() and entry.name.startswith("explain-"):
-            run_id = entry.name[len("explain-") :]
+        if entry.is_dir() and entry.name.startswith(EXPLAIN_PREFIX):
+            run_id = entry.name[len(EXPLAIN_PREFIX) :]
             summary = ev.explain_summary(run_id)
             found.append(("explain", entry / "summary.json", run_id, summary.run_id if summary else None))
         elif (named := parse_report_name(entry.name)) is not None:

@@ -173,7 +173,7 @@ class EvidenceSet:
 
     def explain_dir(self, run_id: str) -> Path:
         """Folder of the SHAP report of a run."""
-        return self.inc.reports_dir / f"explain-{run_id}"
+        return self.inc.explain_dir(run_id)
 
     def explain_summary(self, run_id: str) -> ExplainSummary | None:
         """``reports/explain-<run>/summary.json`` parsed, or None (see ``errors``)."""
@@ -182,7 +182,7 @@ class EvidenceSet:
 
     def loadtest_path(self, run_id: str) -> Path:
         """Path of the load-test report of a run."""
-        return self.inc.reports_dir / f"loadtest-{run_id}.json"
+        return self.inc.loadtest_path(run_id)
 
     def loadtest(self, run_id: str) -> LoadTestReport | None:
         """``reports/loadtest-<run>.json`` parsed, or None (see ``errors``)."""

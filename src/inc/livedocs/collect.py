@@ -15,7 +15,7 @@ from typing import Any
 
 from inc.comparison import best_of, subject_of
 from inc.errors import IncError
-from inc.evaluation.schema import REPORT_PREFIX, SUMMARY, EvaluationSummary
+from inc.evaluation.schema import SUMMARY, EvaluationSummary
 from inc.evidence import (
     DriftReport,
     EvidenceError,
@@ -25,7 +25,7 @@ from inc.evidence import (
     parse_evidence,
     read_run_record,
 )
-from inc.increment import Increment
+from inc.increment import DRIFT_PREFIX, Increment
 from inc.markdown import Section, Task, find_section, parse_sections, parse_tasks
 from inc.meta import IncrementMeta
 
@@ -148,28 +148,26 @@ def _optional(data: IncrementData, model: type[Any], path: Path) -> Any:
         return None
 
 
-def _loadtest_path(reports: Path, run_id: str) -> Path:
+def _loadtest_path(inc: Increment, run_id: str) -> Path:
     """The load test the model card shows: in-process first, then the HTTP open and closed loop."""
-    from inc.loadtest_files import report_name
-
-    tags = ("in-process", "http-open", "http")
-    names = [*(report_name(run_id, tag) for tag in tags), f"loadtest-{run_id}.json"]
-    return next((reports / name for name in names if (reports / name).is_file()), reports / names[-1])
+    paths = [*(inc.loadtest_path(run_id, tag) for tag in ("in-process", "http-open", "http")),
+             inc.loadtest_path(run_id)]
+    return next((path for path in paths if path.is_file()), paths[-1])
 
 
 def _read_reports(data: IncrementData) -> None:
     reports = data.inc.reports_dir
     subject = data.subject
     if subject is not None and _RUN_ID.match(subject.run_id) and reports.is_dir():
-        explain_dir = reports / f"explain-{subject.run_id}"
+        explain_dir = data.inc.explain_dir(subject.run_id)
         data.explain = _optional(data, ExplainSummary, explain_dir / "summary.json")
         if data.explain is not None:
             data.plots = _plots(explain_dir, data.explain)
-        data.evaluation = _optional(data, EvaluationSummary,
-                                    reports / f"{REPORT_PREFIX}{subject.run_id}" / SUMMARY)
-        data.loadtest = _optional(data, LoadTestReport, _loadtest_path(reports, subject.run_id))
+        evaluation = data.inc.evaluation_dir(subject.run_id) / SUMMARY
+        data.evaluation = _optional(data, EvaluationSummary, evaluation)
+        data.loadtest = _optional(data, LoadTestReport, _loadtest_path(data.inc, subject.run_id))
     if reports.is_dir():
-        drifts = sorted(p for p in reports.glob("drift-*.json") if p.is_file())
+        drifts = sorted(p for p in reports.glob(f"{DRIFT_PREFIX}*.json") if p.is_file())
         if drifts:
             data.drift = _optional(data, DriftReport, drifts[-1])
             data.drift_file = drifts[-1].name

@@ -17,7 +17,7 @@ MAX_SLICES = 12
 
 
 def _plots(data: IncrementData, s: EvaluationSummary, layout: Layout, page_dir: str) -> list[dict[str, str]]:
-    folder = data.inc.reports_dir / f"{REPORT_PREFIX}{s.run_id}"
+    folder = data.inc.evaluation_dir(s.run_id)
     rank = {name: i for i, name in enumerate(PLOT_ORDER)}
     safe = [p for p in s.plots if "/" not in p.file and "\\" not in p.file and not p.file.startswith(".")
             and p.file.lower().endswith(".png") and (folder / p.file).is_file()]
