@@ -153,7 +153,7 @@ def workspace_wants_more_folds(root: Path) -> None:
 
 
 def workspace_wants_more_candidates(root: Path) -> None:
-    write_policy(root, min_candidates=3)
+    write_policy(root, min_candidates=4)  # the honest increment has 3 (the increment's own minimum)
 
 
 def load_test_of_few_requests(root: Path) -> None:
@@ -340,6 +340,17 @@ def chosen_record_deleted(root: Path) -> None:
     (inc_dir(root) / "runs" / f"{chosen_id(root)}.json").unlink()
 
 
+def other_candidate_record_deleted(root: Path) -> None:
+    """Not a root cause of the chosen run: the count of candidates falls short, and says so.
+
+    The tree's record goes (it saved no model; the rollback plan names the logistic's version).
+    """
+    from inc.evidence import read_run_record
+
+    tree = next(p for p in runs_of(root, "candidate") if read_run_record(p).name == "tree")
+    tree.unlink()
+
+
 def chosen_record_tampered(root: Path) -> None:
     rewrite_json(inc_dir(root) / "runs" / f"{chosen_id(root)}.json",
                  lambda data: data["metrics"].update(roc_auc=0.99))
@@ -387,7 +398,8 @@ PLANTINGS: list[Planting] = [
     (margin_lowered_below_the_floor, "baseline", "baseline_margin 0.04 is below the workspace floor 0.2"),
     (two_folds_declared, "cross_validation", "cv_min_folds 2 is below the workspace floor 3"),
     (workspace_wants_more_folds, "cross_validation", "cv_min_folds 5 is below the workspace floor 10"),
-    (workspace_wants_more_candidates, "experiments", "2 candidate run(s), the workspace needs at least 3"),
+    # The floor is judged by i13's `candidates` check (it counts candidates), no longer by `experiments`.
+    (workspace_wants_more_candidates, "candidates", "min_candidates 3 is below the workspace floor 4"),
     (load_test_of_few_requests, "load_test", "-in-process.json timed 30 requests: fewer than the 200"),
     (workspace_wants_longer_load_tests, "load_test", "timed 250 requests: fewer than the 1000"),
     (spec_filler("TBD"), "spec", "(Deployment considerations) 'TBD'"),
@@ -439,6 +451,7 @@ PLANTINGS: list[Planting] = [
     (reference_file_emptied_and_rehashed, "monitoring", "data/reference.csv is empty"),
     (chosen_run_unknown, "experiments", "has no record in runs/: link it with 'inc link 0001 0123456789abcdef'"),
     (chosen_record_deleted, "experiments", "has no record in runs/"),
+    (other_candidate_record_deleted, "candidates", "2 FINISHED candidate(s) with roc_auc, needs 3"),
     (chosen_record_tampered, "experiments", "sha256 does not match"),
     (baseline_chosen, "experiments", "is a baseline run, not a candidate; choose a candidate with 'inc choose"),
     (shap_report_of_another_model, "explainability", "explains features the chosen model does not take: pca_0"),
@@ -545,7 +558,7 @@ def test_inc_list_flags_a_duplicated_number(repo: Path, capsys: pytest.CaptureFi
 
     twin = inc_dir(repo).with_name("0001-churn")
     shutil.copytree(inc_dir(repo), twin)
-    edit(twin / "increment.yaml", "slug: fraud-detection", "slug: churn")
+    edit_re(twin / "increment.yaml", r"^slug: .*$", "slug: churn")  # the slug may be quoted
     rows = list_increments(Workspace.discover(repo))
     assert {r.slug: r.duplicates for r in rows} == {"churn": [INC], "fraud-detection": ["0001-churn"]}
     assert main(["-C", str(repo), "list"]) == 0

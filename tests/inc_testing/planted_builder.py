@@ -1,7 +1,8 @@
 """One honest increment made through the real APIs, for the planted-defect corpus.
 
-Real ``inc.track_experiment`` runs on the embedded MLflow SQLite store, real scikit-learn
-models (a majority baseline, a logistic regression and a random forest with 5-fold CV), a
+Real ``inc.track_experiment`` runs on the embedded MLflow SQLite store: two baselines (a
+majority classifier and a non-trivial rule on the amount) and three FINISHED scikit-learn
+candidates (a logistic regression, a shallow tree and a random forest), each with 5-fold CV; a
 real SHAP report through ``inc.explain``, a real in-process load test, monitoring.yaml with a
 committed reference file, filled documents and the living docs, all committed to git.
 The corpus builds it once per session and copies it per test (``shutil.copytree``).
@@ -70,11 +71,35 @@ def _track(ws: Workspace, name: str, role: str, model: Any, data: tuple[Any, ...
     return exp.run_id
 
 
+def _track_rule(ws: Workspace, data: tuple[Any, ...]) -> str:
+    """The non-trivial baseline: the rule in place today, "the larger the amount, the riskier".
+
+    It scores each row by its amount (no fitting), on the same 5 folds as the models.
+    """
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedKFold
+
+    from inc import track_experiment
+
+    train_x, test_x, train_y, test_y = data
+    splits = StratifiedKFold(5, shuffle=True, random_state=0).split(train_x, train_y)
+    folds = [float(roc_auc_score(train_y[held], train_x["amount"].iloc[held])) for _, held in splits]
+    score = float(roc_auc_score(test_y, test_x["amount"]))
+    with track_experiment("amount-rule", increment="0001", role="baseline", workspace=ws) as exp:
+        exp.log_params({"rule": "score = amount", "feature": "amount"})
+        exp.log_metrics({"roc_auc": score})
+        exp.log_cv(folds, metric="roc_auc")
+        exp.log_dataset(train_x, name="train")
+        exp.log_note("amount-rule: the current production rule (flag large amounts), the baseline to beat")
+    return exp.run_id
+
+
 def build_honest_repo(root: Path) -> Path:
     """A git repository whose increment 0001 passes ``inc gate --strict``; returns ``root``."""
     from sklearn.dummy import DummyClassifier
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
+    from sklearn.tree import DecisionTreeClassifier
 
     from inc import evaluate, explain
     from inc.loadtest import LoadTestOptions, run_loadtest
@@ -96,7 +121,9 @@ def build_honest_repo(root: Path) -> Path:
     (path / "monitoring.yaml").write_text(monitoring_yaml(FEATURES, alert_below=0.7, reference_sha=reference))
     commit_all(root, "spec, plan and data")
     _track(ws, "majority", "baseline", DummyClassifier(strategy="prior"), data, save=False)
+    _track_rule(ws, data)
     _track(ws, "logistic", "candidate", LogisticRegression(max_iter=200), data, save=True)
+    _track(ws, "tree", "candidate", DecisionTreeClassifier(max_depth=3, random_state=0), data, save=False)
     forest = RandomForestClassifier(n_estimators=15, max_depth=4, random_state=0)
     chosen = _track(ws, "forest", "candidate", forest, data, save=True)
     choose(ws, "0001", chosen)

@@ -68,7 +68,7 @@ def policy_of(config: GateConfig) -> Policy:
 
 
 FLOORS: dict[str, Callable[[EvidenceSet, Policy], str]] = {
-    "experiments": _candidates,
+    "candidates": _candidates,  # the check that counts candidates (one root cause, one failure)
     "baseline": _baseline,
     "cross_validation": _folds,
     "load_test": _load_test,
