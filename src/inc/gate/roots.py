@@ -47,7 +47,7 @@ def chosen_root(ev: EvidenceSet) -> RootCause | None:
             )
         return None
     unfinished = ev.runs.get(wanted) if wanted else None
-    if unfinished is not None and unfinished.status != "FINISHED":
+    if wanted and unfinished is not None and unfinished.status != "FINISHED":
         return RootCause(
             ROOT,
             f"chosen run {wanted} has status {unfinished.status}: only a FINISHED run can ship; "
