@@ -4,6 +4,7 @@ the failure comes from the rule under test (not from an earlier hash or parse er
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -204,7 +205,10 @@ def test_gate_pick_without_chosen_run_minimizes(workspace: Workspace) -> None:
 
 def test_folder_not_matching_its_id_and_slug_fails_structure(workspace: Workspace, ready: Path) -> None:
     meta = ready / "increment.yaml"
-    meta.write_text(meta.read_text().replace("slug: fraud-detection", "slug: fraud"))
+    text = meta.read_text()
+    renamed = re.sub(r"""slug: ["']?fraud-detection["']?""", "slug: fraud", text)
+    assert renamed != text  # the slug may be written quoted or plain
+    meta.write_text(renamed)
     structure = verdict(workspace).check("structure")
     assert structure.status == "fail" and structure.blocking
     assert "folder 0001-fraud-detection does not match id/slug 0001-fraud in increment.yaml" in structure.detail

@@ -111,10 +111,10 @@ features:
   - {name: card_age_days, method: psi, warn: 0.1, alert: 0.25}
 prediction_drift: {method: psi, warn: 0.1, alert: 0.25}
 performance: {metric: roc_auc, alert_below: 0.8, label_delay_days: 7}
-reference: {path: data/reference.parquet, sha256: "%s"}
+reference: {path: data/reference.csv, sha256: "%s"}
 schedule: "0 6 * * *"
 alert_route: "#fraud-alerts"
-""" % ("3" * 64)
+"""
 
 
 @dataclass
@@ -137,8 +137,12 @@ def make_increment(ws: Workspace, name: str, *, status: str = "active", auc: flo
     plan.write_text(
         plan.read_text(encoding="utf-8").replace(
             "Decision: Written by the team.", f"Decision: gradient boosting for {name}: best AUC at 4 ms p95."
-        ).replace("## Rollback plan\n\nWritten by the team.", "## Rollback plan\n\nRoll back to inc-prev version 2 when AUC < 0.8.")
-        .replace("- Traffic split: Written by the team.", "- Traffic split: 90/10 control/treatment"),
+        ).replace("## Rollback plan\n\nWritten by the team.",
+                  f"## Rollback plan\n\nRoll back to inc-{inc.id} version 3 (models:/inc-{inc.id}/3) when AUC < 0.8.")
+        .replace("- Traffic split: Written by the team.", "- Traffic split: 90/10 control/treatment")
+        .replace("- Minimum detectable effect: Written by the team.",
+                 "- Minimum detectable effect: 5% relative, 40,000 transactions per arm")
+        .replace("- Duration: Written by the team.", "- Duration: two full weeks"),
         encoding="utf-8",
     )
     if extra_spec:
@@ -168,7 +172,9 @@ def make_increment(ws: Workspace, name: str, *, status: str = "active", auc: flo
         evaluation_ref(inc.path, cand_id),
     ]})
     write_run_record(inc.runs_dir, record)
-    inc.monitoring_path.write_text(MONITORING, encoding="utf-8")
+    from inc_testing.gate_evidence import write_reference
+
+    inc.monitoring_path.write_text(MONITORING % write_reference(ws.root), encoding="utf-8")
     meta = inc.meta.model_copy(update={"status": status, "owner": owner, "chosen_run": cand_id})
     inc.save_meta(meta)
     return Built(Increment.load(inc.path), base_id, cand_id)

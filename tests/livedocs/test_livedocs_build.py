@@ -34,7 +34,7 @@ def test_pages_show_every_increment_with_metrics_and_evidence(docs_ws: Workspace
                 "[0003](increments/0003-price-forecast.md)"):
         assert row in index
     assert "0.9300 >= 0.8500: yes" in index and "+86.0% vs 0.5000" in index
-    assert "| done | ana |" in index and "15/15" in index and "1/14" in index  # the gate's own verdict
+    assert "| done | ana |" in index and "15/15" in index and "1/8" in index  # the gate's own verdict (skips are not counted)
     card = (docs / "increments/0001-fraud-detection.md").read_text()
     for heading in ("## Model details", "## Intended use", "## Metrics", "## Evaluation data",
                     "## Training data", "## Evaluation", "## Explainability", "## Caveats and recommendations",
@@ -46,7 +46,7 @@ def test_pages_show_every_increment_with_metrics_and_evidence(docs_ws: Workspace
     assert "`1111111111111111` | 800 × 5" in card
     runbook = (docs / "runbooks/0001-fraud-detection.md").read_text()
     assert "Alert route: #fraud-alerts" in runbook and "| merchant_risk | psi | 0.100 | 0.250 |" in runbook
-    assert "Roll back to inc-prev version 2" in runbook and "p95 4.25 ms" in runbook
+    assert "Roll back to inc-0001 version 3" in runbook and "p95 4.25 ms" in runbook
     assert "| inc-0001 | 3 | [0001-fraud-detection]" in (docs / "models.md").read_text()
     changelog = (docs / "CHANGELOG.md").read_text()
     assert "## 0001 Fraud detection" in changelog and "0002" not in changelog

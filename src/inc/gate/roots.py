@@ -46,6 +46,14 @@ def chosen_root(ev: EvidenceSet) -> RootCause | None:
                 f"the chosen run {_short_id(record.run_id)} is a {record.role}",
             )
         return None
+    unfinished = ev.runs.get(wanted) if wanted else None
+    if wanted and unfinished is not None and unfinished.status != "FINISHED":
+        return RootCause(
+            ROOT,
+            f"chosen run {wanted} has status {unfinished.status}: only a FINISHED run can ship; "
+            f"choose a FINISHED candidate with 'inc choose {inc.id} RUN_ID'",
+            f"the chosen run {_short_id(wanted)} has status {unfinished.status}",
+        )
     if wanted and wanted in ev.run_paths:
         error = ev.errors.get(ev.run_paths[wanted], "unreadable")
         return RootCause(
