@@ -52,8 +52,9 @@ print(time.perf_counter() - start)
 def _once(src: str, mode: str) -> float:
     env = {**os.environ, "PYTHONPATH": src}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    done = subprocess.run([sys.executable, "-c", CHILD, mode], env=env, capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, mode], env=env, capture_output=True, text=True, check=True
+    )
     return float(done.stdout.strip().splitlines()[-1])
 
 
@@ -80,8 +81,10 @@ def main() -> int:
         ours = medians[f"tracked ({here})"]
         for src in args.src:
             other = medians[f"tracked ({src})"]
-            print(f"step: {other / ours:.2f}x faster than {src}; tracking part: "
-                  f"{(other - fitting) / max(ours - fitting, 1e-9):.2f}x smaller")
+            print(
+                f"step: {other / ours:.2f}x faster than {src}; tracking part: "
+                f"{(other - fitting) / max(ours - fitting, 1e-9):.2f}x smaller"
+            )
     return 0
 
 

@@ -28,8 +28,13 @@ def run_demo(hogs: int) -> dict[str, object]:
         start = time.perf_counter()
         # the console script, from a folder outside any git checkout, as a user starts it (MLflow
         # tags a run with the commit of the repository its entry point lives in)
-        done = subprocess.run([str(Path(sys.executable).with_name("inc")), "demo", str(folder)],
-                              cwd=folder.parent, capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [str(Path(sys.executable).with_name("inc")), "demo", str(folder)],
+            cwd=folder.parent,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         wall = time.perf_counter() - start
     finally:
         for spinner in spinners:
@@ -37,10 +42,16 @@ def run_demo(hogs: int) -> dict[str, object]:
             spinner.wait()
     reports = sorted(folder.glob("increments/*/reports/loadtest-*.json"))
     load = json.loads(reports[0].read_text()) if reports else {}
-    return {"hogs": hogs, "wall_s": round(wall, 1), "exit": done.returncode,
-            "p95_ms": load.get("p95_ms"), "target_p95_ms": load.get("target_p95_ms"),
-            "load_before": round(load_before, 1), "load_after": round(os.getloadavg()[0], 1),
-            "tail": done.stdout.strip().splitlines()[-4:] if done.returncode else []}
+    return {
+        "hogs": hogs,
+        "wall_s": round(wall, 1),
+        "exit": done.returncode,
+        "p95_ms": load.get("p95_ms"),
+        "target_p95_ms": load.get("target_p95_ms"),
+        "load_before": round(load_before, 1),
+        "load_after": round(os.getloadavg()[0], 1),
+        "tail": done.stdout.strip().splitlines()[-4:] if done.returncode else [],
+    }
 
 
 def main() -> None:
@@ -52,9 +63,15 @@ def main() -> None:
     plan = ([] if args.skip_idle else [0]) + [args.hogs]
     results = [run_demo(hogs) for hogs in plan]
     for result in results:
-        p95 = f"p95 {result['p95_ms']:.1f} ms / target {result['target_p95_ms']:g} ms" if result["p95_ms"] else "-"
-        print(f"{result['hogs']} CPU hog(s): {result['wall_s']} s, exit {result['exit']}, {p95}, "
-              f"load average {result['load_before']} -> {result['load_after']}")
+        p95 = (
+            f"p95 {result['p95_ms']:.1f} ms / target {result['target_p95_ms']:g} ms"
+            if result["p95_ms"]
+            else "-"
+        )
+        print(
+            f"{result['hogs']} CPU hog(s): {result['wall_s']} s, exit {result['exit']}, {p95}, "
+            f"load average {result['load_before']} -> {result['load_after']}"
+        )
         for line in result["tail"]:
             print(f"    {line}")
     if len(results) == 2:

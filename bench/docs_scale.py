@@ -54,34 +54,62 @@ alert_route: "#alerts"
 
 def _docs(number: int, slug: str) -> dict[str, str]:
     ctx = {
-        "id": f"{number:04d}", "slug": slug, "title": f"Model {number}", "problem": "classification",
-        "metric_name": "roc_auc", "goal": "maximize", "target": 0.85, "created": "2026-01-01",
-        "owner": "team", "cv_min_folds": 5, "latency_p95_ms": 100, "margin_pct": "20%",
-        "title_yaml": f'"Model {number}"', "owner_yaml": '"team"',
-        "op": ">=", "target_text": "0.85", "min_candidates": 3, "margin_example_relative": "",
+        "id": f"{number:04d}",
+        "slug": slug,
+        "title": f"Model {number}",
+        "problem": "classification",
+        "metric_name": "roc_auc",
+        "goal": "maximize",
+        "target": 0.85,
+        "created": "2026-01-01",
+        "owner": "team",
+        "cv_min_folds": 5,
+        "latency_p95_ms": 100,
+        "margin_pct": "20%",
+        "title_yaml": f'"Model {number}"',
+        "owner_yaml": '"team"',
+        "op": ">=",
+        "target_text": "0.85",
+        "min_candidates": 3,
+        "margin_example_relative": "",
         "margin_example_error": "",
     }
     files = {name: render(f"{name}.j2", ctx) for name in ("spec.md", "plan.md", "tasks.md", "increment.yaml")}
     if number % 2 == 0:  # half of them filled in, like a real repository
         for name in ("spec.md", "plan.md"):
-            files[name] = "\n".join(
-                line.split("TODO(inc)")[0] + "Filled in." if "TODO(inc)" in line else line
-                for line in files[name].splitlines()
-            ) + "\n"
+            files[name] = (
+                "\n".join(
+                    line.split("TODO(inc)")[0] + "Filled in." if "TODO(inc)" in line else line
+                    for line in files[name].splitlines()
+                )
+                + "\n"
+            )
         files["increment.yaml"] = files["increment.yaml"].replace("status: planned", "status: done")
     return files
 
 
 def _record(number: int, run_id: str, role: str, auc: float) -> RunRecord:
-    return seal(RunRecord(
-        run_id=run_id, increment=f"{number:04d}", name=f"{role}-{number}", role=role,  # type: ignore[arg-type]
-        status="FINISHED", end_time="2026-01-02T00:00:00+00:00", git_commit="a" * 40,
-        params={"depth": "6"}, metrics={"roc_auc": auc},
-        cv=CV(metric="roc_auc", folds=[auc, auc - 0.01, auc + 0.01, auc, auc]) if role == "candidate" else None,
-        datasets=[DatasetFingerprint(name="train", sha256="1" * 64, shape=[100, 3])],
-        model=ModelInfo(uri="models:/m/1", registered_name=f"m{number}", version="1") if role == "candidate" else None,
-        note="why",
-    ))
+    return seal(
+        RunRecord(
+            run_id=run_id,
+            increment=f"{number:04d}",
+            name=f"{role}-{number}",
+            role=role,  # type: ignore[arg-type]
+            status="FINISHED",
+            end_time="2026-01-02T00:00:00+00:00",
+            git_commit="a" * 40,
+            params={"depth": "6"},
+            metrics={"roc_auc": auc},
+            cv=CV(metric="roc_auc", folds=[auc, auc - 0.01, auc + 0.01, auc, auc])
+            if role == "candidate"
+            else None,
+            datasets=[DatasetFingerprint(name="train", sha256="1" * 64, shape=[100, 3])],
+            model=ModelInfo(uri="models:/m/1", registered_name=f"m{number}", version="1")
+            if role == "candidate"
+            else None,
+            note="why",
+        )
+    )
 
 
 def generate(root: Path, count: int) -> None:
@@ -98,18 +126,35 @@ def generate(root: Path, count: int) -> None:
         for run_id, role, auc in ((f"b{number:04d}", "baseline", 0.5), (cand, "candidate", 0.9)):
             record = _record(number, run_id, role, auc)
             (folder / "runs" / f"{run_id}.json").write_text(
-                pretty_json(record.model_dump(mode="json", by_alias=True)), encoding="utf-8")
+                pretty_json(record.model_dump(mode="json", by_alias=True)), encoding="utf-8"
+            )
         explain = folder / "reports" / f"explain-{cand}"
         explain.mkdir(parents=True)
         (explain / "bar.png").write_bytes(PNG)
         summary = ExplainSummary(
-            run_id=cand, method="tree", shap_version="0.46", n_explained=100, background_size=50,
-            global_importance=[FeatureImportance(feature=f"f{i}", mean_abs_shap=1.0 / (i + 1)) for i in range(8)],
+            run_id=cand,
+            method="tree",
+            shap_version="0.46",
+            n_explained=100,
+            background_size=50,
+            global_importance=[
+                FeatureImportance(feature=f"f{i}", mean_abs_shap=1.0 / (i + 1)) for i in range(8)
+            ],
             plots=[PlotRef(file="bar.png", sha256="0" * 64)],
         )
         (explain / "summary.json").write_text(pretty_json(summary.model_dump(mode="json")), encoding="utf-8")
-        lt = LoadTestReport(run_id=cand, mode="in-process", batch_size=1, requests=100, failures=0, p50_ms=1,
-                            p95_ms=2, p99_ms=3, max_ms=4, throughput_rps=500)
+        lt = LoadTestReport(
+            run_id=cand,
+            mode="in-process",
+            batch_size=1,
+            requests=100,
+            failures=0,
+            p50_ms=1,
+            p95_ms=2,
+            p99_ms=3,
+            max_ms=4,
+            throughput_rps=500,
+        )
         (folder / "reports" / f"loadtest-{cand}.json").write_text(pretty_json(lt.model_dump(mode="json")))
 
 
@@ -188,8 +233,10 @@ def main() -> None:
             print(f"{label:30s} {seconds:7.3f} s  {cpu:7.3f} s  {seconds / baseline:6.1f}x  {note}")
         load = os.getloadavg()[0]
         verdict = "OK" if full < 3.0 and rewritten == 0 and again < 1.0 and check < 1.0 else "OVER BUDGET"
-        print(f"budget: full rebuild < 3 s, no-change rebuild and --check < 1 s writing nothing: {verdict} "
-              f"(load average {load:.1f} on {os.cpu_count()} cores; cpu time is the steadier figure)")
+        print(
+            f"budget: full rebuild < 3 s, no-change rebuild and --check < 1 s writing nothing: {verdict} "
+            f"(load average {load:.1f} on {os.cpu_count()} cores; cpu time is the steadier figure)"
+        )
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)

@@ -48,8 +48,12 @@ def _workspace(root: Path) -> None:
     subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
     init_workspace(root)
     inc = new_increment(Workspace.discover(root), "scale").increment
-    write_run_record(inc.runs_dir, RunRecord(run_id="bench", increment=inc.id, name="bench", role="candidate",
-                                             status="FINISHED", note="bench"))
+    write_run_record(
+        inc.runs_dir,
+        RunRecord(
+            run_id="bench", increment=inc.id, name="bench", role="candidate", status="FINISHED", note="bench"
+        ),
+    )
 
 
 def main() -> None:
@@ -72,8 +76,16 @@ def main() -> None:
         _workspace(root)
         ws = Workspace.discover(root)
         t0 = time.perf_counter()
-        result = evaluate(model, X_test, y_test, increment="0001", run_id="bench", workspace=ws,
-                          slices={"segment": segment}, log_artifacts=False)
+        result = evaluate(
+            model,
+            X_test,
+            y_test,
+            increment="0001",
+            run_id="bench",
+            workspace=ws,
+            slices={"segment": segment},
+            log_artifacts=False,
+        )
         report_s = time.perf_counter() - t0
         scores = model.predict_proba(X_test)[:, 1]
         sk_value = roc_auc_score(y_test, scores)  # warm: sklearn's first call pays lazy imports
@@ -84,8 +96,9 @@ def main() -> None:
             runs.append(time.perf_counter() - t0)
         sklearn_s = statistics.median(runs)
         predictions = result.report_dir / "predictions.json.gz"
-        out = subprocess.run([sys.executable, "-c", CORE_PROBE, str(predictions)], check=True,
-                             capture_output=True, text=True).stdout.split()
+        out = subprocess.run(
+            [sys.executable, "-c", CORE_PROBE, str(predictions)], check=True, capture_output=True, text=True
+        ).stdout.split()
         core_value, core_s = float(out[0]), float(out[1])
         heavy = out[2] if len(out) > 2 else ""
         t0 = time.perf_counter()
@@ -93,13 +106,19 @@ def main() -> None:
         core_process_s = time.perf_counter() - t0
         size = predictions.stat().st_size
     print(json.dumps({"rows": ROWS, "python_c_pass_s": round(baseline, 4)}))
-    print(f"report ({ROWS:,} rows, 200 bootstrap replicates, 1 slice column, 6 plots): {report_s:.2f} s "
-          f"(budget 10 s) = {report_s / baseline:.0f}x python -c pass, {report_s / sklearn_s:.0f}x sklearn roc_auc_score")
-    print(f"gate recomputation in plain Python (read {size / 1e6:.1f} MB gzip + parse + AUC): {core_s:.3f} s "
-          f"(budget 0.5 s) = {core_s / baseline:.1f}x python -c pass, {core_s / sklearn_s:.1f}x sklearn roc_auc_score "
-          f"({sklearn_s * 1000:.1f} ms)")
-    print(f"  whole probe process (interpreter start + import + recompute): {core_process_s:.3f} s "
-          f"= {core_process_s / baseline:.1f}x python -c pass")
+    print(
+        f"report ({ROWS:,} rows, 200 bootstrap replicates, 1 slice column, 6 plots): {report_s:.2f} s "
+        f"(budget 10 s) = {report_s / baseline:.0f}x python -c pass, {report_s / sklearn_s:.0f}x sklearn roc_auc_score"
+    )
+    print(
+        f"gate recomputation in plain Python (read {size / 1e6:.1f} MB gzip + parse + AUC): {core_s:.3f} s "
+        f"(budget 0.5 s) = {core_s / baseline:.1f}x python -c pass, {core_s / sklearn_s:.1f}x sklearn roc_auc_score "
+        f"({sklearn_s * 1000:.1f} ms)"
+    )
+    print(
+        f"  whole probe process (interpreter start + import + recompute): {core_process_s:.3f} s "
+        f"= {core_process_s / baseline:.1f}x python -c pass"
+    )
     print(f"  heavy modules imported by the probe: {heavy or 'none'}")
     print(f"  |plain Python - sklearn| = {abs(core_value - sk_value):.2e}")
 

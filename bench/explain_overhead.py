@@ -68,8 +68,17 @@ def overhead(label: str, model: Any, X: Any, n_explain: int, ws: Any, repeat: in
         return shap.TreeExplainer(model).shap_values(rows)
 
     def report() -> Any:
-        return explain(model, X, X, increment="1", run_id="bench", max_explain=n_explain,
-                       workspace=ws, log_artifacts=False, progress=False)
+        return explain(
+            model,
+            X,
+            X,
+            increment="1",
+            run_id="bench",
+            max_explain=n_explain,
+            workspace=ws,
+            log_artifacts=False,
+            progress=False,
+        )
 
     raw()
     report()  # warm-up: imports, caches
@@ -77,9 +86,11 @@ def overhead(label: str, model: Any, X: Any, n_explain: int, ws: Any, repeat: in
     w_report, t_report = _median_time(report, repeat)
     extra = t_report - t_raw
     budget = max(0.25 * t_raw, 3.0)
-    print(f"{label:<36} rows={n_explain:>6}  CPU: raw {t_raw:6.2f}s report {t_report:6.2f}s "
-          f"overhead {extra:5.2f}s ({t_report / t_raw:5.2f}x) budget {budget:5.2f}s "
-          f"{'OK' if extra <= budget else 'OVER'}  | wall: raw {w_raw:6.2f}s report {w_report:6.2f}s")
+    print(
+        f"{label:<36} rows={n_explain:>6}  CPU: raw {t_raw:6.2f}s report {t_report:6.2f}s "
+        f"overhead {extra:5.2f}s ({t_report / t_raw:5.2f}x) budget {budget:5.2f}s "
+        f"{'OK' if extra <= budget else 'OVER'}  | wall: raw {w_raw:6.2f}s report {w_report:6.2f}s"
+    )
 
 
 def auto_vs_kernel(label: str, model: Any, X: Any, n_rows: int, repeat: int) -> None:
@@ -102,8 +113,10 @@ def auto_vs_kernel(label: str, model: Any, X: Any, n_rows: int, repeat: int) -> 
     method = shap_adapter.plan_explainer(model, background).method
     _, t_auto = _median_time(auto, repeat)
     _, t_kernel = _median_time(kernel, 1)
-    print(f"{label:<36} rows={n_rows:>6}  CPU: auto ({method}) {t_auto:7.3f}s  naive kernel "
-          f"{t_kernel:7.2f}s  kernel/auto {t_kernel / t_auto:8.0f}x")
+    print(
+        f"{label:<36} rows={n_rows:>6}  CPU: auto ({method}) {t_auto:7.3f}s  naive kernel "
+        f"{t_kernel:7.2f}s  kernel/auto {t_kernel / t_auto:8.0f}x"
+    )
 
 
 def main() -> None:
@@ -118,8 +131,10 @@ def main() -> None:
     start = time.perf_counter()
     gbm = GradientBoostingClassifier(n_estimators=trees, max_depth=3, random_state=0).fit(X, y)
     rf = RandomForestClassifier(n_estimators=trees // 2, max_depth=8, n_jobs=1, random_state=0).fit(X, y)
-    print(f"trained GradientBoosting ({trees} trees) and RandomForest ({trees // 2} trees, depth 8) "
-          f"on {n} x 30 in {time.perf_counter() - start:.1f}s\n")
+    print(
+        f"trained GradientBoosting ({trees} trees) and RandomForest ({trees // 2} trees, depth 8) "
+        f"on {n} x 30 in {time.perf_counter() - start:.1f}s\n"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         ws = _workspace(Path(tmp))
         print("report overhead over the raw SHAP computation it wraps")

@@ -25,15 +25,18 @@ from inc.scaffold import init_workspace, new_increment
 from inc.workspace import Workspace
 
 GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
-    "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.com",
+    "GIT_AUTHOR_NAME": "Bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.com",
+    "GIT_COMMITTER_NAME": "Bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.com",
 }
 
 
 def git(cwd: Path, *args: str) -> str:
     """Run git quietly in ``cwd``."""
-    out = subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True,
-                         env={**os.environ, **GIT_ENV})
+    out = subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True, env={**os.environ, **GIT_ENV}
+    )
     return out.stdout.strip()
 
 
@@ -42,11 +45,20 @@ def record(number: int, index: int) -> RunRecord:
     role = "baseline" if index < 2 else "candidate"
     value = 0.5 + index * 0.01
     return RunRecord(
-        run_id=f"r{number:04d}x{index:02d}", increment=f"{number:04d}", name=f"{role}-{index}",
-        role=role, status="FINISHED", git_commit=None, params={"max_depth": str(index)},
-        metrics={"roc_auc": value}, cv=CV(metric="roc_auc", folds=[value] * 5),
-        model=ModelInfo(uri=f"models:/m/{index}", registered_name=f"{number:04d}-bench", version="1",
-                        inputs=["a", "b"]) if role == "candidate" else None,
+        run_id=f"r{number:04d}x{index:02d}",
+        increment=f"{number:04d}",
+        name=f"{role}-{index}",
+        role=role,
+        status="FINISHED",
+        git_commit=None,
+        params={"max_depth": str(index)},
+        metrics={"roc_auc": value},
+        cv=CV(metric="roc_auc", folds=[value] * 5),
+        model=ModelInfo(
+            uri=f"models:/m/{index}", registered_name=f"{number:04d}-bench", version="1", inputs=["a", "b"]
+        )
+        if role == "candidate"
+        else None,
         note="generated",
     )
 
@@ -105,8 +117,11 @@ def median_seconds(cmd: list[str], cwd: Path, repeat: int) -> tuple[float, float
     """Median wall time, median CPU time and the largest peak RSS (KiB) over ``repeat`` runs."""
     run_once(cmd, cwd)  # warm-up
     runs = [run_once(cmd, cwd) for _ in range(repeat)]
-    return (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs),
-            max(r[2] for r in runs))
+    return (
+        statistics.median(r[0] for r in runs),
+        statistics.median(r[1] for r in runs),
+        max(r[2] for r in runs),
+    )
 
 
 def main() -> None:
@@ -124,26 +139,36 @@ def main() -> None:
     else:
         started = time.perf_counter()
         build_repo(root, args.increments, args.runs)
-        print(f"built {args.increments} increments x {args.runs} run records "
-              f"in {time.perf_counter() - started:.1f} s")
+        print(
+            f"built {args.increments} increments x {args.runs} run records "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
     inc = str(Path(sys.executable).with_name("inc"))
     base, base_cpu, base_rss = median_seconds([sys.executable, "-c", "pass"], root, args.repeat)
-    changed, changed_cpu, changed_rss = median_seconds([inc, "gate", "--changed", "--base", "main"], root,
-                                                       args.repeat)
+    changed, changed_cpu, changed_rss = median_seconds(
+        [inc, "gate", "--changed", "--base", "main"], root, args.repeat
+    )
     strict, strict_cpu, strict_rss = median_seconds(
-        [inc, "gate", "--changed", "--strict", "--base", "main"], root, args.repeat)
+        [inc, "gate", "--changed", "--strict", "--base", "main"], root, args.repeat
+    )
     full, full_cpu, full_rss = median_seconds([inc, "gate"], root, max(1, args.repeat // 3))
     print(f"{'':34}{'wall':>10} {'ratio':>7} {'cpu':>10} {'ratio':>7} {'peak RSS':>10}")
     count = sum(p.is_dir() for p in (root / "increments").iterdir())
-    rows = [("python -c pass", base, base_cpu, base_rss),
-            ("inc gate --changed", changed, changed_cpu, changed_rss),
-            ("inc gate --changed --strict", strict, strict_cpu, strict_rss),
-            (f"inc gate (all {count})", full, full_cpu, full_rss)]
+    rows = [
+        ("python -c pass", base, base_cpu, base_rss),
+        ("inc gate --changed", changed, changed_cpu, changed_rss),
+        ("inc gate --changed --strict", strict, strict_cpu, strict_rss),
+        (f"inc gate (all {count})", full, full_cpu, full_rss),
+    ]
     for label, wall, cpu, rss in rows:
-        print(f"{label:34}{wall * 1000:8.0f}ms {wall / base:6.1f}x {cpu * 1000:8.0f}ms "
-              f"{cpu / max(base_cpu, 1e-3):6.1f}x {rss / 1024:8.0f}MiB")
-    print(f"budgets: --changed at most 8x python -c pass; full gate peak RSS under 150 MiB; "
-          f"--changed / full = {changed / full:.3f}")
+        print(
+            f"{label:34}{wall * 1000:8.0f}ms {wall / base:6.1f}x {cpu * 1000:8.0f}ms "
+            f"{cpu / max(base_cpu, 1e-3):6.1f}x {rss / 1024:8.0f}MiB"
+        )
+    print(
+        f"budgets: --changed at most 8x python -c pass; full gate peak RSS under 150 MiB; "
+        f"--changed / full = {changed / full:.3f}"
+    )
     print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cpus")
     if tmp:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -107,7 +107,9 @@ def main() -> None:
     worst_s = max(row[2] for row in rows)
     worst_mb = max(row[3] for row in rows)
     named = all(row[1] in (1, 2) for row in rows[1:])
-    print(f"worst {worst_s:.2f} s (budget 10 s), {worst_mb:.0f} MB (budget 300 MB), every hostile case exit 1/2: {named}")
+    print(
+        f"worst {worst_s:.2f} s (budget 10 s), {worst_mb:.0f} MB (budget 300 MB), every hostile case exit 1/2: {named}"
+    )
 
 
 if __name__ == "__main__":

@@ -69,8 +69,10 @@ def main() -> None:
     print(f"{'target rps':>10} {'achieved':>9} {'ratio':>6} {'late %':>7} {'max lag ms':>10} {'p50 ms':>8}")
     for rps in (50, 200, 500, 1000):
         r = measure_open_loop(url, PAYLOADS, rps, round(rps * args.seconds), timeout_s=5, warmup=5)
-        print(f"{rps:>10} {r.achieved_rps:>9.1f} {r.achieved_rps / rps:>6.3f} "
-              f"{100 * r.late / max(r.sent, 1):>7.2f} {r.max_send_lag_ms:>10.2f} {r.stats.p50_ms:>8.3f}")
+        print(
+            f"{rps:>10} {r.achieved_rps:>9.1f} {r.achieved_rps / rps:>6.3f} "
+            f"{100 * r.late / max(r.sent, 1):>7.2f} {r.max_send_lag_ms:>10.2f} {r.stats.p50_ms:>8.3f}"
+        )
     server.shutdown()
 
     server, url = serve(50, 0.2)
@@ -80,8 +82,10 @@ def main() -> None:
     server.shutdown()
     print("\nstall of 200 ms every 50th request, 100 rps open loop vs one closed-loop client")
     for name, stats in (("open", opened.stats), ("closed", closed.stats)):
-        print(f"{name:>6}: p50 {stats.p50_ms:8.3f}  p95 {stats.p95_ms:8.3f}  p99 {stats.p99_ms:8.3f} ms "
-              f"({stats.requests} requests, {stats.throughput_rps:.1f} req/s)")
+        print(
+            f"{name:>6}: p50 {stats.p50_ms:8.3f}  p95 {stats.p95_ms:8.3f}  p99 {stats.p99_ms:8.3f} ms "
+            f"({stats.requests} requests, {stats.throughput_rps:.1f} req/s)"
+        )
     print(f"open-loop p95 / closed-loop p95: {opened.stats.p95_ms / closed.stats.p95_ms:.1f}x")
 
 

@@ -31,8 +31,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
-    "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.com",
+    "GIT_AUTHOR_NAME": "Bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.com",
+    "GIT_COMMITTER_NAME": "Bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.com",
 }
 COUNT = 100
 BRANCHES = 10
@@ -43,8 +45,12 @@ def git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, env={**os.environ, **GIT_ENV})
 
 
-def timed(cmd: list[str], cwd: Path, repeat: int, before: Callable[[int], None] | None = None,
-          ) -> tuple[float, float]:
+def timed(
+    cmd: list[str],
+    cwd: Path,
+    repeat: int,
+    before: Callable[[int], None] | None = None,
+) -> tuple[float, float]:
     """Median wall and CPU seconds of ``cmd`` over ``repeat`` runs (after one warm-up)."""
     walls, cpus = [], []
     for i in range(repeat + 1):
@@ -89,11 +95,33 @@ def make_specweave(root: Path, bin_dir: Path) -> None:
     root.mkdir(parents=True)
     git(root, "init", "-q")
     sw = str(bin_dir / "specweave")
-    subprocess.run([sw, "init", "--quick", "--adapter", "generic"], cwd=root, check=True,
-                   capture_output=True, stdin=subprocess.DEVNULL)
-    subprocess.run([sw, "create-increment", "--auto-id", "--name", "model-1", "--title", "Model 1",
-                    "--description", "bench", "--project", root.name, "--json"], cwd=root, check=True,
-                   capture_output=True, stdin=subprocess.DEVNULL)
+    subprocess.run(
+        [sw, "init", "--quick", "--adapter", "generic"],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+    )
+    subprocess.run(
+        [
+            sw,
+            "create-increment",
+            "--auto-id",
+            "--name",
+            "model-1",
+            "--title",
+            "Model 1",
+            "--description",
+            "bench",
+            "--project",
+            root.name,
+            "--json",
+        ],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+    )
     increments = root / ".specweave" / "increments"
     first = next(p for p in increments.iterdir() if p.name.startswith("0001-"))
     for n in range(2, COUNT + 1):
@@ -109,25 +137,34 @@ def make_openspec(root: Path, bin_dir: Path) -> None:
     """An OpenSpec project with 100 valid changes, each with a proposal and one spec delta."""
     root.mkdir(parents=True)
     git(root, "init", "-q")
-    subprocess.run([str(bin_dir / "openspec"), "init", "--tools", "none"], cwd=root, check=True,
-                   capture_output=True, stdin=subprocess.DEVNULL)
+    subprocess.run(
+        [str(bin_dir / "openspec"), "init", "--tools", "none"],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+    )
     for n in range(1, COUNT + 1):
         change = root / "openspec" / "changes" / f"model-{n}"
         (change / "specs" / f"model-{n}").mkdir(parents=True)
         (change / "proposal.md").write_text(
             f"# Change: model {n}\n\n## Why\nThe fraud team needs model {n} to catch more fraud at the "
-            "same review budget.\n\n## What Changes\n- Add a scoring model\n\n## Impact\n- Specs: model\n")
+            "same review budget.\n\n## What Changes\n- Add a scoring model\n\n## Impact\n- Specs: model\n"
+        )
         (change / "tasks.md").write_text("## 1. Implementation\n- [ ] 1.1 Train the baselines\n")
         (change / "specs" / f"model-{n}" / "spec.md").write_text(
             f"## ADDED Requirements\n### Requirement: Model {n} scoring\nThe system SHALL score each "
             "transaction with the chosen model.\n\n#### Scenario: A transaction is scored\n"
-            "- **WHEN** a transaction arrives\n- **THEN** the model returns a fraud probability\n")
+            "- **WHEN** a transaction arrives\n- **THEN** the model returns a fraud probability\n"
+        )
 
 
 def row(label: str, wall: float, cpu: float, base: tuple[float, float], note: str = "") -> None:
     """Print one line: times and ratios to ``python -c pass``."""
-    print(f"{label:34}{wall * 1000:8.1f} ms {wall / base[0]:6.2f}x {cpu * 1000:8.1f} ms "
-          f"{cpu / max(base[1], 1e-4):6.2f}x  {note}")
+    print(
+        f"{label:34}{wall * 1000:8.1f} ms {wall / base[0]:6.2f}x {cpu * 1000:8.1f} ms "
+        f"{cpu / max(base[1], 1e-4):6.2f}x  {note}"
+    )
 
 
 def main() -> None:
@@ -182,8 +219,13 @@ def timed_new(inc: str, root: Path, repeat: int) -> tuple[float, float]:
     return statistics.median(walls), statistics.median(cpus)
 
 
-def peer_rows(bin_dir: Path, scratch: Path, repeat: int, base: tuple[float, float],
-              results: dict[str, tuple[float, float]]) -> None:
+def peer_rows(
+    bin_dir: Path,
+    scratch: Path,
+    repeat: int,
+    base: tuple[float, float],
+    results: dict[str, tuple[float, float]],
+) -> None:
     """The same work with SpecWeave and OpenSpec, and inc's speed-up over each."""
     sw_root, os_root = scratch / "sw", scratch / "os"
     make_specweave(sw_root, bin_dir)
@@ -194,14 +236,30 @@ def peer_rows(bin_dir: Path, scratch: Path, repeat: int, base: tuple[float, floa
     def fresh_name(_: int) -> None:
         create[4] = f"peer-{next(names)}"
 
-    create = [sw, "create-increment", "--auto-id", "--name", "x", "--title", "Bench", "--description",
-              "bench", "--project", sw_root.name, "--json"]
+    create = [
+        sw,
+        "create-increment",
+        "--auto-id",
+        "--name",
+        "x",
+        "--title",
+        "Bench",
+        "--description",
+        "bench",
+        "--project",
+        sw_root.name,
+        "--json",
+    ]
     peers = {
         "specweave create-increment": (create, sw_root, fresh_name, "inc new (100 incr., 10 branches)"),
         "specweave status": ([sw, "status"], sw_root, None, "inc list (100)"),
         "openspec list": ([ops, "list"], os_root, None, "inc list (100)"),
-        "openspec validate --all": ([ops, "validate", "--all", "--no-interactive"], os_root, None,
-                                    "inc gate (100)"),
+        "openspec validate --all": (
+            [ops, "validate", "--all", "--no-interactive"],
+            os_root,
+            None,
+            "inc gate (100)",
+        ),
     }
     for label, (cmd, cwd, before, ours) in peers.items():
         wall, cpu = timed(cmd, cwd, max(3, repeat // 2), before)

@@ -58,7 +58,7 @@ def raw_mlflow(uri: str, inc_id: str, name: str, X: Any, model: Any, reqs: list[
     client = MlflowClient(tracking_uri=uri)
     experiment = client.get_experiment_by_name(f"raw/{name}")
     if experiment is None:
-        artifacts = (Path(uri[len("sqlite:///"):]).parent / "mlartifacts").as_uri()
+        artifacts = (Path(uri[len("sqlite:///") :]).parent / "mlartifacts").as_uri()
         experiment_id = client.create_experiment(f"raw/{name}", artifact_location=artifacts)
     else:
         experiment_id = experiment.experiment_id
@@ -68,17 +68,25 @@ def raw_mlflow(uri: str, inc_id: str, name: str, X: Any, model: Any, reqs: list[
         mlflow.log_metrics({"roc_auc": 0.92, "f1": 0.81})
         now = int(time.time() * 1000)
         mean = statistics.fmean(FOLDS)
-        client.log_batch(run.info.run_id, metrics=[
-            *(Metric("cv_roc_auc", v, now, i) for i, v in enumerate(FOLDS)),
-            Metric("cv_roc_auc_mean", mean, now, 0),
-            Metric("cv_roc_auc_std", statistics.pstdev(FOLDS), now, 0),
-        ])
+        client.log_batch(
+            run.info.run_id,
+            metrics=[
+                *(Metric("cv_roc_auc", v, now, i) for i, v in enumerate(FOLDS)),
+                Metric("cv_roc_auc_mean", mean, now, 0),
+                Metric("cv_roc_auc_std", statistics.pstdev(FOLDS), now, 0),
+            ],
+        )
         mlflow.log_input(mlflow.data.from_pandas(X[:400], name="train"), context="training")
         mlflow.log_input(mlflow.data.from_pandas(X[400:], name="holdout"), context="evaluation")
         trusted = skops.io.get_untrusted_types(data=skops.io.dumps(model))
         info = mlflow.sklearn.log_model(
-            model, name="model", input_example=X[:5], registered_model_name=f"raw-{name}",
-            serialization_format="skops", skops_trusted_types=trusted, pip_requirements=reqs,
+            model,
+            name="model",
+            input_example=X[:5],
+            registered_model_name=f"raw-{name}",
+            serialization_format="skops",
+            skops_trusted_types=trusted,
+            pip_requirements=reqs,
         )
         client.set_model_version_tag(f"raw-{name}", info.registered_model_version, "inc.increment", inc_id)
         mlflow.set_tag("mlflow.note.content", "why this configuration")
@@ -104,8 +112,13 @@ def _workspace(root: Path) -> tuple[Any, str, str]:
 
     repo = root / "repo"
     repo.mkdir()
-    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@x",
-           "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@x"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "b",
+        "GIT_AUTHOR_EMAIL": "b@x",
+        "GIT_COMMITTER_NAME": "b",
+        "GIT_COMMITTER_EMAIL": "b@x",
+    }
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
     init_workspace(repo)
     subprocess.run(["git", "add", "."], cwd=repo, check=True)

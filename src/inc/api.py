@@ -147,8 +147,13 @@ def load_test_model(
     if (increment is None) != (run_id is None):
         raise UserError("give both increment= and run_id= to record the load test, or neither")
     options = LoadTestOptions(
-        duration_s=duration, url=api_url, rps=target_rps, concurrency=concurrency,
-        timeout_s=timeout, batch_size=batch_size, warmup=5,
+        duration_s=duration,
+        url=api_url,
+        rps=target_rps,
+        concurrency=concurrency,
+        timeout_s=timeout,
+        batch_size=batch_size,
+        warmup=5,
     )
     options.validate()
     bodies = payloads_of(payload)

@@ -80,6 +80,7 @@ def code_stamp() -> list[Any]:
         for file_name in sorted(names):
             if file_name.endswith((".py", ".json", ".j2")):
                 stat = os.stat(os.path.join(folder, file_name))
-                files.append([os.path.relpath(os.path.join(folder, file_name), here), stat.st_size,
-                              stat.st_mtime_ns])
+                files.append(
+                    [os.path.relpath(os.path.join(folder, file_name), here), stat.st_size, stat.st_mtime_ns]
+                )
     return [getattr(inc, "__version__", ""), sorted(files)]

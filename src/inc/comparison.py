@@ -144,8 +144,11 @@ def margin_examples(metric: str, goal: str, margin: float) -> tuple[str, str]:
     if info is not None and info.goal == goal and info.low == -1 and goal == "maximize":
         example = 0.6
     relative = required_value(example, goal, margin, "relative", metric)
-    bound = f" ({metric} cannot exceed {perfect:g}: use error_reduction)" if (
-        perfect is not None and goal == "maximize" and relative > perfect) else ""
+    bound = (
+        f" ({metric} cannot exceed {perfect:g}: use error_reduction)"
+        if (perfect is not None and goal == "maximize" and relative > perfect)
+        else ""
+    )
     first = f"With a best baseline at {example:g}, {margin:.0%} needs {metric} {relative:.3f}{bound}."
     if perfect is None:
         return first, f"{metric} has no perfect score, so this mode measures the same as relative."
@@ -172,8 +175,11 @@ def best_of(records: Iterable[RunRecord], role: str, metric: str, goal: str) -> 
 
     Candidates count only when FINISHED (a failed or killed run can be neither picked nor shipped).
     """
-    scored = [r for r in records if r.role == role and usable(r, metric)
-              and (role != "candidate" or r.status == FINISHED)]
+    scored = [
+        r
+        for r in records
+        if r.role == role and usable(r, metric) and (role != "candidate" or r.status == FINISHED)
+    ]
     if not scored:
         return None
     sign = -1.0 if goal == "maximize" else 1.0
@@ -206,8 +212,11 @@ def subject_of(meta: IncrementMeta, records: Sequence[RunRecord], broken: Iterab
             where = "does not load" if wanted in set(broken) else "has no record in runs/; 'inc link' it"
             return Subject(None, problem=f"chosen run {wanted} {where}")
         if record.status != FINISHED:
-            return Subject(None, problem=f"chosen run {wanted} has status {record.status}: only a "
-                                         "FINISHED run can ship; choose another with 'inc choose'")
+            return Subject(
+                None,
+                problem=f"chosen run {wanted} has status {record.status}: only a "
+                "FINISHED run can ship; choose another with 'inc choose'",
+            )
         return Subject(record, chosen=True)
     best = best_of(records, "candidate", meta.metric.name, meta.metric.goal)
     if best is None:
@@ -243,8 +252,15 @@ def fold_comparison(subject: RunRecord, baseline: RunRecord, meta: IncrementMeta
     diffs = [sign * (x - y) for x, y in zip(a.folds, b.folds, strict=True)]
     mean_a, mean_b = a.mean, b.mean
     gain = improvement(mean_a, mean_b, goal, meta.margin_mode, meta.metric.name)
-    return FoldComparison(len(diffs), mean_a, mean_b, gain, statistics.fmean(diffs),
-                          statistics.pstdev(diffs), sum(d > 0 for d in diffs))
+    return FoldComparison(
+        len(diffs),
+        mean_a,
+        mean_b,
+        gain,
+        statistics.fmean(diffs),
+        statistics.pstdev(diffs),
+        sum(d > 0 for d in diffs),
+    )
 
 
 @dataclass(frozen=True)
@@ -265,8 +281,12 @@ class Comparison:
     nan_baselines: list[str] = field(default_factory=list)
 
 
-def compare(meta: IncrementMeta, records: Sequence[RunRecord], broken: Iterable[str] = (),
-            subject: Subject | None = None) -> Comparison:
+def compare(
+    meta: IncrementMeta,
+    records: Sequence[RunRecord],
+    broken: Iterable[str] = (),
+    subject: Subject | None = None,
+) -> Comparison:
     """The subject (given, else the chosen or best candidate) against the target and best baseline."""
     metric = meta.metric
     subject = subject or subject_of(meta, records, broken)
@@ -281,10 +301,16 @@ def compare(meta: IncrementMeta, records: Sequence[RunRecord], broken: Iterable[
         folds = fold_comparison(record, best, meta) if best is not None else None
     nans = [r.run_id for r in not_numbers(records, metric.name) if r.role == "baseline"]
     return Comparison(
-        subject=subject, value=value, target=metric.target,
+        subject=subject,
+        value=value,
+        target=metric.target,
         meets_target=meets_target(value, metric.target, metric.goal),
-        baseline=best, baseline_value=best_value, improvement=gain, margin=meta.baseline_margin,
-        beats_baseline=beats, folds=folds,
+        baseline=best,
+        baseline_value=best_value,
+        improvement=gain,
+        margin=meta.baseline_margin,
+        beats_baseline=beats,
+        folds=folds,
         unreachable=unreachable(best_value, meta) if best_value is not None else None,
         nan_baselines=nans,
     )

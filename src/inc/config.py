@@ -52,7 +52,9 @@ class ReadLimits(BaseModel):
     asset_mb: float = Field(default=50, gt=0, le=512, description="each plot copied into the HTML site")
     json_depth: int = Field(default=64, ge=4, le=512, description="nesting of a JSON evidence file")
     yaml_nodes: int = Field(
-        default=200_000, ge=1_000, le=5_000_000,
+        default=200_000,
+        ge=1_000,
+        le=5_000_000,
         description="nodes of a YAML file once its aliases are expanded (alias bombs)",
     )
     render_seconds: float = Field(default=5, gt=0, le=300, description="time budget of one template render")

@@ -129,8 +129,16 @@ def numeric_stats(
         if "wasserstein" in methods:
             scale = float(np.std(ref_sorted)) or 1.0
             wasserstein = float(stats.wasserstein_distance(ref_sorted, cur_sorted)) / scale
-    return _count_stats("numeric", ref_counts, cur_counts, int(ref.size), int(cur.size),
-                        ks_stat=ks_stat, ks_pvalue=ks_p, wasserstein=wasserstein)
+    return _count_stats(
+        "numeric",
+        ref_counts,
+        cur_counts,
+        int(ref.size),
+        int(cur.size),
+        ks_stat=ks_stat,
+        ks_pvalue=ks_p,
+        wasserstein=wasserstein,
+    )
 
 
 def _frequencies(series: Any) -> Any:
@@ -151,8 +159,9 @@ def categorical_stats(ref: Any, cur: Any) -> FeatureStats:
     return _count_stats("categorical", ref_counts, cur_counts, int(ref.size), int(cur.size))
 
 
-def _count_stats(kind: str, ref_counts: Any, cur_counts: Any, n_ref: int, n_cur: int,
-                 **extra: float | None) -> FeatureStats:
+def _count_stats(
+    kind: str, ref_counts: Any, cur_counts: Any, n_ref: int, n_cur: int, **extra: float | None
+) -> FeatureStats:
     """The statistics every kind of feature gets from its bin (or category) counts."""
     chi2_stat, chi2_p, cramers_v = _chi2(ref_counts, cur_counts)
     return FeatureStats(

@@ -63,9 +63,16 @@ class ModelExplainer:
         run = run_id or self._chosen_run(ws, increment)
         rows = self.X_background if X_explain is None else X_explain
         return explain(
-            self.model, self.X_background, rows, increment=str(increment), run_id=run,
-            max_background=self.max_background, max_explain=self.max_explain, workspace=ws,
-            seed=self.seed, **options,
+            self.model,
+            self.X_background,
+            rows,
+            increment=str(increment),
+            run_id=run,
+            max_background=self.max_background,
+            max_explain=self.max_explain,
+            workspace=ws,
+            seed=self.seed,
+            **options,
         )
 
     @staticmethod

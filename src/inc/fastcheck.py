@@ -115,8 +115,11 @@ def _valid(schema: dict[str, Any], value: Any, defs: dict[str, Any]) -> bool:
         return False
     if kind == "array" and "items" in schema and not all(_valid(schema["items"], i, defs) for i in value):
         return False
-    return all(check(schema[key], value) for key, check in _KEYWORDS.items() if key in schema and
-               key not in ("$ref", "anyOf", "allOf"))
+    return all(
+        check(schema[key], value)
+        for key, check in _KEYWORDS.items()
+        if key in schema and key not in ("$ref", "anyOf", "allOf")
+    )
 
 
 def _valid_object(schema: dict[str, Any], value: dict[Any, Any], defs: dict[str, Any]) -> bool:
@@ -267,8 +270,17 @@ def _validators(model: Any) -> dict[str, dict[str, Any]]:
 
 
 _PLAIN_METADATA = frozenset({"Ge", "Gt", "Le", "Lt", "MinLen", "MaxLen", "_PydanticGeneralMetadata"})
-_PLAIN_CONFIG = frozenset({"extra", "title", "populate_by_name", "validate_by_name", "validate_by_alias",
-                           "json_schema_extra", "frozen"})
+_PLAIN_CONFIG = frozenset(
+    {
+        "extra",
+        "title",
+        "populate_by_name",
+        "validate_by_name",
+        "validate_by_alias",
+        "json_schema_extra",
+        "frozen",
+    }
+)
 
 
 def _opaque(model: Any) -> list[str]:
@@ -279,8 +291,9 @@ def _opaque(model: Any) -> list[str]:
 
     found = []
     for cls in _model_classes(model):
-        found += [f"{cls.__name__}.model_config.{key}" for key in cls.model_config
-                  if key not in _PLAIN_CONFIG]
+        found += [
+            f"{cls.__name__}.model_config.{key}" for key in cls.model_config if key not in _PLAIN_CONFIG
+        ]
         for name, info in cls.model_fields.items():
             items = list(info.metadata)
             stack = [info.annotation]
@@ -288,8 +301,11 @@ def _opaque(model: Any) -> list[str]:
                 tp = stack.pop()
                 items += list(getattr(tp, "__metadata__", ()))
                 stack.extend(get_args(tp))
-            found += [f"{cls.__name__}.{name}: {type(item).__name__}" for item in items
-                      if type(item).__name__ not in _PLAIN_METADATA]
+            found += [
+                f"{cls.__name__}.{name}: {type(item).__name__}"
+                for item in items
+                if type(item).__name__ not in _PLAIN_METADATA
+            ]
     return sorted(set(found))
 
 

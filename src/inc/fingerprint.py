@@ -35,8 +35,7 @@ def _pandas_fingerprint(data: Any, name: str) -> DatasetFingerprint:
     _hash_header(digest, list(frame.shape), columns)
     row_hashes = pd.util.hash_pandas_object(frame, index=True).to_numpy()
     digest.update(row_hashes.tobytes())
-    return DatasetFingerprint(name=name, sha256=digest.hexdigest(), shape=list(frame.shape),
-                              columns=columns)
+    return DatasetFingerprint(name=name, sha256=digest.hexdigest(), shape=list(frame.shape), columns=columns)
 
 
 def _numpy_fingerprint(data: Any, name: str) -> DatasetFingerprint:
@@ -54,8 +53,7 @@ def _numpy_fingerprint(data: Any, name: str) -> DatasetFingerprint:
         digest.update(repr(array.tolist()).encode("utf-8"))
     else:
         digest.update(array.tobytes())
-    return DatasetFingerprint(name=name, sha256=digest.hexdigest(), shape=list(array.shape),
-                              columns=columns)
+    return DatasetFingerprint(name=name, sha256=digest.hexdigest(), shape=list(array.shape), columns=columns)
 
 
 def _hash_header(digest: Any, shape: list[int], columns: list[ColumnInfo]) -> None:

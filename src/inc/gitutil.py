@@ -40,8 +40,9 @@ class Repo:
         return str(self.root)
 
 
-def _run(cwd: Path, args: list[str], stdin: bytes | None = None, ok: tuple[int, ...] = (0,)
-         ) -> subprocess.CompletedProcess[bytes]:
+def _run(
+    cwd: Path, args: list[str], stdin: bytes | None = None, ok: tuple[int, ...] = (0,)
+) -> subprocess.CompletedProcess[bytes]:
     """Run ``git args`` in ``cwd``; an exit status outside ``ok`` raises :class:`GitError`."""
     try:
         done = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False)
@@ -49,8 +50,11 @@ def _run(cwd: Path, args: list[str], stdin: bytes | None = None, ok: tuple[int, 
         raise GitError(f"git {args[0]}: cannot run git ({exc.strerror or exc})") from exc
     if done.returncode not in ok:
         err = done.stderr.decode("utf-8", "replace").strip()
-        raise GitError(f"git {' '.join(args[:2])} failed in {cwd}: {err or f'exit {done.returncode}'}",
-                       done.returncode, err)
+        raise GitError(
+            f"git {' '.join(args[:2])} failed in {cwd}: {err or f'exit {done.returncode}'}",
+            done.returncode,
+            err,
+        )
     return done
 
 
@@ -75,8 +79,11 @@ def _branch_tips(folder: Path) -> set[str] | None:
 
     None when ``folder`` is not in a git repository.
     """
-    done = _run(folder, ["for-each-ref", "--format=%(objectname) %(refname)", "refs/heads", "refs/remotes"],
-                ok=(0, 128))
+    done = _run(
+        folder,
+        ["for-each-ref", "--format=%(objectname) %(refname)", "refs/heads", "refs/remotes"],
+        ok=(0, 128),
+    )
     if done.returncode == 128:
         return None
     lines = done.stdout.decode("utf-8", "replace").splitlines()

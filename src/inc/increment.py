@@ -48,8 +48,13 @@ class MetaView:
         metric["target"] = None if target is None else float(target)  # None: not set yet
         model = data.get("model")
         return cls(
-            id=data["id"], slug=data["slug"], title=data["title"], status=data["status"],
-            owner=data["owner"], problem=data["problem"], metric=metric,
+            id=data["id"],
+            slug=data["slug"],
+            title=data["title"],
+            status=data["status"],
+            owner=data["owner"],
+            problem=data["problem"],
+            metric=metric,
             chosen_run=data.get("chosen_run"),
             model={"name": model["name"], "version": str(model["version"])} if model else None,
         )
@@ -64,8 +69,9 @@ class Increment:
     built on first use.
     """
 
-    def __init__(self, path: Path, meta: IncrementMeta | None = None, *,
-                 raw: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, path: Path, meta: IncrementMeta | None = None, *, raw: dict[str, Any] | None = None
+    ) -> None:
         if meta is None and raw is None:
             raise TypeError("Increment needs its metadata (meta) or checked raw data (raw)")
         self.path = path
@@ -104,8 +110,10 @@ class Increment:
         meta = validate(IncrementMeta, raw, str(meta_path))
         target = meta.metric.target  # the fast check refuses non-finite targets; the model does not
         if target is not None and not math.isfinite(target):
-            raise ConfigError(f"{meta_path}: field 'metric.target': {meta.metric.target} is not a finite "
-                              "number; give the target value")
+            raise ConfigError(
+                f"{meta_path}: field 'metric.target': {meta.metric.target} is not a finite "
+                "number; give the target value"
+            )
         return cls(path, meta)
 
     @classmethod
@@ -236,9 +244,7 @@ class Increment:
         from inc.meta import IncrementMeta
         from inc.yamledit import edit_or_dump
 
-        meta = IncrementMeta.model_validate(
-            (meta or self.meta).model_dump(by_alias=True)
-        )
+        meta = IncrementMeta.model_validate((meta or self.meta).model_dump(by_alias=True))
         text: str | None = None
         try:
             text = self.meta_path.read_text(encoding="utf-8")

@@ -176,8 +176,11 @@ def with_registered_model(uri: str, record: RunRecord) -> RunRecord:
     if not versions:
         return record
     latest = max(versions, key=lambda v: int(v["version"]))
-    model = ModelInfo(uri=f"models:/{latest['name']}/{latest['version']}",
-                      registered_name=latest["name"], version=latest["version"])
+    model = ModelInfo(
+        uri=f"models:/{latest['name']}/{latest['version']}",
+        registered_name=latest["name"],
+        version=latest["version"],
+    )
     return record.model_copy(update={"model": model})
 
 
@@ -227,8 +230,12 @@ class LinkResult:
 
     def as_json(self, ws: Workspace) -> dict[str, Any]:
         """What ``inc link --format json`` prints."""
-        return {"run_id": self.record.run_id, "role": self.record.role, "path": ws.relpath(self.path),
-                "written": self.written}
+        return {
+            "run_id": self.record.run_id,
+            "role": self.record.role,
+            "path": ws.relpath(self.path),
+            "written": self.written,
+        }
 
 
 @dataclass
@@ -242,8 +249,11 @@ class SyncResult:
 
     def as_json(self, ws: Workspace) -> dict[str, Any]:
         """What ``inc sync --format json`` prints."""
-        return {"increment": self.increment, "written": [ws.relpath(p) for p in self.written],
-                "unchanged": [ws.relpath(p) for p in self.unchanged]}
+        return {
+            "increment": self.increment,
+            "written": [ws.relpath(p) for p in self.written],
+            "unchanged": [ws.relpath(p) for p in self.unchanged],
+        }
 
 
 def _same_increment(tag: str | None, inc: Increment) -> bool:
@@ -273,8 +283,9 @@ def link(ws: Workspace, ref: str, run_id: str, role: str | None = None, force: b
         )
     final_role = role or run.tags.get(TAG_ROLE) or "candidate"
     check_role(final_role)
-    adapter.set_run_tags(uri, run.run_id, {TAG_INCREMENT: inc.id, TAG_SLUG: inc.meta.slug,
-                                           TAG_ROLE: final_role})
+    adapter.set_run_tags(
+        uri, run.run_id, {TAG_INCREMENT: inc.id, TAG_SLUG: inc.meta.slug, TAG_ROLE: final_role}
+    )
     if TAG_UNLINKED in run.tags:
         adapter.delete_run_tag(uri, run.run_id, TAG_UNLINKED)
     record = with_registered_model(uri, record_from_run(run, inc, final_role, uri))
@@ -311,8 +322,13 @@ class UnlinkResult:
 
     def as_json(self, ws: Workspace) -> dict[str, Any]:
         """What ``inc unlink --format json`` prints."""
-        return {"increment": self.increment, "run_id": self.run_id, "path": ws.relpath(self.path),
-                "was_chosen": self.was_chosen, "notes": self.notes}
+        return {
+            "increment": self.increment,
+            "run_id": self.run_id,
+            "path": ws.relpath(self.path),
+            "was_chosen": self.was_chosen,
+            "notes": self.notes,
+        }
 
 
 def unlink(ws: Workspace, ref: str, run_ref: str, force: bool = False) -> UnlinkResult:
@@ -350,7 +366,7 @@ def _mark_unlinked(ws: Workspace, inc: Increment, run_id: str) -> list[str]:
         from inc import mlflow_adapter as adapter
 
         uri = adapter.resolve_tracking_uri(ws)
-        if uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///"):].split("?")[0]).is_file():
+        if uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///") :].split("?")[0]).is_file():
             return ["no tracking store: 'inc sync' may link the run again"]
         adapter.set_run_tags(uri, run_id, {TAG_UNLINKED: inc.id})
     except IncError as exc:
@@ -371,13 +387,17 @@ def sync(ws: Workspace, ref: str) -> SyncResult:
     require_ml("mlflow")
     uri = adapter.resolve_tracking_uri(ws)
     history = (cv_metric_key(inc.meta.metric.name),)
-    found = [run for run in adapter.search_tagged_runs(uri, TAG_INCREMENT, inc.id)
-             if run.tags.get(TAG_SLUG, inc.meta.slug) == inc.meta.slug  # same number, other project
-             and TAG_UNLINKED not in run.tags]  # unlinked on purpose ('inc unlink')
+    found = [
+        run
+        for run in adapter.search_tagged_runs(uri, TAG_INCREMENT, inc.id)
+        if run.tags.get(TAG_SLUG, inc.meta.slug) == inc.meta.slug  # same number, other project
+        and TAG_UNLINKED not in run.tags
+    ]  # unlinked on purpose ('inc unlink')
     result = SyncResult(inc.name)
     for summary in found:
-        run = adapter.get_run(uri, summary.run_id, history=history) if _needs_history(summary, inc) \
-            else summary
+        run = (
+            adapter.get_run(uri, summary.run_id, history=history) if _needs_history(summary, inc) else summary
+        )
         role = run.tags.get(TAG_ROLE, "candidate")
         record = record_from_run(run, inc, role if role in ROLES else "candidate", uri)
         record = with_registered_model(uri, record)
@@ -428,8 +448,10 @@ def _verify_one(uri: str, record: RunRecord, where: str) -> list[str]:
         if found is None:
             out.append(f"{where}: model {model.registered_name} v{model.version} is not registered")
         elif found["run_id"] != record.run_id:
-            out.append(f"{where}: model {model.registered_name} v{model.version} belongs to run "
-                       f"{found['run_id']}, not {record.run_id}")
+            out.append(
+                f"{where}: model {model.registered_name} v{model.version} belongs to run "
+                f"{found['run_id']}, not {record.run_id}"
+            )
     return out
 
 

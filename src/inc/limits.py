@@ -145,8 +145,11 @@ def read_bytes(path: Path, kind: Kind, root: Path | None = None) -> bytes:
 
 
 PREFLIGHT: dict[str, Kind] = {
-    "increment.yaml": "yaml", "monitoring.yaml": "yaml",
-    "spec.md": "markdown", "plan.md": "markdown", "tasks.md": "markdown",
+    "increment.yaml": "yaml",
+    "monitoring.yaml": "yaml",
+    "spec.md": "markdown",
+    "plan.md": "markdown",
+    "tasks.md": "markdown",
 }
 
 

@@ -78,8 +78,10 @@ class LoadTestOptions:
         if (self.concurrency or 1) > 1 and self.url is None:
             raise UserError("--concurrency applies to --url; in-process calls are timed one at a time")
         if self.warmup < 0 or not 0 < self.timeout_s <= MAX_DURATION_S:
-            raise UserError(f"--warmup {self.warmup}, --timeout {self.timeout_s:g}: --warmup must be >= 0 "
-                            f"and --timeout positive (at most {MAX_DURATION_S} s)")
+            raise UserError(
+                f"--warmup {self.warmup}, --timeout {self.timeout_s:g}: --warmup must be >= 0 "
+                f"and --timeout positive (at most {MAX_DURATION_S} s)"
+            )
         self._validate_rps()
 
     def _validate_rps(self) -> None:
@@ -396,8 +398,15 @@ def open_loop_report(
     assert options.url is not None and options.rps is not None
     count = scheduled_count(options.rps, options.requests, options.duration_s)
     measured = measure_open_loop(
-        options.url, payloads, options.rps, count, options.concurrency, options.timeout_s,
-        options.batch_size, min(options.warmup, 5), progress,
+        options.url,
+        payloads,
+        options.rps,
+        count,
+        options.concurrency,
+        options.timeout_s,
+        options.batch_size,
+        min(options.warmup, 5),
+        progress,
     )
     if measured.sent and measured.stats.requests == measured.stats.failures:
         kinds = ", ".join(f"{k} x{v}" for k, v in measured.failure_kinds.items())

@@ -63,9 +63,7 @@ def scoring_payloads(frames: Sequence[Any]) -> list[bytes]:
     """Encode DataFrames as MLflow scoring requests: ``{"dataframe_split": {columns, data}}``."""
     payloads = []
     for frame in frames:
-        split = json.loads(
-            frame.to_json(orient="split", index=False, date_format="iso", double_precision=15)
-        )
+        split = json.loads(frame.to_json(orient="split", index=False, date_format="iso", double_precision=15))
         body = {"dataframe_split": {"columns": split["columns"], "data": split["data"]}}
         payloads.append(json.dumps(body, separators=(",", ":")).encode("utf-8"))
     return payloads

@@ -203,8 +203,14 @@ def _drain(run: _Run) -> int:
 
 
 def _result(
-    run: _Run, count: int, queued: int, rps: float, interval_ns: int, elapsed: float,
-    batch_size: int, workers: int,
+    run: _Run,
+    count: int,
+    queued: int,
+    rps: float,
+    interval_ns: int,
+    elapsed: float,
+    batch_size: int,
+    workers: int,
 ) -> OpenLoopResult:
     samples = [sample for local in list(run.samples) for sample in list(local)]
     dropped = (count - queued) + sum(run.dropped) + _drain(run)

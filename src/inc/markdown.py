@@ -125,9 +125,7 @@ _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
 _CLOSING = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
 # Lines a plain line scan could misread: fences, quotes, raw HTML, setext underlines, indented
 # or list-nested headings. A document with any of them goes through markdown-it.
-_RISKY_LINE = re.compile(
-    r"^(?: {0,3}(?:```|~~~|>|<|=+[ \t]*$|-+[ \t]*$)| {4,}#|\s*(?:[-*+]|\d+[.)])[ \t]+#)"
-)
+_RISKY_LINE = re.compile(r"^(?: {0,3}(?:```|~~~|>|<|=+[ \t]*$|-+[ \t]*$)| {4,}#|\s*(?:[-*+]|\d+[.)])[ \t]+#)")
 
 
 def parse_sections(text: str) -> list[Section]:

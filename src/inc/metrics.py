@@ -49,8 +49,16 @@ class MetricInfo:
         return f"{low}, {high}"
 
 
-def _m(name: str, goal: Goal, low: float, high: float, scale: Scale, family: str,
-       *aliases: str, proba: bool = False) -> MetricInfo:
+def _m(
+    name: str,
+    goal: Goal,
+    low: float,
+    high: float,
+    scale: Scale,
+    family: str,
+    *aliases: str,
+    proba: bool = False,
+) -> MetricInfo:
     return MetricInfo(name, goal, low, high, scale, family, proba, aliases)
 
 
@@ -68,11 +76,20 @@ _BASE: tuple[MetricInfo, ...] = (
     _m("roc_auc", _MAX, 0, 1, "absolute", _C, "auc", "roc_auc_score", "auroc", proba=True),
     _m("roc_auc_ovr", _MAX, 0, 1, "absolute", _C, "roc_auc_ovr_weighted", proba=True),
     _m("roc_auc_ovo", _MAX, 0, 1, "absolute", _C, "roc_auc_ovo_weighted", proba=True),
-    _m("pr_auc", _MAX, 0, 1, "absolute", _C, "average_precision", "average_precision_score", "auprc",
-       proba=True),
+    _m(
+        "pr_auc",
+        _MAX,
+        0,
+        1,
+        "absolute",
+        _C,
+        "average_precision",
+        "average_precision_score",
+        "auprc",
+        proba=True,
+    ),
     _m("log_loss", _MIN, 0, INF, "relative", _C, "logloss", "neg_log_loss", "cross_entropy", proba=True),
-    _m("brier_score", _MIN, 0, 1, "absolute", _C, "brier", "brier_score_loss", "neg_brier_score",
-       proba=True),
+    _m("brier_score", _MIN, 0, 1, "absolute", _C, "brier", "brier_score_loss", "neg_brier_score", proba=True),
     _m("mcc", _MAX, -1, 1, "absolute", _C, "matthews_corrcoef", "matthews_corr"),
     _m("cohen_kappa", _MAX, -1, 1, "absolute", _C, "kappa", "cohen_kappa_score"),
     _m("hamming_loss", _MIN, 0, 1, "absolute", _C, "hamming"),
@@ -82,14 +99,30 @@ _BASE: tuple[MetricInfo, ...] = (
     _m("rmse", _MIN, 0, INF, "relative", _R, "root_mean_squared_error", "neg_root_mean_squared_error"),
     _m("mse", _MIN, 0, INF, "relative", _R, "mean_squared_error", "neg_mean_squared_error"),
     _m("mae", _MIN, 0, INF, "relative", _R, "mean_absolute_error", "neg_mean_absolute_error"),
-    _m("mape", _MIN, 0, INF, "relative", _R, "mean_absolute_percentage_error",
-       "neg_mean_absolute_percentage_error"),
+    _m(
+        "mape",
+        _MIN,
+        0,
+        INF,
+        "relative",
+        _R,
+        "mean_absolute_percentage_error",
+        "neg_mean_absolute_percentage_error",
+    ),
     _m("smape", _MIN, 0, 2, "absolute", _R, "symmetric_mean_absolute_percentage_error"),
     _m("medae", _MIN, 0, INF, "relative", _R, "median_absolute_error", "neg_median_absolute_error"),
     _m("r2", _MAX, -INF, 1, "absolute", _R, "r2_score", "r_squared", "rsquared"),
     _m("explained_variance", _MAX, -INF, 1, "absolute", _R, "explained_variance_score"),
-    _m("rmsle", _MIN, 0, INF, "relative", _R, "root_mean_squared_log_error",
-       "neg_root_mean_squared_log_error"),
+    _m(
+        "rmsle",
+        _MIN,
+        0,
+        INF,
+        "relative",
+        _R,
+        "root_mean_squared_log_error",
+        "neg_root_mean_squared_log_error",
+    ),
     _m("msle", _MIN, 0, INF, "relative", _R, "mean_squared_log_error", "neg_mean_squared_log_error"),
     _m("pinball", _MIN, 0, INF, "relative", _R, "pinball_loss", "mean_pinball_loss", "quantile_loss"),
     # ranking (the @k forms are matched by pattern below, e.g. ndcg@10, ndcg_at_10)
@@ -104,8 +137,15 @@ _BASE: tuple[MetricInfo, ...] = (
 
 _AVERAGED = ("precision", "recall", "f1")
 _AVERAGES = ("macro", "micro", "weighted", "samples")
-_AT_K = {"ndcg": "ndcg", "map": "map", "precision": "precision", "recall": "recall", "mrr": "mrr",
-         "hit_rate": "hit_rate", "hitrate": "hit_rate"}
+_AT_K = {
+    "ndcg": "ndcg",
+    "map": "map",
+    "precision": "precision",
+    "recall": "recall",
+    "mrr": "mrr",
+    "hit_rate": "hit_rate",
+    "hitrate": "hit_rate",
+}
 _AT_K_RE = re.compile(r"^(?P<base>[a-z_]+?)(?:@|_at_|_at|@_)(?P<k>\d+)$")
 
 
@@ -133,8 +173,9 @@ def _at_k(key: str) -> MetricInfo | None:
     if match is None or match["base"] not in _AT_K:
         return None
     base = _AT_K[match["base"]]
-    return MetricInfo(f"{base}@{match['k']}", "maximize", 0, 1, "absolute", _K, False,
-                      (f"{base}_at_{match['k']}",))
+    return MetricInfo(
+        f"{base}@{match['k']}", "maximize", 0, 1, "absolute", _K, False, (f"{base}_at_{match['k']}",)
+    )
 
 
 def lookup(name: str) -> MetricInfo | None:

@@ -116,7 +116,9 @@ _DISTRIBUTIONS = {
     "pandas": ("pandas",),
 }
 _FLAVOR_MODULES = {
-    "sklearn": ("sklearn",), "xgboost": ("xgboost", "sklearn"), "lightgbm": ("lightgbm", "sklearn"),
+    "sklearn": ("sklearn",),
+    "xgboost": ("xgboost", "sklearn"),
+    "lightgbm": ("lightgbm", "sklearn"),
 }
 _NOT_PACKAGES = {"__main__", "builtins", "inc", "mlflow"}
 

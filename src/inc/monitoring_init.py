@@ -75,8 +75,11 @@ def model_inputs(record: RunRecord) -> tuple[list[str], dict[str, str], str]:
     datasets = sorted(record.datasets, key=lambda d: "train" not in d.name.lower())
     if datasets and datasets[0].columns:
         first = datasets[0]
-        return [c.name for c in first.columns], {c.name: c.dtype for c in first.columns}, \
-            f"the columns of dataset {first.name!r}"
+        return (
+            [c.name for c in first.columns],
+            {c.name: c.dtype for c in first.columns},
+            f"the columns of dataset {first.name!r}",
+        )
     raise UserError(
         f"run {record.run_id} records neither model inputs nor dataset columns; save the model with "
         "an input example (exp.save_model(model, input_example=X[:5])) or log the training data "
@@ -185,16 +188,20 @@ def init_monitoring(
     if record.model is None or not record.model.inputs:
         notes.append(f"features from {inputs_from}: remove the label column if it is listed")
     if not any(f.shap_rank for f in features):
-        notes.append(f"no SHAP report for run {record.run_id}: features are in input order "
-                     f"('inc explain {inc.id} --run {record.run_id} --data FILE', then init --force)")
+        notes.append(
+            f"no SHAP report for run {record.run_id}: features are in input order "
+            f"('inc explain {inc.id} --run {record.run_id} --data FILE', then init --force)"
+        )
     ref = _reference(ws, reference, inputs) if reference is not None else None
     if ref is None:
         notes.append("no --reference: set reference.path and sha256 before the gate passes")
     text = render(inc, record.run_id, inputs_from, features, ref)
     config = _validated(text, path)
     atomic_write_text(path, text)
-    notes.append("set alert_route (empty: the gate fails until someone owns the alerts) and check "
-                 "label_delay_days and schedule")
+    notes.append(
+        "set alert_route (empty: the gate fails until someone owns the alerts) and check "
+        "label_delay_days and schedule"
+    )
     return MonitoringInit(path, config, record.run_id, inputs_from, features, notes)
 
 
@@ -216,15 +223,17 @@ def _feature_line(feature: Watched) -> str:
     method = "chi2" if feature.categorical else "psi"
     warn, alert = DEFAULT_THRESHOLDS[method]
     kind = "categorical" if feature.categorical else "auto"
-    line = (f"  - {{name: {_q(feature.name)}, kind: {kind}, method: {method}, "
-            f"warn: {warn:g}, alert: {alert:g}}}")
+    line = (
+        f"  - {{name: {_q(feature.name)}, kind: {kind}, method: {method}, warn: {warn:g}, alert: {alert:g}}}"
+    )
     if feature.shap_rank is not None and feature.mean_abs_shap is not None:
         line += f"  # SHAP rank {feature.shap_rank}, mean |SHAP| {feature.mean_abs_shap:.4g}"
     return line
 
 
-def render(inc: Increment, run_id: str, inputs_from: str, features: list[Watched],
-           ref: tuple[str, str] | None) -> str:
+def render(
+    inc: Increment, run_id: str, inputs_from: str, features: list[Watched], ref: tuple[str, str] | None
+) -> str:
     """The text of monitoring.yaml: valid YAML with comments that say what to edit."""
     metric = inc.meta.metric
     side = "alert_above" if metric.goal == "minimize" else "alert_below"

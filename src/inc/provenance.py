@@ -38,19 +38,24 @@ class Provenance:
     def warning(self) -> str | None:
         """The warning shown at run start when the run cannot be tied to a commit, else None."""
         if self.commit is None:
-            return ("this run is not inside a git repository: its code cannot be tied to a commit, "
-                    "and 'inc gate --strict' / 'inc done' will fail on it; train from a git checkout")
+            return (
+                "this run is not inside a git repository: its code cannot be tied to a commit, "
+                "and 'inc gate --strict' / 'inc done' will fail on it; train from a git checkout"
+            )
         if self.dirty:
             shown = ", ".join(self.dirty_files[:5]) + (" ..." if len(self.dirty_files) > 5 else "")
-            return (f"training from uncommitted changes ({shown}): 'inc gate --strict' and 'inc done' "
-                    "will fail on this run; commit first ('git add -A && git commit'), then rerun")
+            return (
+                f"training from uncommitted changes ({shown}): 'inc gate --strict' and 'inc done' "
+                "will fail on this run; commit first ('git add -A && git commit'), then rerun"
+            )
         return None
 
 
 def _git(root: Path, *args: str) -> str | None:
     try:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=30,
-                              check=False)
+        done = subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, timeout=30, check=False
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout if done.returncode == 0 else None
@@ -82,8 +87,11 @@ def code_files(ws_root: Path, inc: Increment, entry: Path | None = None) -> list
         if target.is_file():
             found.add(target)
         elif target.is_dir():
-            found.update(p for p in target.rglob("*") if p.is_file() and p.suffix in CODE_SUFFIXES
-                         and "__pycache__" not in p.parts)
+            found.update(
+                p
+                for p in target.rglob("*")
+                if p.is_file() and p.suffix in CODE_SUFFIXES and "__pycache__" not in p.parts
+            )
     return sorted(found)[:MAX_CODE_FILES]
 
 

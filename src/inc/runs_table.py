@@ -61,8 +61,17 @@ class RunsTable:
 
     def comparison(self) -> dict[str, Any]:
         """The subject against the best baseline and the target, without the rows."""
-        keys = ("best_baseline", "best_baseline_value", "subject", "subject_improvement", "margin",
-                "margin_mode", "beats_baseline", "meets_target", "unreachable")
+        keys = (
+            "best_baseline",
+            "best_baseline_value",
+            "subject",
+            "subject_improvement",
+            "margin",
+            "margin_mode",
+            "beats_baseline",
+            "meets_target",
+            "unreachable",
+        )
         return {key: getattr(self, key) for key in keys}
 
 
@@ -81,8 +90,15 @@ def _row(record: RunRecord, inc: Increment, best: RunRecord | None) -> RunRow:
         delta = value - best_value
     mean, std, folds = _cv_stats(record)
     return RunRow(
-        run_id=record.run_id, name=record.name, role=record.role, status=record.status,
-        metric=value, cv_mean=mean, cv_std=std, cv_folds=folds, delta=delta,
+        run_id=record.run_id,
+        name=record.name,
+        role=record.role,
+        status=record.status,
+        metric=value,
+        cv_mean=mean,
+        cv_std=std,
+        cv_folds=folds,
+        delta=delta,
         improvement=run_improvement(record, best, inc.meta),
         model_version=record.model.version if record.model else None,
         model_name=record.model.registered_name if record.model else None,
@@ -111,13 +127,21 @@ def table_for(inc: Increment, records: list[RunRecord]) -> RunsTable:
     rows = sorted((_row(r, inc, best) for r in records), key=lambda row: _sort_key(row, metric.goal))
     subject = result.subject.record
     return RunsTable(
-        increment=inc.name, metric=metric.name, goal=metric.goal, target=metric.target,
+        increment=inc.name,
+        metric=metric.name,
+        goal=metric.goal,
+        target=metric.target,
         best_baseline=best.run_id if best else None,
         best_baseline_value=result.baseline_value,
-        chosen_run=inc.meta.chosen_run, rows=rows, margin=inc.meta.baseline_margin,
-        margin_mode=inc.meta.margin_mode, subject=subject.run_id if subject else None,
-        subject_improvement=result.improvement, beats_baseline=result.beats_baseline,
-        meets_target=result.meets_target, unreachable=result.unreachable,
+        chosen_run=inc.meta.chosen_run,
+        rows=rows,
+        margin=inc.meta.baseline_margin,
+        margin_mode=inc.meta.margin_mode,
+        subject=subject.run_id if subject else None,
+        subject_improvement=result.improvement,
+        beats_baseline=result.beats_baseline,
+        meets_target=result.meets_target,
+        unreachable=result.unreachable,
     )
 
 
@@ -132,8 +156,12 @@ class ChooseResult:
 
     def as_json(self) -> dict[str, Any]:
         """What ``inc choose --format json`` prints."""
-        return {"increment": self.increment, "chosen_run": self.run_id,
-                "model": self.model.model_dump() if self.model else None, "warnings": self.warnings}
+        return {
+            "increment": self.increment,
+            "chosen_run": self.run_id,
+            "model": self.model.model_dump() if self.model else None,
+            "warnings": self.warnings,
+        }
 
 
 MIN_PREFIX = 6

@@ -129,10 +129,25 @@ def _add_gitignore_entries(path: Path, text: str, result: InitResult) -> None:
 
 
 # Letters NFKD does not decompose into ASCII, spelled as people transliterate them.
-_TRANSLIT = str.maketrans({
-    "ß": "ss", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "œ": "oe", "Œ": "oe", "ł": "l", "Ł": "l",
-    "đ": "d", "Đ": "d", "ð": "d", "þ": "th", "Þ": "th", "ı": "i",
-})
+_TRANSLIT = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "ae",
+        "ø": "o",
+        "Ø": "o",
+        "œ": "oe",
+        "Œ": "oe",
+        "ł": "l",
+        "Ł": "l",
+        "đ": "d",
+        "Đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "Þ": "th",
+        "ı": "i",
+    }
+)
 
 
 def _ascii_fold(name: str) -> str:
@@ -157,8 +172,7 @@ def slugify(name: str) -> str:
         )
     if len(slug) > MAX_SLUG:
         raise UserError(
-            f"increment name {name[:80]!r} gives a slug of {len(slug)} characters; "
-            f"keep it to {MAX_SLUG}"
+            f"increment name {name[:80]!r} gives a slug of {len(slug)} characters; keep it to {MAX_SLUG}"
         )
     return slug
 

@@ -67,8 +67,11 @@ def _sklearn(search: Any) -> Search:
             f"log_search: this {kind} was never fitted (it has no cv_results_); call "
             f"search.fit(X, y) before logging it"
         )
-    key = "mean_test_score" if "mean_test_score" in results else next(
-        (k for k in results if k.startswith("mean_test_")), None)
+    key = (
+        "mean_test_score"
+        if "mean_test_score" in results
+        else next((k for k in results if k.startswith("mean_test_")), None)
+    )
     if key is None:
         raise UserError(f"log_search: {kind}.cv_results_ has no mean_test_* column to score the trials by")
     stds = results.get(key.replace("mean_", "std_", 1))
@@ -91,9 +94,13 @@ def _sklearn(search: Any) -> Search:
 
 def _optuna(study: Any) -> Search:
     completed = [t for t in study.trials if getattr(t.state, "name", str(t.state)) == "COMPLETE"]
-    trials = [Trial(int(t.number), dict(t.params), v) for t in completed
-              if getattr(t, "values", None) is not None and len(t.values) == 1
-              and (v := _finite(t.values[0])) is not None]
+    trials = [
+        Trial(int(t.number), dict(t.params), v)
+        for t in completed
+        if getattr(t, "values", None) is not None
+        and len(t.values) == 1
+        and (v := _finite(t.values[0])) is not None
+    ]
     name = getattr(study, "study_name", "") or "study"
     if not completed:
         raise UserError(
@@ -107,5 +114,4 @@ def _optuna(study: Any) -> Search:
         )
     maximize = getattr(getattr(study, "direction", None), "name", "MINIMIZE") == "MAXIMIZE"
     best = max(trials, key=lambda t: t.score) if maximize else min(trials, key=lambda t: t.score)
-    return Search("optuna", trials, dict(best.params), best.score,
-                  "maximize" if maximize else "minimize")
+    return Search("optuna", trials, dict(best.params), best.score, "maximize" if maximize else "minimize")

@@ -107,12 +107,17 @@ def _cached_yaml_config(folder: Path, yaml_path: Path, cache: MetaCache) -> Load
     if before is not None:
         data = cache.get(key, before)
         if data is not None:
-            return LoadedConfig(folder, yaml_path, fastcheck.with_defaults("config", data), str(yaml_path),
-                                data, cache)
+            return LoadedConfig(
+                folder, yaml_path, fastcheck.with_defaults("config", data), str(yaml_path), data, cache
+            )
     raw = load_yaml(yaml_path)
     loaded = load_settings(folder, yaml_path, raw, str(yaml_path))
-    if before is not None and isinstance(raw, dict) and fastcheck.accepts("config", raw) \
-            and file_digest(yaml_path) == before:
+    if (
+        before is not None
+        and isinstance(raw, dict)
+        and fastcheck.accepts("config", raw)
+        and file_digest(yaml_path) == before
+    ):
         cache.put(key, before, raw)
     return LoadedConfig(loaded.root, loaded.path, loaded.data, loaded.source, loaded.raw, cache)
 

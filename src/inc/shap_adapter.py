@@ -102,8 +102,9 @@ def plan_explainer(model: Any, background: pd.DataFrame) -> Plan:
     )
 
 
-def compute(plan: Plan, rows: pd.DataFrame, on_chunk: Callable[[int], None] | None = None,
-            chunks: int = 1) -> RawShap:
+def compute(
+    plan: Plan, rows: pd.DataFrame, on_chunk: Callable[[int], None] | None = None, chunks: int = 1
+) -> RawShap:
     """Run the chosen explainer on ``rows``; ``on_chunk(n)`` is called after each chunk of rows."""
     matrix = plan.to_matrix(rows)
     parts = np.array_split(np.arange(len(rows)), max(1, min(chunks, len(rows))))
@@ -221,15 +222,17 @@ def _gbm_multiclass_as_trees(model: Any) -> dict[str, Any] | None:
             tree = regressor.tree_
             values = np.zeros((tree.node_count, k))
             values[:, cls] = tree.value[:, 0, 0] * model.learning_rate
-            trees.append({
-                "children_left": tree.children_left,
-                "children_right": tree.children_right,
-                "children_default": tree.children_left,
-                "features": tree.feature,
-                "thresholds": tree.threshold.astype(np.float64),
-                "values": values,
-                "node_sample_weight": tree.weighted_n_node_samples.astype(np.float64),
-            })
+            trees.append(
+                {
+                    "children_left": tree.children_left,
+                    "children_right": tree.children_right,
+                    "children_default": tree.children_left,
+                    "features": tree.feature,
+                    "thresholds": tree.threshold.astype(np.float64),
+                    "values": values,
+                    "node_sample_weight": tree.weighted_n_node_samples.astype(np.float64),
+                }
+            )
     probe = np.zeros((1, model.n_features_in_))
     base = np.asarray(model._raw_predict_init(probe)[0], dtype=float)
     return {"trees": trees, "base_offset": base, "tree_output": "log_odds", "input_dtype": np.float32}
@@ -300,13 +303,16 @@ def _prediction_function(model: Any) -> tuple[Callable[[pd.DataFrame], np.ndarra
         return (lambda frame: np.asarray(model.predict(frame), dtype=float)), "prediction"
     binary = len(classes) == 2
     if hasattr(model, "predict_proba"):
+
         def proba(frame: pd.DataFrame) -> np.ndarray:
             p = np.asarray(model.predict_proba(frame), dtype=float)
             return p[:, 1] if binary else p
+
         return proba, "probability"
 
     def margin(frame: pd.DataFrame) -> np.ndarray:
         return np.asarray(model.decision_function(frame), dtype=float)
+
     return margin, "margin"
 
 
@@ -359,8 +365,13 @@ class _Coder:
 # -- plots (drawn on the current matplotlib figure; saving is inc.shap_plots' job) -------------
 
 
-def _explanation(values: np.ndarray, base: np.ndarray | float, data: np.ndarray, display: np.ndarray | None,
-                 names: list[str]) -> Any:
+def _explanation(
+    values: np.ndarray,
+    base: np.ndarray | float,
+    data: np.ndarray,
+    display: np.ndarray | None,
+    names: list[str],
+) -> Any:
     return shap.Explanation(values, base_values=base, data=data, display_data=display, feature_names=names)
 
 
@@ -376,24 +387,37 @@ def _seeded() -> Iterator[None]:
         np.random.set_state(state)
 
 
-def draw_beeswarm(values: np.ndarray, base: np.ndarray, data: np.ndarray, names: list[str],
-                  max_display: int) -> None:
+def draw_beeswarm(
+    values: np.ndarray, base: np.ndarray, data: np.ndarray, names: list[str], max_display: int
+) -> None:
     """shap's beeswarm summary for ``values[n, f]``."""
     with _seeded():
-        shap.plots.beeswarm(_explanation(values, base, data, None, names), max_display=max_display,
-                            show=False, plot_size=(7.0, 0.35 * min(max_display, len(names)) + 1.5))
+        shap.plots.beeswarm(
+            _explanation(values, base, data, None, names),
+            max_display=max_display,
+            show=False,
+            plot_size=(7.0, 0.35 * min(max_display, len(names)) + 1.5),
+        )
 
 
-def draw_waterfall(values: np.ndarray, base: float, data: np.ndarray, display: np.ndarray | None,
-                   names: list[str], max_display: int) -> None:
+def draw_waterfall(
+    values: np.ndarray,
+    base: float,
+    data: np.ndarray,
+    display: np.ndarray | None,
+    names: list[str],
+    max_display: int,
+) -> None:
     """shap's waterfall for one row (``values[f]``)."""
     with _seeded():
-        shap.plots.waterfall(_explanation(values, base, data, display, names), max_display=max_display,
-                             show=False)
+        shap.plots.waterfall(
+            _explanation(values, base, data, display, names), max_display=max_display, show=False
+        )
 
 
-def draw_dependence(values: np.ndarray, base: np.ndarray, data: np.ndarray, names: list[str],
-                    feature: int, ax: Any) -> None:
+def draw_dependence(
+    values: np.ndarray, base: np.ndarray, data: np.ndarray, names: list[str], feature: int, ax: Any
+) -> None:
     """shap's scatter (dependence) plot of one feature, coloured by its strongest interaction."""
     explanation = _explanation(values, base, data, None, names)
     with _seeded():

@@ -40,9 +40,11 @@ def as_frame(data: Any, names: Sequence[str] | None, what: str) -> pd.DataFrame:
         array = np.asarray(data)
         if array.ndim != 2:
             raise UserError(f"{what}: expected a 2-D table (rows x columns), got shape {array.shape}")
-        columns = list(names) if names is not None and len(names) == array.shape[1] else [
-            f"x{i}" for i in range(array.shape[1])
-        ]
+        columns = (
+            list(names)
+            if names is not None and len(names) == array.shape[1]
+            else [f"x{i}" for i in range(array.shape[1])]
+        )
         frame = pd.DataFrame(array, columns=columns)
     frame = frame.copy()
     frame.columns = [str(c) for c in frame.columns]
@@ -52,8 +54,9 @@ def as_frame(data: Any, names: Sequence[str] | None, what: str) -> pd.DataFrame:
 def check_not_empty(frame: pd.DataFrame, what: str) -> None:
     """Refuse a frame with no rows or no columns."""
     if len(frame) == 0 or frame.shape[1] == 0:
-        raise UserError(f"{what}: empty ({frame.shape[0]} rows x {frame.shape[1]} columns); "
-                        "pass the rows to explain")
+        raise UserError(
+            f"{what}: empty ({frame.shape[0]} rows x {frame.shape[1]} columns); pass the rows to explain"
+        )
 
 
 def match_columns(frame: pd.DataFrame, expected: Sequence[str] | None, what: str) -> pd.DataFrame:

@@ -81,8 +81,9 @@ def write_plots(folder: Path, p: PlotInput) -> dict[str, str]:
     for i, row in enumerate(p.picked, start=1):
         pos = row.position
         display = p.display[pos] if p.display is not None else None
-        shap_adapter.draw_waterfall(p.focus.values[pos], float(p.focus.base[pos]), p.data[pos], display,
-                                    names, MAX_DISPLAY)
+        shap_adapter.draw_waterfall(
+            p.focus.values[pos], float(p.focus.base[pos]), p.data[pos], display, names, MAX_DISPLAY
+        )
         written[f"waterfall-{i}.png"] = f"{row.kind} row {row.index}"
         _save(plt, folder / f"waterfall-{i}.png")
 
@@ -146,8 +147,9 @@ def _save(plt, path: Path) -> None:  # type: ignore[no-untyped-def]
     plt.close("all")
     buffer.seek(0)
     with Image.open(buffer) as image:
-        palette = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT,
-                                                dither=Image.Dither.NONE)
+        palette = image.convert("RGB").quantize(
+            colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        )
     palette.save(path, format="PNG", optimize=True)
 
 

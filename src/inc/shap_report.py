@@ -108,14 +108,14 @@ def explain(
     ensure_inside(ws.root, inc.reports_dir)
     record_path = inc.runs_dir / f"{run_id}.json"
     record = read_run_record(record_path) if record_path.is_file() else None
-    background, rows = _prepared(model, X_background, X_explain, signature, max_background,
-                                 max_explain, seed)
+    background, rows = _prepared(model, X_background, X_explain, signature, max_background, max_explain, seed)
     plan, raw = _compute(model, background, rows, progress)
     report_dir = inc.explain_dir(run_id)
     summary = _publish(report_dir, run_id, plan, raw, rows, top_features)
     summary_path = report_dir / "summary.json"
-    result = ExplainResult(run_id, report_dir, summary_path, sha256_file(summary_path), summary,
-                           notes=list(plan.notes))
+    result = ExplainResult(
+        run_id, report_dir, summary_path, sha256_file(summary_path), summary, notes=list(plan.notes)
+    )
     if record is not None:
         result.ledger_path = _link_ledger(inc, record, result, ws.root)
     else:
@@ -125,8 +125,15 @@ def explain(
     return result
 
 
-def _prepared(model: Any, X_background: Any, X_explain: Any, signature: list[str] | None,
-              max_background: int, max_explain: int, seed: int) -> tuple[Any, Any]:
+def _prepared(
+    model: Any,
+    X_background: Any,
+    X_explain: Any,
+    signature: list[str] | None,
+    max_background: int,
+    max_explain: int,
+    seed: int,
+) -> tuple[Any, Any]:
     from inc import shap_inputs as si
 
     expected = signature if signature else si.expected_columns(model)
@@ -142,8 +149,9 @@ def _prepared(model: Any, X_background: Any, X_explain: Any, signature: list[str
     return si.sample_rows(frames[0], max_background, seed), si.sample_rows(frames[1], max_explain, seed)
 
 
-def _compute(model: Any, background: Any, rows: Any,
-             progress: Callable[[float], None] | None) -> tuple[Plan, RawShap]:
+def _compute(
+    model: Any, background: Any, rows: Any, progress: Callable[[float], None] | None
+) -> tuple[Plan, RawShap]:
     from inc import shap_adapter
 
     try:
@@ -165,11 +173,13 @@ def _compute(model: Any, background: Any, rows: Any,
         raise UserError(f"SHAP ({plan.method}) failed on {type(model).__name__}: {exc}") from exc
 
 
-def _publish(report_dir: Path, run_id: str, plan: Plan, raw: RawShap, rows: Any,
-             top_features: int) -> ExplainSummary:
+def _publish(
+    report_dir: Path, run_id: str, plan: Plan, raw: RawShap, rows: Any, top_features: int
+) -> ExplainSummary:
     """Write the whole report into a staging folder, then rename it into place."""
-    return publish_folder(report_dir, lambda staging: _write_report(staging, run_id, plan, raw, rows,
-                                                                    top_features))
+    return publish_folder(
+        report_dir, lambda staging: _write_report(staging, run_id, plan, raw, rows, top_features)
+    )
 
 
 def publish_folder(report_dir: Path, write: Callable[[Path], T]) -> T:
@@ -199,8 +209,11 @@ def _same_tree(new: Path, old: Path) -> bool:
     names = sorted(p.relative_to(new).as_posix() for p in new.rglob("*"))
     if names != sorted(p.relative_to(old).as_posix() for p in old.rglob("*")):
         return False
-    return all((new / n).is_dir() == (old / n).is_dir() and
-               ((new / n).is_dir() or (new / n).read_bytes() == (old / n).read_bytes()) for n in names)
+    return all(
+        (new / n).is_dir() == (old / n).is_dir()
+        and ((new / n).is_dir() or (new / n).read_bytes() == (old / n).read_bytes())
+        for n in names
+    )
 
 
 def _swap_into_place(staging: Path, final: Path) -> None:
@@ -218,8 +231,9 @@ def _swap_into_place(staging: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_report(folder: Path, run_id: str, plan: Plan, raw: RawShap, rows: Any,
-                  top_features: int) -> ExplainSummary:
+def _write_report(
+    folder: Path, run_id: str, plan: Plan, raw: RawShap, rows: Any, top_features: int
+) -> ExplainSummary:
     from inc import shap_adapter
     from inc import shap_summary as ss
     from inc.shap_plots import PlotInput, write_plots
@@ -239,11 +253,34 @@ def _write_report(folder: Path, run_id: str, plan: Plan, raw: RawShap, rows: Any
         text = ss.effect(raw.values[:, i, lead[name]], raw.data[:, i], categories)
         multi = len(plan.outputs) > 1
         effects[name] = f"class {plan.outputs[lead[name]]} (where it matters most): {text}" if multi else text
-    plots = write_plots(folder, PlotInput(raw.values, focus, raw.data, raw.display, names, plan.outputs,
-                                          plan.output_space, imp, picked, top_features, lead))
-    info = ss.ReportText(run_id, plan.model_class, plan.method, shap_adapter.shap_version(),
-                         plan.output_space, plan.outputs, len(rows), plan.background_size,
-                         plan.feature_space, plan.notes)
+    plots = write_plots(
+        folder,
+        PlotInput(
+            raw.values,
+            focus,
+            raw.data,
+            raw.display,
+            names,
+            plan.outputs,
+            plan.output_space,
+            imp,
+            picked,
+            top_features,
+            lead,
+        ),
+    )
+    info = ss.ReportText(
+        run_id,
+        plan.model_class,
+        plan.method,
+        shap_adapter.shap_version(),
+        plan.output_space,
+        plan.outputs,
+        len(rows),
+        plan.background_size,
+        plan.feature_space,
+        plan.notes,
+    )
     by_input: list[tuple[str, float, list[str]]] = []
     if plan.feature_space == "transformed":
         by_input = ss.input_importance(raw.values, names, [str(c) for c in rows.columns])
@@ -251,10 +288,14 @@ def _write_report(folder: Path, run_id: str, plan: Plan, raw: RawShap, rows: Any
     atomic_write_text(folder / "report.md", report)
     summary = _summary(folder, info, imp, picked, plots, effects, raw)
     if by_input:
-        summary = summary.model_copy(update={"input_importance": [
-            {"feature": source, "mean_abs_shap": value, "columns": members}
-            for source, value, members in by_input
-        ]})
+        summary = summary.model_copy(
+            update={
+                "input_importance": [
+                    {"feature": source, "mean_abs_shap": value, "columns": members}
+                    for source, value, members in by_input
+                ]
+            }
+        )
     write_evidence(folder / "summary.json", summary)
     return summary
 
@@ -263,10 +304,16 @@ def _input_section(by_input: list[tuple[str, float, list[str]]]) -> str:
     """A report.md section ranking the model's input columns (pipelines only)."""
     if not by_input:
         return ""
-    lines = ["", "## By input column", "",
-             "The pipeline was explained on its transformed features; summed back to the input",
-             "columns they come from (one-hot columns add up per row before the absolute value):", "",
-             "| input column | mean abs SHAP | transformed features |", "|---|---:|---|"]
+    lines = [
+        "",
+        "## By input column",
+        "",
+        "The pipeline was explained on its transformed features; summed back to the input",
+        "columns they come from (one-hot columns add up per row before the absolute value):",
+        "",
+        "| input column | mean abs SHAP | transformed features |",
+        "|---|---:|---|",
+    ]
     lines += [f"| {source} | {value:.4g} | {len(members)} |" for source, value, members in by_input]
     return "\n".join(lines) + "\n"
 
@@ -276,8 +323,15 @@ def _is_coded(raw: RawShap, column: int) -> bool:
     return not all(isinstance(v, int | float) for v in raw.display[:50, column])
 
 
-def _summary(folder: Path, text: Any, imp: Any, picked: list[Any], plots: dict[str, str],
-             effects: dict[str, str], raw: RawShap) -> ExplainSummary:
+def _summary(
+    folder: Path,
+    text: Any,
+    imp: Any,
+    picked: list[Any],
+    plots: dict[str, str],
+    effects: dict[str, str],
+    raw: RawShap,
+) -> ExplainSummary:
     expected = [float(v) for v in raw.base[0]] if len(raw.base) else []
     extra: dict[str, Any] = {
         "model_class": text.model_class,
@@ -304,8 +358,7 @@ def _summary(folder: Path, text: Any, imp: Any, picked: list[Any], plots: dict[s
             {"feature": f, "mean_abs_shap": v, "effect": effects[f]}
             for f, v in zip(imp.features, imp.overall, strict=True)
         ],
-        plots=[{"file": f, "sha256": sha256_file(folder / f), "title": label}
-               for f, label in plots.items()],
+        plots=[{"file": f, "sha256": sha256_file(folder / f), "title": label} for f, label in plots.items()],
         **extra,
     )
 
@@ -361,8 +414,7 @@ def explain_run(
     record_path = inc.runs_dir / f"{run_id}.json"
     if not _RUN_ID_RE.match(run_id) or not record_path.is_file():
         raise NotFoundError(
-            f"run {run_id!r} is not in {ws.relpath(inc.runs_dir)}/; link it first: "
-            f"inc link {inc.id} {run_id}"
+            f"run {run_id!r} is not in {ws.relpath(inc.runs_dir)}/; link it first: inc link {inc.id} {run_id}"
         )
     record = read_run_record(record_path)
     if record.model is None or not record.model.uri:
@@ -373,6 +425,16 @@ def explain_run(
     frame = si.read_table(data_path, target)
     uri = adapter.resolve_tracking_uri(ws)
     model = adapter.load_native_model(record.model.uri, uri)
-    return explain(model, frame, frame, increment=inc.id, run_id=run_id, max_background=max_background,
-                   max_explain=max_explain, workspace=ws, signature=record.model.inputs or None,
-                   log_artifacts=log_artifacts, progress=progress)
+    return explain(
+        model,
+        frame,
+        frame,
+        increment=inc.id,
+        run_id=run_id,
+        max_background=max_background,
+        max_explain=max_explain,
+        workspace=ws,
+        signature=record.model.inputs or None,
+        log_artifacts=log_artifacts,
+        progress=progress,
+    )

@@ -94,8 +94,9 @@ def pick_rows(f: Focus, index_labels: list[str], outputs: list[str]) -> list[Pic
         if pos in seen:
             continue
         seen.add(pos)
-        picked.append(PickedRow(kind, pos, index_labels[pos], outputs[int(f.output_index[pos])],
-                                float(f.score[pos])))
+        picked.append(
+            PickedRow(kind, pos, index_labels[pos], outputs[int(f.output_index[pos])], float(f.score[pos]))
+        )
     return picked
 
 
@@ -163,8 +164,14 @@ class ReportText:
     notes: list[str]
 
 
-def render_report(t: ReportText, imp: Importance, effects: dict[str, str], picked: list[PickedRow],
-                  plots: dict[str, str], top: int = 10) -> str:
+def render_report(
+    t: ReportText,
+    imp: Importance,
+    effects: dict[str, str],
+    picked: list[PickedRow],
+    plots: dict[str, str],
+    top: int = 10,
+) -> str:
     """report.md: the plots with a short reading of the top features (deterministic text)."""
     what = _what_is_explained(t)
     background = t.background_size or "none (tree path-dependent)"
@@ -183,15 +190,24 @@ def render_report(t: ReportText, imp: Importance, effects: dict[str, str], picke
     for rank, name in enumerate(imp.features[:3], start=1):
         share = 100.0 * imp.overall[rank - 1] / total
         lines.append(f"{rank}. **{name}** carries {share:.0f}% of the total attribution; {effects[name]}.")
-    lines += ["", "## Top features", "", "| rank | feature | mean abs SHAP | share | effect |",
-              "|---:|---|---:|---:|---|"]
+    lines += [
+        "",
+        "## Top features",
+        "",
+        "| rank | feature | mean abs SHAP | share | effect |",
+        "|---:|---|---:|---:|---|",
+    ]
     for rank, (name, value) in enumerate(zip(imp.features[:top], imp.overall[:top], strict=True), start=1):
         share_text = f"{100 * value / total:.1f}%"
         lines.append(f"| {rank} | {_cell(name)} | {value:.4g} | {share_text} | {effects[name]} |")
     if imp.per_output:
-        lines += ["", "Per class (mean abs SHAP):", "",
-                  "| feature | " + " | ".join(_cell(o) for o in imp.per_output) + " |",
-                  "|---|" + "---:|" * len(imp.per_output)]
+        lines += [
+            "",
+            "Per class (mean abs SHAP):",
+            "",
+            "| feature | " + " | ".join(_cell(o) for o in imp.per_output) + " |",
+            "|---|" + "---:|" * len(imp.per_output),
+        ]
         for i, name in enumerate(imp.features[:top]):
             cells = " | ".join(f"{imp.per_output[o][i]:.4g}" for o in imp.per_output)
             lines.append(f"| {_cell(name)} | {cells} |")
@@ -203,16 +219,27 @@ def render_report(t: ReportText, imp: Importance, effects: dict[str, str], picke
 
 def _plot_sections(t: ReportText, picked: list[PickedRow], plots: dict[str, str]) -> list[str]:
     words = space_words(t.output_space)
-    lines = ["", "## Summary", "", "![beeswarm](beeswarm.png)", "",
-             "Each dot is a row; position is its SHAP value, colour its feature value.", "",
-             "![mean abs SHAP](bar.png)"]
+    lines = [
+        "",
+        "## Summary",
+        "",
+        "![beeswarm](beeswarm.png)",
+        "",
+        "Each dot is a row; position is its SHAP value, colour its feature value.",
+        "",
+        "![mean abs SHAP](bar.png)",
+    ]
     for file, label in plots.items():
         if file.startswith("beeswarm-class-"):
             lines += ["", f"### Class {label}", "", f"![beeswarm class {label}]({file})"]
     lines += ["", "## Three rows"]
     for i, row in enumerate(picked, start=1):
-        lines += ["", f"### {row.kind.capitalize()} score: row {row.index} ({words} of {row.output} = "
-                  f"{row.score:.4g})", "", f"![waterfall {i}](waterfall-{i}.png)"]
+        lines += [
+            "",
+            f"### {row.kind.capitalize()} score: row {row.index} ({words} of {row.output} = {row.score:.4g})",
+            "",
+            f"![waterfall {i}](waterfall-{i}.png)",
+        ]
     deps = [(f, label) for f, label in plots.items() if f.startswith("dependence-")]
     if deps:
         lines += ["", "## Dependence of the top features"]

@@ -29,8 +29,17 @@ if TYPE_CHECKING:
     from inc.provenance import Provenance
     from inc.workspace import Workspace
 
-__all__ = ["Experiment", "ProvenanceWarning", "RunsTable", "choose", "link", "runs_table", "sync",
-           "track_experiment", "verify_runs"]
+__all__ = [
+    "Experiment",
+    "ProvenanceWarning",
+    "RunsTable",
+    "choose",
+    "link",
+    "runs_table",
+    "sync",
+    "track_experiment",
+    "verify_runs",
+]
 
 FLUSH_EVERY_S = 2.0
 
@@ -45,8 +54,16 @@ _TAG_LIMIT = 5000  # MLflow tag values are bounded; longer JSON stays in the led
 class Experiment:
     """The object ``track_experiment`` yields: log to the run, then the ledger is written on exit."""
 
-    def __init__(self, ws: Workspace, inc: Increment, uri: str, run_id: str, role: str = "candidate",
-                 experiment_id: str = "", provenance: Provenance | None = None) -> None:
+    def __init__(
+        self,
+        ws: Workspace,
+        inc: Increment,
+        uri: str,
+        run_id: str,
+        role: str = "candidate",
+        experiment_id: str = "",
+        provenance: Provenance | None = None,
+    ) -> None:
         self._ws, self._inc, self._uri = ws, inc, uri
         self.run_id = run_id
         self.role = role
@@ -97,8 +114,11 @@ class Experiment:
             raise UserError(f"log_cv({name!r}): need at least 2 fold scores, got {len(folds)}")
         self.cv = CV(metric=name, folds=folds, splits=split_fingerprint(splits))
         key = ledger.cv_metric_key(name)
-        self._log(metrics={f"{key}_mean": self.cv.mean, f"{key}_std": self.cv.std}, steps={key: folds},
-                  tags={ledger.TAG_CV: json.dumps(self.cv.model_dump())})
+        self._log(
+            metrics={f"{key}_mean": self.cv.mean, f"{key}_std": self.cv.std},
+            steps={key: folds},
+            tags={ledger.TAG_CV: json.dumps(self.cv.model_dump())},
+        )
         return self.cv
 
     def log_dataset(self, data: Any, name: str = "train", context: str | None = None) -> DatasetFingerprint:
@@ -120,8 +140,12 @@ class Experiment:
         return found
 
     def save_model(
-        self, model: Any, input_example: Any = None, name: str = "model",
-        serialization: str | None = None, pip_requirements: list[str] | None = None,
+        self,
+        model: Any,
+        input_example: Any = None,
+        name: str = "model",
+        serialization: str | None = None,
+        pip_requirements: list[str] | None = None,
     ) -> ModelInfo:
         """Log the model with its signature; a candidate's is registered as a version of the increment.
 
@@ -136,12 +160,25 @@ class Experiment:
         registered = ledger.model_name(self._inc) if self.role == "candidate" else None
         self.flush()  # the run holds its params and metrics before the (slow) model upload
         with adapter.session(self._uri):
-            logged = adapter.log_model(self._uri, model, name, input_example, registered, serialization,
-                                       pip_requirements, {ledger.TAG_INCREMENT: self._inc.id})
-        self.model = ModelInfo(uri=logged.uri, registered_name=logged.registered_name,
-                               version=logged.version, flavor=logged.flavor,
-                               serialization=logged.serialization, inputs=logged.inputs,
-                               sha256=logged.sha256)
+            logged = adapter.log_model(
+                self._uri,
+                model,
+                name,
+                input_example,
+                registered,
+                serialization,
+                pip_requirements,
+                {ledger.TAG_INCREMENT: self._inc.id},
+            )
+        self.model = ModelInfo(
+            uri=logged.uri,
+            registered_name=logged.registered_name,
+            version=logged.version,
+            flavor=logged.flavor,
+            serialization=logged.serialization,
+            inputs=logged.inputs,
+            sha256=logged.sha256,
+        )
         self._log(tags=_fitting({ledger.TAG_MODEL: json.dumps(self.model.model_dump())}))
         return self.model
 
@@ -158,17 +195,30 @@ class Experiment:
 
         found = trials_of(search)
         prefix = name or found.kind
-        children = [_Child(f"{prefix}-{t.number}", t.params,
-                           {"score": t.score, **({"score_std": t.std} if t.std is not None else {})},
-                           {"inc.search.trial": str(t.number)}) for t in found.trials]
+        children = [
+            _Child(
+                f"{prefix}-{t.number}",
+                t.params,
+                {"score": t.score, **({"score_std": t.std} if t.std is not None else {})},
+                {"inc.search.trial": str(t.number)},
+            )
+            for t in found.trials
+        ]
         self.flush()
         adapter.log_child_runs(self._uri, self.experiment_id, self.run_id, children)
-        self.search = SearchInfo(kind=found.kind, trials=len(found.trials), scoring=found.scoring,
-                                 best_score=found.best_score,
-                                 best_params={k: _param_text(v) for k, v in found.best_params.items()})
+        self.search = SearchInfo(
+            kind=found.kind,
+            trials=len(found.trials),
+            scoring=found.scoring,
+            best_score=found.best_score,
+            best_params={k: _param_text(v) for k, v in found.best_params.items()},
+        )
         metrics = {"search_best_score": found.best_score} if found.best_score is not None else {}
-        self._log(params={f"best.{k}": v for k, v in self.search.best_params.items()}, metrics=metrics,
-                  tags={ledger.TAG_SEARCH: json.dumps(self.search.model_dump())})
+        self._log(
+            params={f"best.{k}": v for k, v in self.search.best_params.items()},
+            metrics=metrics,
+            tags={ledger.TAG_SEARCH: json.dumps(self.search.model_dump())},
+        )
         return self.search
 
     def log_note(self, text: str) -> None:
@@ -186,8 +236,14 @@ class Experiment:
         batch, self._buffer = self._buffer, _Buffer()
         with adapter.session(self._uri):
             if batch.params or batch.metrics or batch.tags or batch.steps:
-                adapter.log_batch(self._uri, self.run_id, params=batch.params, metrics=batch.metrics,
-                                  tags=batch.tags, steps=batch.steps)
+                adapter.log_batch(
+                    self._uri,
+                    self.run_id,
+                    params=batch.params,
+                    metrics=batch.metrics,
+                    tags=batch.tags,
+                    steps=batch.steps,
+                )
             adapter.log_inputs(self._uri, self.run_id, list(batch.inputs.values()))
 
 
@@ -213,8 +269,13 @@ class _Buffer:
     def empty(self) -> bool:
         return not (self.params or self.metrics or self.tags or self.steps or self.inputs)
 
-    def add(self, params: dict[str, str] | None = None, metrics: dict[str, float] | None = None,
-            tags: dict[str, str] | None = None, steps: dict[str, list[float]] | None = None) -> None:
+    def add(
+        self,
+        params: dict[str, str] | None = None,
+        metrics: dict[str, float] | None = None,
+        tags: dict[str, str] | None = None,
+        steps: dict[str, list[float]] | None = None,
+    ) -> None:
         self.params.update(params or {})
         self.metrics.update(metrics or {})
         self.tags.update(tags or {})
@@ -252,7 +313,10 @@ def _fitting(tags: dict[str, str]) -> dict[str, str]:
 
 @contextmanager
 def track_experiment(
-    name: str, increment: str, role: str = "candidate", workspace: Workspace | str | Path | None = None,
+    name: str,
+    increment: str,
+    role: str = "candidate",
+    workspace: Workspace | str | Path | None = None,
 ) -> Iterator[Experiment]:
     """Run the block inside an MLflow run linked to ``increment``; write ``runs/<run_id>.json`` on exit.
 
@@ -276,8 +340,12 @@ def track_experiment(
     problem = found.warning()
     if problem:
         warnings.warn(f"{inc.name}: {problem}", ProvenanceWarning, stacklevel=3)
-    tags = {ledger.TAG_INCREMENT: inc.id, ledger.TAG_SLUG: inc.meta.slug, ledger.TAG_ROLE: role,
-            **ledger.provenance_tags(found.commit, found.dirty, found.code)}
+    tags = {
+        ledger.TAG_INCREMENT: inc.id,
+        ledger.TAG_SLUG: inc.meta.slug,
+        ledger.TAG_ROLE: role,
+        **ledger.provenance_tags(found.commit, found.dirty, found.code),
+    }
     with adapter.session(uri):
         experiment = ledger.experiment_name(inc)
         experiment_id = adapter.ensure_experiment(uri, experiment)
@@ -320,12 +388,17 @@ def _write_record(exp: Experiment) -> None:
     inc = exp.increment
     run = adapter.get_run(exp._uri, exp.run_id)
     record = ledger.record_from_run(run, inc, run.tags.get(ledger.TAG_ROLE, "candidate"), exp._uri)
-    local: dict[str, Any] = {"cv": exp.cv or record.cv, "model": exp.model or record.model,
-                             "note": exp.note or record.note, "search": exp.search or record.search}
+    local: dict[str, Any] = {
+        "cv": exp.cv or record.cv,
+        "model": exp.model or record.model,
+        "note": exp.note or record.note,
+        "search": exp.search or record.search,
+    }
     found = exp.provenance
     if found is not None:  # what was captured at run start, in full (tags may be cut)
-        local.update(git_commit=found.commit, git_dirty=found.dirty, dirty_files=found.dirty_files,
-                     code=found.code)
+        local.update(
+            git_commit=found.commit, git_dirty=found.dirty, dirty_files=found.dirty_files, code=found.code
+        )
     if exp.datasets:
         local["datasets"] = exp.datasets
     record = record.model_copy(update=local)

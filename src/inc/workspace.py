@@ -40,8 +40,11 @@ class Workspace:
     def _check_layout(self) -> None:
         """The increments, living-docs and templates folders are sub-folders, outside ``.git``."""
         for key in ("increments_dir", "living_docs_dir", "templates_dir"):
-            parts = [part for part in PurePosixPath(self.loaded.text(key).replace("\\", "/")).parts
-                     if part not in (".", "")]
+            parts = [
+                part
+                for part in PurePosixPath(self.loaded.text(key).replace("\\", "/")).parts
+                if part not in (".", "")
+            ]
             if not parts or parts[0] == ".git":
                 raise ConfigError(
                     f"{self.loaded.source or self.loaded.path}: field '{key}': must be a sub-folder of "
@@ -90,9 +93,7 @@ class Workspace:
         """Increment folders (``NNNN-slug``), sorted by name."""
         if not self.increments_dir.is_dir():
             return []
-        return sorted(
-            p for p in self.increments_dir.iterdir() if p.is_dir() and _DIR_RE.match(p.name)
-        )
+        return sorted(p for p in self.increments_dir.iterdir() if p.is_dir() and _DIR_RE.match(p.name))
 
     def increments(self, cache: MetaCache | None = None) -> list[Increment]:
         """Every increment, loaded and validated, sorted by number."""
@@ -123,8 +124,7 @@ class Workspace:
         if not matches:
             known = ", ".join(p.name for p in self.increment_dirs()[:10]) or "none yet"
             raise NotFoundError(
-                f"no increment {ref!r} in {self.increments_dir} (known: {known}); "
-                "see 'inc list'"
+                f"no increment {ref!r} in {self.increments_dir} (known: {known}); see 'inc list'"
             )
         if len(matches) > 1:
             names = ", ".join(p.name for p in matches)

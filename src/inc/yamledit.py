@@ -95,8 +95,11 @@ def changed_keys(current: dict[str, Any], wanted: dict[str, Any]) -> dict[str, A
 
 
 def edit_or_dump(
-    text: str | None, current: dict[str, Any], wanted: dict[str, Any],
-    reparse: Callable[[str], dict[str, Any]], dump: Callable[[dict[str, Any]], str],
+    text: str | None,
+    current: dict[str, Any],
+    wanted: dict[str, Any],
+    reparse: Callable[[str], dict[str, Any]],
+    dump: Callable[[dict[str, Any]], str],
 ) -> str:
     """The new file text: ``text`` edited surgically when it re-parses to ``wanted``, else a dump.
 

@@ -30,8 +30,11 @@ def test_init_new_list_show_json(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert run(["-C", root, "init", "--no-github"], capsys)[0] == 0
     code, out, _ = run(["-C", root, "new", "fraud-detection", "--format", "json"], capsys)
     assert code == 0
-    assert json.loads(out) == {"id": "0001", "slug": "fraud-detection",
-                               "path": "increments/0001-fraud-detection"}
+    assert json.loads(out) == {
+        "id": "0001",
+        "slug": "fraud-detection",
+        "path": "increments/0001-fraud-detection",
+    }
     code, out, _ = run(["-C", root, "list", "--format", "json"], capsys)
     rows = json.loads(out)
     assert code == 0 and len(rows) == 1
@@ -51,14 +54,17 @@ def test_unknown_id_is_exit_2(workspace: Workspace, capsys: pytest.CaptureFixtur
     assert code == 2 and "no increment '7'" in err
 
 
-def test_bad_name_is_exit_2_and_writes_nothing(workspace: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_name_is_exit_2_and_writes_nothing(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = run(["-C", str(workspace.root), "new", "a/../b"], capsys)
     assert code == 2 and "must not contain" in err
     assert workspace.increment_dirs() == []
 
 
-def test_malformed_increment_yaml_is_exit_2(workspace: Workspace, fraud: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_malformed_increment_yaml_is_exit_2(
+    workspace: Workspace, fraud: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (fraud / "increment.yaml").write_text("id: '0001'\nslug: [unclosed\n")
     code, _, err = run(["-C", str(workspace.root), "list"], capsys)
     assert code == 2 and "increment.yaml" in err and "line 2" in err
@@ -96,9 +102,18 @@ def test_show_lists_runs_against_the_baseline_and_names_a_damaged_record(
 
     runs = fraud / "runs"
     for run_id, role, auc in (("base1", "baseline", 0.5), ("cand1", "candidate", 0.8)):
-        write_run_record(runs, RunRecord(run_id=run_id, increment="0001", name=run_id, role=role,
-                                         status="FINISHED", metrics={"roc_auc": auc},
-                                         cv=CV(metric="roc_auc", folds=[auc - 0.01, auc + 0.01])))
+        write_run_record(
+            runs,
+            RunRecord(
+                run_id=run_id,
+                increment="0001",
+                name=run_id,
+                role=role,
+                status="FINISHED",
+                metrics={"roc_auc": auc},
+                cv=CV(metric="roc_auc", folds=[auc - 0.01, auc + 0.01]),
+            ),
+        )
     (runs / "broken.json").write_text("{not json")
     code, out, _ = run(["-C", str(workspace.root), "show", "1", "--format", "json"], capsys)
     detail = json.loads(out)

@@ -61,7 +61,9 @@ def test_non_utf8_pyproject_is_a_user_error(tmp_path: Path, capsys: pytest.Captu
     assert code == 2 and "pyproject.toml" in err and "UTF-8" in err
 
 
-def test_non_utf8_gitignore_is_a_user_error_and_kept(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_non_utf8_gitignore_is_a_user_error_and_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     ignore = tmp_path / ".gitignore"
     ignore.write_bytes(b"caf\xe9/\n")
     code, err = run(capsys, "-C", str(tmp_path), "init", "--no-github")
@@ -75,7 +77,16 @@ def test_every_schema_is_printable(capsys: pytest.CaptureFixture[str]) -> None:
 
     from inc.schemas import schema_names
 
-    assert schema_names() == ["drift", "evaluation", "explain", "gate", "increment", "loadtest", "monitoring", "run"]
+    assert schema_names() == [
+        "drift",
+        "evaluation",
+        "explain",
+        "gate",
+        "increment",
+        "loadtest",
+        "monitoring",
+        "run",
+    ]
     for name in schema_names():
         assert main(["schema", name]) == 0
         assert "properties" in json.loads(capsys.readouterr().out)

@@ -14,8 +14,11 @@ def test_error_reduction_against_relative() -> None:
     assert improvement(0.9, 0.8, "maximize", "relative", "accuracy") == pytest.approx(0.125)
     assert improvement(0.9, 0.8, "maximize", "error_reduction", "accuracy") == pytest.approx(0.5)
     # an error metric with a perfect score of 0: both modes agree
-    assert improvement(40, 50, "minimize", "relative", "rmse") == improvement(40, 50, "minimize", "error_reduction",
-                                                                             "rmse") == pytest.approx(0.2)
+    assert (
+        improvement(40, 50, "minimize", "relative", "rmse")
+        == improvement(40, 50, "minimize", "error_reduction", "rmse")
+        == pytest.approx(0.2)
+    )
     # no perfect score (calinski_harabasz): error_reduction falls back to relative
     assert improvement(120, 100, "maximize", "error_reduction", "calinski_harabasz") == pytest.approx(0.2)
     assert required_value(0.846, "maximize", 0.2, "error_reduction", "roc_auc") == pytest.approx(0.8768)
@@ -42,5 +45,7 @@ def test_split_fingerprints_pair_only_the_same_splits() -> None:
     x = np.arange(20)
     folds = list(KFold(4).split(x))
     assert split_fingerprint(folds) == split_fingerprint(list(KFold(4).split(x)))
-    assert split_fingerprint(folds) != split_fingerprint(list(KFold(4, shuffle=True, random_state=0).split(x)))
+    assert split_fingerprint(folds) != split_fingerprint(
+        list(KFold(4, shuffle=True, random_state=0).split(x))
+    )
     assert split_fingerprint("my-split-v1") == "my-split-v1" and split_fingerprint(None) is None

@@ -50,19 +50,47 @@ CORE_COMMANDS = [
 ]
 
 CORE_MODULES = [
-    "inc", "inc.cli", "inc.cli.app", "inc.gate.runner", "inc.livedocs.build", "inc.livedocs.html",
-    "inc.tracking", "inc.runs_table", "inc.cli.runs", "inc.mlflow_adapter", "inc.monitoring",
-    "inc.cli.loadtest", "inc.drift", "inc.loadtest", "inc.loadtest_http",
-    "inc.evaluation", "inc.evaluation.recompute", "inc.evaluation.schema", "inc.evaluation.report",
-    "inc.gate.checks_evaluation", "inc.cli.evaluate", "inc.livedocs.evalview",
-    "inc.cli.drift", "inc.cli.monitoring", "inc.api", "inc.monitoring_init", "inc.loadtest_open",
-    "inc.loadtest_files", "inc.explainer",
+    "inc",
+    "inc.cli",
+    "inc.cli.app",
+    "inc.gate.runner",
+    "inc.livedocs.build",
+    "inc.livedocs.html",
+    "inc.tracking",
+    "inc.runs_table",
+    "inc.cli.runs",
+    "inc.mlflow_adapter",
+    "inc.monitoring",
+    "inc.cli.loadtest",
+    "inc.drift",
+    "inc.loadtest",
+    "inc.loadtest_http",
+    "inc.evaluation",
+    "inc.evaluation.recompute",
+    "inc.evaluation.schema",
+    "inc.evaluation.report",
+    "inc.gate.checks_evaluation",
+    "inc.cli.evaluate",
+    "inc.livedocs.evalview",
+    "inc.cli.drift",
+    "inc.cli.monitoring",
+    "inc.api",
+    "inc.monitoring_init",
+    "inc.loadtest_open",
+    "inc.loadtest_files",
+    "inc.explainer",
 ]
 
 
 def _run(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", _PRELUDE + code + _EPILOGUE], cwd=cwd,
-                          capture_output=True, text=True, timeout=120, env=dict(os.environ))
+    return subprocess.run(
+        [sys.executable, "-c", _PRELUDE + code + _EPILOGUE],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +138,9 @@ ML_COMMANDS = [
 
 
 @pytest.mark.parametrize("args", ML_COMMANDS, ids=lambda a: a[0])
-def test_ml_command_names_the_extra_in_the_core_profile(args: list[str], evidence_root: Path, tmp_path: Path) -> None:
+def test_ml_command_names_the_extra_in_the_core_profile(
+    args: list[str], evidence_root: Path, tmp_path: Path
+) -> None:
     import shutil
 
     root = tmp_path / "repo"

@@ -23,16 +23,56 @@ from inc.status import list_increments, show_increment
 from inc.workspace import Workspace
 
 VALID: dict[str, Any] = {
-    "schema": 1, "id": "0001", "slug": "fraud-detection", "title": "Fraud detection",
-    "status": "active", "created": dt.date(2026, 11, 22), "owner": "ana", "problem": "classification",
-    "metric": {"name": "roc_auc", "goal": "maximize", "target": 0.85}, "baseline_margin": 0.2,
-    "margin_mode": "relative", "cv_min_folds": 5, "latency_p95_ms": 100, "chosen_run": None,
-    "model": None, "waivers": [],
+    "schema": 1,
+    "id": "0001",
+    "slug": "fraud-detection",
+    "title": "Fraud detection",
+    "status": "active",
+    "created": dt.date(2026, 11, 22),
+    "owner": "ana",
+    "problem": "classification",
+    "metric": {"name": "roc_auc", "goal": "maximize", "target": 0.85},
+    "baseline_margin": 0.2,
+    "margin_mode": "relative",
+    "cv_min_folds": 5,
+    "latency_p95_ms": 100,
+    "chosen_run": None,
+    "model": None,
+    "waivers": [],
 }
 ODD_VALUES: list[Any] = [
-    None, True, 0, -1, 1, 3, 101, 10**30, 0.5, float("nan"), float("inf"), "", " ", "0001\n", "x" * 61,
-    "٠٠٠١", "a b", "done", "maximize", "bogus", [], {}, {"name": "x"}, [{}], dt.date(2026, 1, 1),
-    dt.datetime(2026, 1, 1, 5), "2026-01-01", "/abs", "../up", "a/../b", ".", "ok-dir",
+    None,
+    True,
+    0,
+    -1,
+    1,
+    3,
+    101,
+    10**30,
+    0.5,
+    float("nan"),
+    float("inf"),
+    "",
+    " ",
+    "0001\n",
+    "x" * 61,
+    "٠٠٠١",
+    "a b",
+    "done",
+    "maximize",
+    "bogus",
+    [],
+    {},
+    {"name": "x"},
+    [{}],
+    dt.date(2026, 1, 1),
+    dt.datetime(2026, 1, 1, 5),
+    "2026-01-01",
+    "/abs",
+    "../up",
+    "a/../b",
+    ".",
+    "ok-dir",
 ]
 
 
@@ -77,18 +117,33 @@ def test_every_validator_has_a_reviewed_rule() -> None:
             assert fastcheck.VALIDATOR_RULES[name][1] == info["digest"], f"{name} changed: review its rule"
 
 
-@pytest.mark.parametrize(("name", "model", "base"), [
-    ("increment", IncrementMeta, VALID),
-    ("config", Config, {"schema": 1, "increments_dir": "increments", "living_docs_dir": "docs/living",
-                        "templates_dir": "templates", "tracking_uri": None, "training_paths": ["src"]}),
-])
+@pytest.mark.parametrize(
+    ("name", "model", "base"),
+    [
+        ("increment", IncrementMeta, VALID),
+        (
+            "config",
+            Config,
+            {
+                "schema": 1,
+                "increments_dir": "increments",
+                "living_docs_dir": "docs/living",
+                "templates_dir": "templates",
+                "tracking_uri": None,
+                "training_paths": ["src"],
+            },
+        ),
+    ],
+)
 def test_never_accepts_what_the_model_refuses(name: str, model: Any, base: dict[str, Any]) -> None:
     cases = _mutations(base)
     accepted = 0
     for data in cases:
         if fastcheck.accepts(name, data):
             accepted += 1
-            assert _pydantic_accepts(model, data), f"fast check accepted what {model.__name__} refuses: {data}"
+            assert _pydantic_accepts(model, data), (
+                f"fast check accepted what {model.__name__} refuses: {data}"
+            )
     assert fastcheck.accepts(name, base)
     assert accepted > 20  # it does take the common valid shapes
 
@@ -131,8 +186,13 @@ def test_list_show_new_do_not_import_pydantic(workspace: Workspace) -> None:
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'git', 'jinja2_', 'markdown_it'))\n"
         "print('IMPORTED:' + ','.join(bad))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=workspace.root, capture_output=True, text=True,
-                         check=True).stdout.strip().splitlines()[-1]
+    out = (
+        subprocess.run(
+            [sys.executable, "-c", code], cwd=workspace.root, capture_output=True, text=True, check=True
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     assert out == "IMPORTED:"
 
 

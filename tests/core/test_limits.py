@@ -48,8 +48,12 @@ def test_only_regular_files_inside_the_root_are_read(tmp_path: Path) -> None:
     (root / "dir.md").mkdir()
     os.mkfifo(root / "fifo.md")
     assert limits.read_text(root / "inner.md", "markdown", root) == "fine"
-    for name, needle in (("out.md", "symlink leading outside"), ("dev.md", "system file"),
-                         ("dir.md", "folder"), ("fifo.md", "not a regular file")):
+    for name, needle in (
+        ("out.md", "symlink leading outside"),
+        ("dev.md", "system file"),
+        ("dir.md", "folder"),
+        ("fifo.md", "not a regular file"),
+    ):
         with pytest.raises(limits.LimitError, match=needle):
             limits.read_text(root / name, "markdown", root)
     (root / "big.md").write_bytes(b"x" * (5 * limits.MB + 1))
@@ -66,7 +70,6 @@ def test_limits_come_from_inc_yaml_and_have_ceilings() -> None:
     assert limits.active().cap("markdown") == 500_000 and limits.active().json_depth == 10
     with pytest.raises(ValueError, match="less than or equal"):
         Config.model_validate({"limits": {"json_mb": 10_000}})
-
 
 
 def test_living_docs_dir_cannot_be_the_root_or_git(workspace: Workspace) -> None:
@@ -89,8 +92,14 @@ def test_yaml_alias_bomb_is_refused_in_linear_time_and_merge_keys_still_work() -
         parse_yaml(_bomb(9), "bomb.yaml")
     assert time.process_time() - start < 5  # linear in the file, not in the expansion
     assert parse_yaml(_bomb(3), "small.yaml")["a3"][0][0][0][0] == "x"  # 7,381 nodes: fine
-    shared = "base: &b {warn: 0.1, alert: 0.25}\nfeatures:\n  - {<<: *b, name: amount}\n  - {<<: *b, name: hour}\n"
-    assert parse_yaml(shared, "monitoring.yaml")["features"][1] == {"warn": 0.1, "alert": 0.25, "name": "hour"}
+    shared = (
+        "base: &b {warn: 0.1, alert: 0.25}\nfeatures:\n  - {<<: *b, name: amount}\n  - {<<: *b, name: hour}\n"
+    )
+    assert parse_yaml(shared, "monitoring.yaml")["features"][1] == {
+        "warn": 0.1,
+        "alert": 0.25,
+        "name": "hour",
+    }
 
 
 def test_validation_messages_are_bounded_and_redacted() -> None:
@@ -131,10 +140,17 @@ def test_old_temp_files_are_swept_young_ones_kept(tmp_path: Path) -> None:
     assert young.exists()
 
 
-@pytest.mark.parametrize(("name", "slug"), [
-    ("détection-fraude", "detection-fraude"), ("Straße", "strasse"), ("Ærø Øl", "aero-ol"),
-    ("fraud 🚀 v2", "fraud-v2"), ("0042", "0042"), ("Crème brûlée", "creme-brulee"),
-])
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("détection-fraude", "detection-fraude"),
+        ("Straße", "strasse"),
+        ("Ærø Øl", "aero-ol"),
+        ("fraud 🚀 v2", "fraud-v2"),
+        ("0042", "0042"),
+        ("Crème brûlée", "creme-brulee"),
+    ],
+)
 def test_slugs_are_transliterated(name: str, slug: str) -> None:
     assert slugify(name) == slug
 

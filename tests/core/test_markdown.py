@@ -40,6 +40,10 @@ def test_sections_have_lines_and_bodies() -> None:
 def test_tasks_with_ids_outside_code() -> None:
     text = "- [ ] T-001 explore\n- [x] T-002 baseline\n* [X] free task\n" + DOC
     tasks = parse_tasks(text)
-    assert [(t.id, t.done, t.line) for t in tasks] == [("T-001", False, 1), ("T-002", True, 2), (None, True, 3)]
+    assert [(t.id, t.done, t.line) for t in tasks] == [
+        ("T-001", False, 1),
+        ("T-002", True, 2),
+        (None, True, 3),
+    ]
     ticked = parse_tasks(set_task_done(text, "T-001"))
     assert ticked[0].done and ticked[1].done

@@ -8,10 +8,24 @@ from inc.markdown import _RISKY_LINE, parse_sections, sections_markdown_it
 from inc.templating import render
 
 CTX = {
-    "id": "0001", "slug": "x", "title": "X", "problem": "classification", "metric_name": "roc_auc",
-    "goal": "maximize", "target": 0.85, "created": "2026-01-01", "owner": "", "cv_min_folds": 5,
-    "latency_p95_ms": 100, "margin_pct": "20%", "title_yaml": '"X"', "owner_yaml": '""',
-    "op": ">=", "target_text": "0.85", "min_candidates": 3, "margin_example_relative": "",
+    "id": "0001",
+    "slug": "x",
+    "title": "X",
+    "problem": "classification",
+    "metric_name": "roc_auc",
+    "goal": "maximize",
+    "target": 0.85,
+    "created": "2026-01-01",
+    "owner": "",
+    "cv_min_folds": 5,
+    "latency_p95_ms": 100,
+    "margin_pct": "20%",
+    "title_yaml": '"X"',
+    "owner_yaml": '""',
+    "op": ">=",
+    "target_text": "0.85",
+    "min_candidates": 3,
+    "margin_example_relative": "",
     "margin_example_error": "",
 }
 

@@ -68,14 +68,17 @@ def test_readers_write_only_the_ignored_cache(workspace: Workspace) -> None:
     assert (workspace.root / ".inc-cache" / "meta.json").is_file()
 
 
-def test_a_copied_cache_is_not_used(workspace: Workspace, tmp_path: Path,
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_copied_cache_is_not_used(
+    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     new_increment(workspace, "fraud")
     list_increments(_reader(workspace))
     copy = tmp_path / "elsewhere"
     shutil.copytree(workspace.root, copy)
     parsed: list[str] = []
     real = yamlio.parse_yaml
-    monkeypatch.setattr(yamlio, "parse_yaml", lambda text, source: parsed.append(source) or real(text, source))
+    monkeypatch.setattr(
+        yamlio, "parse_yaml", lambda text, source: parsed.append(source) or real(text, source)
+    )
     list_increments(Workspace.discover(copy, cached=True))
     assert any(source.endswith("increment.yaml") for source in parsed)

@@ -11,13 +11,57 @@ from inc.metrics import CATALOG, goal_of, lookup, same_metric
 from inc.scaffold import new_increment
 from inc.workspace import Workspace
 
-MAXIMIZED = {"accuracy", "balanced_accuracy", "precision", "recall", "f1", "f1_macro", "f1_micro", "f1_weighted",
-             "precision_macro", "recall_weighted", "roc_auc", "roc_auc_ovr", "roc_auc_ovo", "pr_auc",
-             "average_precision", "mcc", "cohen_kappa", "r2", "explained_variance", "ndcg@10", "ndcg_at_5",
-             "map@10", "mrr", "precision@5", "recall@20", "silhouette", "calinski_harabasz"}
-MINIMIZED = {"log_loss", "logloss", "brier_score", "brier", "hamming_loss", "error_rate", "ece",
-             "expected_calibration_error", "rmse", "RMSE", "neg_root_mean_squared_error", "mse", "mae", "mape",
-             "smape", "medae", "rmsle", "pinball", "davies_bouldin", "neg_log_loss"}
+MAXIMIZED = {
+    "accuracy",
+    "balanced_accuracy",
+    "precision",
+    "recall",
+    "f1",
+    "f1_macro",
+    "f1_micro",
+    "f1_weighted",
+    "precision_macro",
+    "recall_weighted",
+    "roc_auc",
+    "roc_auc_ovr",
+    "roc_auc_ovo",
+    "pr_auc",
+    "average_precision",
+    "mcc",
+    "cohen_kappa",
+    "r2",
+    "explained_variance",
+    "ndcg@10",
+    "ndcg_at_5",
+    "map@10",
+    "mrr",
+    "precision@5",
+    "recall@20",
+    "silhouette",
+    "calinski_harabasz",
+}
+MINIMIZED = {
+    "log_loss",
+    "logloss",
+    "brier_score",
+    "brier",
+    "hamming_loss",
+    "error_rate",
+    "ece",
+    "expected_calibration_error",
+    "rmse",
+    "RMSE",
+    "neg_root_mean_squared_error",
+    "mse",
+    "mae",
+    "mape",
+    "smape",
+    "medae",
+    "rmsle",
+    "pinball",
+    "davies_bouldin",
+    "neg_log_loss",
+}
 
 
 @pytest.mark.parametrize("name", sorted(MAXIMIZED | MINIMIZED))
@@ -47,8 +91,20 @@ def test_unknown_metric_needs_goal_exit_2(workspace: Workspace, capsys: pytest.C
     err = capsys.readouterr().err
     assert code == 2 and "--goal maximize or --goal minimize" in err and "uplift_at_risk" in err
     assert not list(workspace.increment_dirs())
-    code = main(["-C", str(workspace.root), "new", "churn", "--metric", "uplift_at_risk", "--goal", "minimize",
-                 "--target", "3"])
+    code = main(
+        [
+            "-C",
+            str(workspace.root),
+            "new",
+            "churn",
+            "--metric",
+            "uplift_at_risk",
+            "--goal",
+            "minimize",
+            "--target",
+            "3",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0 and "metric uplift_at_risk: minimize (lower is better), target 3" in out
     assert workspace.find("churn").meta.metric.goal == "minimize"
@@ -64,7 +120,10 @@ def test_error_metric_without_target_gets_a_placeholder(workspace: Workspace) ->
     result = new_increment(workspace, "prices", problem="regression")
     inc = result.increment
     assert inc.meta.metric.name == "rmse" and inc.meta.metric.target is None
-    assert "target: null}   # TODO(inc): set the target value of rmse" in (inc.path / "increment.yaml").read_text()
+    assert (
+        "target: null}   # TODO(inc): set the target value of rmse"
+        in (inc.path / "increment.yaml").read_text()
+    )
     spec = inc.read_doc("spec.md")
     assert "TODO(inc): The target value of rmse" in spec and "1.0" not in spec
     assert any("no --target given" in note for note in result.notes)

@@ -32,8 +32,10 @@ BARE_INSTALL = re.compile(
 
 def bare_installs(name: str, text: str) -> list[str]:
     """``file:line: text`` of each line installing the bare name."""
-    return [f"{name}:{text.count(chr(10), 0, m.start()) + 1}: {m.group(0).strip()}"
-            for m in BARE_INSTALL.finditer(text)]
+    return [
+        f"{name}:{text.count(chr(10), 0, m.start()) + 1}: {m.group(0).strip()}"
+        for m in BARE_INSTALL.finditer(text)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -41,17 +43,34 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheel built from this checkout (hatchling, no network)."""
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(out), str(REPO)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
     )
     return next(out.glob("*.whl"))
 
 
 def test_wheel_contains_the_templates(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
-    for template in ("spec.md.j2", "plan.md.j2", "tasks.md.j2", "increment.yaml.j2", "monitoring.yaml.j2",
-                     "github/inc-gate.yml"):
+    for template in (
+        "spec.md.j2",
+        "plan.md.j2",
+        "tasks.md.j2",
+        "increment.yaml.j2",
+        "monitoring.yaml.j2",
+        "github/inc-gate.yml",
+    ):
         assert f"inc/_templates/{template}" in names
 
 
@@ -62,19 +81,35 @@ def test_the_wheel_is_inc_ml_at_the_package_version(wheel: Path) -> None:
     assert f"Name: {DIST}\n" in metadata and f"Version: {inc.__version__}\n" in metadata
 
 
-@pytest.mark.parametrize("line", [
-    f"pip install {_BARE}", f"python -m pip install --disable-pip-version-check -q {_BARE}",
-    f"pip install '{_BARE}[ml]'", f"pip install {_BARE}==0.1.0", f'requires = ["{_BARE}>=0.1"]',
-    f"    default: {_BARE}", f"  package: '{_BARE}'", f"uv pip install {_BARE}",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        f"pip install {_BARE}",
+        f"python -m pip install --disable-pip-version-check -q {_BARE}",
+        f"pip install '{_BARE}[ml]'",
+        f"pip install {_BARE}==0.1.0",
+        f'requires = ["{_BARE}>=0.1"]',
+        f"    default: {_BARE}",
+        f"  package: '{_BARE}'",
+        f"uv pip install {_BARE}",
+    ],
+)
 def test_the_scan_catches_a_bare_install(line: str) -> None:
     assert bare_installs("x", line), line
 
 
-@pytest.mark.parametrize("line", [
-    f"pip install {DIST}", f"pip install '{DIST}[ml]'", f'-q "{DIST}==0.1.0"', f"default: {DIST}==0.1.0",
-    "pip install -q -e '.[ml,dev]'", f'assert {_BARE}["checks"][0]', f"python -m {_BARE} docs",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        f"pip install {DIST}",
+        f"pip install '{DIST}[ml]'",
+        f'-q "{DIST}==0.1.0"',
+        f"default: {DIST}==0.1.0",
+        "pip install -q -e '.[ml,dev]'",
+        f'assert {_BARE}["checks"][0]',
+        f"python -m {_BARE} docs",
+    ],
+)
 def test_the_scan_lets_the_right_name_through(line: str) -> None:
     assert not bare_installs("x", line), line
 

@@ -55,8 +55,14 @@ def test_new_renders_the_ml_workflow(workspace: Workspace) -> None:
     assert inc.path.name == "0001-fraud-detection"
     assert inc.meta.metric.name == "roc_auc" and inc.meta.status == "planned"
     spec = parse_sections(inc.read_doc("spec.md"))
-    for title in ("Problem definition", "Data requirements", "Model requirements",
-                  "Baseline comparison plan", "Evaluation metrics", "Deployment considerations"):
+    for title in (
+        "Problem definition",
+        "Data requirements",
+        "Model requirements",
+        "Baseline comparison plan",
+        "Evaluation metrics",
+        "Deployment considerations",
+    ):
         section = find_section(spec, title)
         assert section is not None, title
     assert "PR-AUC" in inc.read_doc("spec.md")
@@ -86,8 +92,13 @@ def test_parallel_new_gives_distinct_numbers(workspace: Workspace) -> None:
     exe = Path(sys.executable).parent / "inc"
 
     def run(i: int) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(exe), "new", f"model-{i}", "--format", "json"],
-                              cwd=workspace.root, capture_output=True, text=True, check=False)
+        return subprocess.run(
+            [str(exe), "new", f"model-{i}", "--format", "json"],
+            cwd=workspace.root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
 
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(run, range(8)))

@@ -39,8 +39,15 @@ def _gate_json(root: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> t
 
 def test_demo_prints_each_step_with_figures(demo_dir: tuple[Path, str]) -> None:
     _, printed = demo_dir
-    for step in ("init and new", "3 baselines and 3 candidates", "SHAP report (tree explainer)",
-                 "load test", "monitoring configured", "inc done", "living docs and static site"):
+    for step in (
+        "init and new",
+        "3 baselines and 3 candidates",
+        "SHAP report (tree explainer)",
+        "load test",
+        "monitoring configured",
+        "inc done",
+        "living docs and static site",
+    ):
         assert step in printed
     assert "passed the gate" in printed and "p95" in printed and "CV 0." in printed
 
@@ -62,8 +69,12 @@ def test_demo_leaves_a_closed_increment_with_real_evidence(
     assert f"p95 under {inc.meta.latency_p95_ms:g} ms" in inc.read_doc("spec.md")
     assert load["requests"] >= 200 and load["warmup"] > 0
     assert (root / "site" / "index.html").is_file()
-    assert subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True,
-                          text=True, check=True).stdout == ""  # everything committed
+    assert (
+        subprocess.run(
+            ["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout
+        == ""
+    )  # everything committed
     code, report = _gate_json(root, capsys)
     assert code == 0 and report["passed"]
     assert {c["status"] for c in report["increments"][0]["checks"]} == {"pass"}

@@ -42,23 +42,54 @@ def test_inc_evaluate_writes_the_report_logs_it_and_refuses_bad_columns(
         exp.log_metrics({"roc_auc": 0.9})
         exp.save_model(model, input_example=frame.iloc[:5])
     data = root / "holdout.csv"
-    frame[300:].assign(label=y[300:], region=np.where(frame.a[300:] > 0, "north", "south")).to_csv(data, index=False)
+    frame[300:].assign(label=y[300:], region=np.where(frame.a[300:] > 0, "north", "south")).to_csv(
+        data, index=False
+    )
     monkeypatch.chdir(root)
 
-    code = main(["evaluate", "1", "--run", exp.run_id, "--data", "holdout.csv", "--target", "label",
-                 "--slice-by", "country"])
+    code = main(
+        [
+            "evaluate",
+            "1",
+            "--run",
+            exp.run_id,
+            "--data",
+            "holdout.csv",
+            "--target",
+            "label",
+            "--slice-by",
+            "country",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and "no column 'country'" in err and "region" in err
     assert not (increment / "reports").exists()
 
-    code = main(["evaluate", "1", "--run", exp.run_id, "--data", "holdout.csv", "--target", "label",
-                 "--slice-by", "region", "--threshold", "0.4", "--format", "json"])
+    code = main(
+        [
+            "evaluate",
+            "1",
+            "--run",
+            exp.run_id,
+            "--data",
+            "holdout.csv",
+            "--target",
+            "label",
+            "--slice-by",
+            "region",
+            "--threshold",
+            "0.4",
+            "--format",
+            "json",
+        ]
+    )
     out = json.loads(capsys.readouterr().out)
     assert code == 0, out
     assert out["threshold"] == 0.4 and out["worst_slice"]["column"] == "region" and out["artifacts_logged"]
     record = read_run_record(increment / "runs" / f"{exp.run_id}.json")
     assert [r.kind for r in record.reports] == ["evaluation"]
     logged = mlflow_adapter.client(mlflow_adapter.resolve_tracking_uri(ws)).list_artifacts(
-        exp.run_id, f"eval-{exp.run_id}")
+        exp.run_id, f"eval-{exp.run_id}"
+    )
     assert {Path(a.path).name for a in logged} >= {"summary.json", "predictions.json.gz", "roc.png"}
     assert main(["show", "1"]) == 0

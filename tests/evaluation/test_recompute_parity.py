@@ -104,8 +104,10 @@ def test_multiclass_metrics_match_sklearn(seed: int) -> None:
         for average in ("macro", "micro", "weighted"):
             ours = rc.multiclass_metric(f"{kind}_{average}", y, p, proba)
             _close(ours, fn(y, p, average=average, zero_division=0))
-    _close(rc.multiclass_metric("roc_auc", y, p, proba),
-           skm.roc_auc_score(y, np.array(proba), multi_class="ovr", average="macro"))
+    _close(
+        rc.multiclass_metric("roc_auc", y, p, proba),
+        skm.roc_auc_score(y, np.array(proba), multi_class="ovr", average="macro"),
+    )
 
 
 def test_multiclass_auc_with_a_class_absent_is_refused() -> None:

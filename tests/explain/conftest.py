@@ -27,8 +27,9 @@ def _frame(n: int, features: int, classes: int, seed: int) -> Data:
     import pandas as pd
     from sklearn.datasets import make_classification
 
-    X, y = make_classification(n, features, n_informative=4, n_redundant=1, n_classes=classes,
-                               random_state=seed)
+    X, y = make_classification(
+        n, features, n_informative=4, n_redundant=1, n_classes=classes, random_state=seed
+    )
     return Data(pd.DataFrame(X, columns=[f"f{i}" for i in range(features)]), y)
 
 
@@ -52,13 +53,15 @@ def mixed() -> Data:
 
     rng = np.random.default_rng(0)
     n = 300
-    frame = pd.DataFrame({
-        "amount": rng.lognormal(3, 1, n),
-        "age": rng.integers(18, 80, n).astype(float),
-        "score": rng.normal(0, 1, n),
-        "channel": rng.choice(["web", "store", "phone"], n),
-        "country": rng.choice(["de", "fr", "it", "es"], n),
-    })
+    frame = pd.DataFrame(
+        {
+            "amount": rng.lognormal(3, 1, n),
+            "age": rng.integers(18, 80, n).astype(float),
+            "score": rng.normal(0, 1, n),
+            "channel": rng.choice(["web", "store", "phone"], n),
+            "country": rng.choice(["de", "fr", "it", "es"], n),
+        }
+    )
     logit = 0.02 * frame.amount - 0.03 * (frame.age - 50) + frame.score + (frame.channel == "web") * 1.5
     y = (logit + rng.normal(0, 0.5, n) > logit.median()).astype(int).to_numpy()
     return Data(frame, y)
@@ -75,10 +78,12 @@ def _mixed_pipeline(final: Any) -> Any:
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-    pre = ColumnTransformer([
-        ("num", StandardScaler(), ["amount", "age", "score"]),
-        ("cat", OneHotEncoder(handle_unknown="ignore"), ["channel", "country"]),
-    ])
+    pre = ColumnTransformer(
+        [
+            ("num", StandardScaler(), ["amount", "age", "score"]),
+            ("cat", OneHotEncoder(handle_unknown="ignore"), ["channel", "country"]),
+        ]
+    )
     return Pipeline([("pre", pre), ("model", final)])
 
 
@@ -92,7 +97,14 @@ def _add_record(runs_dir: Path, run_id: str, model: bool = True, increment: str 
     from inc.evidence import ModelInfo
 
     info = ModelInfo(uri=f"runs:/{run_id}/model", flavor="sklearn") if model else None
-    record = RunRecord(run_id=run_id, increment=increment, name="candidate-1", role="candidate",
-                       status="FINISHED", params={"n_estimators": "20"}, metrics={"roc_auc": 0.9},
-                       model=info)
+    record = RunRecord(
+        run_id=run_id,
+        increment=increment,
+        name="candidate-1",
+        role="candidate",
+        status="FINISHED",
+        params={"n_estimators": "20"},
+        metrics={"roc_auc": 0.9},
+        model=info,
+    )
     return write_run_record(runs_dir, record)

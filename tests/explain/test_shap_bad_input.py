@@ -29,8 +29,9 @@ def _nothing_written(fraud: Path, run_id: str) -> None:
         assert [p.name for p in reports.iterdir() if p.name.startswith(".")] == []
 
 
-def test_columns_not_matching_the_model_name_missing_and_extra(workspace: Any, fraud: Path, gbm: Any,
-                                                               binary: Any) -> None:
+def test_columns_not_matching_the_model_name_missing_and_extra(
+    workspace: Any, fraud: Path, gbm: Any, binary: Any
+) -> None:
     bad = binary.X.drop(columns=["f1", "f3"]).assign(zzz=1.0)
     with pytest.raises(UserError) as info:
         explain(gbm, binary.X, bad, increment="1", run_id="cols", workspace=workspace)
@@ -80,8 +81,9 @@ def test_bad_run_id_is_refused_before_writing(workspace: Any, fraud: Path, gbm: 
     assert not (fraud / "escape").exists() and not (fraud / "reports").exists()
 
 
-def test_failure_while_writing_keeps_the_previous_report(workspace: Any, fraud: Path, gbm: Any, binary: Any,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failure_while_writing_keeps_the_previous_report(
+    workspace: Any, fraud: Path, gbm: Any, binary: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from inc import shap_summary
 
     first = explain(gbm, binary.X, binary.X.iloc[:30], increment="1", run_id="keep", workspace=workspace)
@@ -98,8 +100,14 @@ def test_failure_while_writing_keeps_the_previous_report(workspace: Any, fraud: 
     assert [p.name for p in (fraud / "reports").iterdir() if p.name.startswith(".")] == []
 
 
-def test_cli_run_without_a_model(workspace: Any, fraud: Path, binary: Any, add_record: Any,
-                                 tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_run_without_a_model(
+    workspace: Any,
+    fraud: Path,
+    binary: Any,
+    add_record: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     add_record(fraud / "runs", "nomodel", model=False)
     data = tmp_path / "rows.csv"
     binary.X.to_csv(data, index=False)
@@ -110,15 +118,27 @@ def test_cli_run_without_a_model(workspace: Any, fraud: Path, binary: Any, add_r
     _nothing_written(fraud, "nomodel")
 
 
-def test_cli_unlinked_run_and_missing_file(workspace: Any, fraud: Path, add_record: Any, tmp_path: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_unlinked_run_and_missing_file(
+    workspace: Any, fraud: Path, add_record: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(["-C", str(workspace.root), "explain", "1", "--run", "nosuch", "--data", "x.csv"])
     assert code == 2 and "inc link 0001 nosuch" in capsys.readouterr().err
     add_record(fraud / "runs", "linked")
-    code = main(["-C", str(workspace.root), "explain", "1", "--run", "linked", "--data",
-                 str(tmp_path / "missing.csv")])
+    code = main(
+        [
+            "-C",
+            str(workspace.root),
+            "explain",
+            "1",
+            "--run",
+            "linked",
+            "--data",
+            str(tmp_path / "missing.csv"),
+        ]
+    )
     assert code == 2 and "missing.csv: no such file" in capsys.readouterr().err
     (tmp_path / "rows.txt").write_text("a,b\n1,2\n")
-    code = main(["-C", str(workspace.root), "explain", "1", "--run", "linked", "--data",
-                 str(tmp_path / "rows.txt")])
+    code = main(
+        ["-C", str(workspace.root), "explain", "1", "--run", "linked", "--data", str(tmp_path / "rows.txt")]
+    )
     assert code == 2 and "use .csv or .parquet" in capsys.readouterr().err

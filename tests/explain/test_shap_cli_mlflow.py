@@ -18,6 +18,7 @@ from inc_testing import git
 pytestmark = pytest.mark.ml
 pytest.importorskip("mlflow")
 
+
 @dataclass
 class Trained:
     """A workspace (embedded SQLite store) with one tracked run holding a saved model."""
@@ -62,8 +63,22 @@ def test_inc_explain_writes_report_updates_ledger_and_logs_artifacts(
 ) -> None:
     from mlflow.tracking import MlflowClient
 
-    code = main(["-C", str(trained.root), "explain", "1", "--run", trained.run_id, "--data",
-                 str(trained.data), "--target", "label", "--format", "json"])
+    code = main(
+        [
+            "-C",
+            str(trained.root),
+            "explain",
+            "1",
+            "--run",
+            trained.run_id,
+            "--data",
+            str(trained.data),
+            "--target",
+            "label",
+            "--format",
+            "json",
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "executes its code" in err

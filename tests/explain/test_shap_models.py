@@ -68,8 +68,7 @@ def test_gbm_binary_is_tree_additive_and_complete(fraud: Path, workspace: Any, b
     np.testing.assert_allclose(_sum(raw)[:, 0], model.decision_function(rows), atol=1e-6)
 
 
-def test_random_forest_binary_explains_positive_probability(workspace: Any, fraud: Path,
-                                                            binary: Any) -> None:
+def test_random_forest_binary_explains_positive_probability(workspace: Any, fraud: Path, binary: Any) -> None:
     from sklearn.ensemble import RandomForestClassifier
 
     model = RandomForestClassifier(n_estimators=15, max_depth=5, random_state=0).fit(binary.X, binary.y)
@@ -92,8 +91,9 @@ def test_logistic_regression_uses_linear_explainer(workspace: Any, fraud: Path, 
     rows = binary.X.iloc[:80]
     raw = _raw(model, rows)
     np.testing.assert_allclose(_sum(raw)[:, 0], model.decision_function(rows), atol=1e-6)
-    result = explain(model, binary.X, rows, increment="1", run_id="logreg", workspace=workspace,
-                     max_background=50)
+    result = explain(
+        model, binary.X, rows, increment="1", run_id="logreg", workspace=workspace, max_background=50
+    )
     assert result.method == "linear"
     assert result.summary.background_size == 50
     assert {g.feature for g in result.summary.global_importance} == set(binary.X.columns)
@@ -112,8 +112,11 @@ def test_pipeline_with_scaler_and_one_hot_is_explained_on_transformed_features(
     from sklearn.ensemble import GradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
 
-    est = LogisticRegression(max_iter=500) if final == "logreg" else GradientBoostingClassifier(
-        n_estimators=15, max_depth=2, random_state=0)
+    est = (
+        LogisticRegression(max_iter=500)
+        if final == "logreg"
+        else GradientBoostingClassifier(n_estimators=15, max_depth=2, random_state=0)
+    )
     pipe = mixed_pipeline(est).fit(mixed.X, mixed.y)
     rows = mixed.X.iloc[:80]
     result = explain(pipe, mixed.X, rows, increment="1", run_id=f"pipe-{final}", workspace=workspace)
@@ -151,8 +154,7 @@ def test_pipeline_with_other_model_goes_through_predict_on_raw_columns(
     rows = mixed.X.iloc[:12]
     raw = _raw(pipe, rows, mixed.X.iloc[:30])
     np.testing.assert_allclose(_sum(raw)[:, 0], pipe.predict_proba(rows)[:, 1], atol=1e-6)
-    result = explain(pipe, mixed.X, rows, increment="1", run_id="knn", workspace=workspace,
-                     max_background=30)
+    result = explain(pipe, mixed.X, rows, increment="1", run_id="knn", workspace=workspace, max_background=30)
     dumped = result.summary.model_dump()
     assert dumped["method"] == "permutation"
     assert dumped["feature_space"] == "raw"
@@ -190,8 +192,9 @@ def test_three_classes_per_class_and_mean(workspace: Any, fraud: Path, three_cla
     overall = {g.feature: g.mean_abs_shap for g in result.summary.global_importance}
     assert set(overall) == set(three_class.X.columns)
     for feature, value in overall.items():
-        mean = np.mean([next(i["mean_abs_shap"] for i in per_class[c] if i["feature"] == feature)
-                        for c in per_class])
+        mean = np.mean(
+            [next(i["mean_abs_shap"] for i in per_class[c] if i["feature"] == feature) for c in per_class]
+        )
         assert value == pytest.approx(mean)
     files = {p.file for p in result.summary.plots}
     assert {"beeswarm-class-0.png", "beeswarm-class-1.png", "beeswarm-class-2.png"} <= files
@@ -220,11 +223,15 @@ def test_tree_path_is_chosen_whenever_it_applies(kind: str, binary: Any) -> None
         model = GradientBoostingRegressor(n_estimators=10, max_depth=2).fit(X, X["f0"] * 2 + y)
         margin = model.predict(X.iloc[:50])
     else:
-        cls = {"hist": HistGradientBoostingClassifier(max_iter=10), "extra": ExtraTreesClassifier(5),
-               "tree": DecisionTreeClassifier(max_depth=4)}[kind]
+        cls = {
+            "hist": HistGradientBoostingClassifier(max_iter=10),
+            "extra": ExtraTreesClassifier(5),
+            "tree": DecisionTreeClassifier(max_depth=4),
+        }[kind]
         model = cls.fit(X, y)
-        margin = (model.decision_function(X.iloc[:50]) if kind == "hist"
-                  else model.predict_proba(X.iloc[:50])[:, 1])
+        margin = (
+            model.decision_function(X.iloc[:50]) if kind == "hist" else model.predict_proba(X.iloc[:50])[:, 1]
+        )
     plan = shap_adapter.plan_explainer(model, X.iloc[:40])
     assert plan.method == "tree"
     raw = shap_adapter.compute(plan, X.iloc[:50])
@@ -247,8 +254,9 @@ def test_ledger_record_points_at_report_and_is_replaced_on_rerun(
     assert refs[0].sha256 == sha256_file(fraud / refs[0].path)
     assert record.params == {"n_estimators": "20"}  # nothing else changed
 
-    second = explain(model, binary.X, binary.X.iloc[:60], increment="1", run_id="run-abc",
-                     workspace=workspace)
+    second = explain(
+        model, binary.X, binary.X.iloc[:60], increment="1", run_id="run-abc", workspace=workspace
+    )
     record = read_run_record(record_path)
     refs = [r for r in record.reports if r.kind == "explain"]
     assert len(refs) == 1 and refs[0].sha256 == second.summary_sha256 != first.summary_sha256
@@ -261,13 +269,18 @@ def test_progress_bar_path_and_reruns_give_the_same_report(workspace: Any, fraud
     from sklearn.ensemble import GradientBoostingClassifier
 
     model = GradientBoostingClassifier(n_estimators=10, max_depth=2, random_state=0).fit(binary.X, binary.y)
-    plain = explain(model, binary.X, binary.X, increment="1", run_id="p1", workspace=workspace, progress=False)
+    plain = explain(
+        model, binary.X, binary.X, increment="1", run_id="p1", workspace=workspace, progress=False
+    )
     fractions: list[float] = []
-    barred = explain(model, binary.X, binary.X, increment="1", run_id="p2", workspace=workspace,
-                     progress=fractions.append)
+    barred = explain(
+        model, binary.X, binary.X, increment="1", run_id="p2", workspace=workspace, progress=fractions.append
+    )
     assert fractions == sorted(fractions) and len(fractions) > 1 and fractions[-1] == 1.0
     a = [(g.feature, round(g.mean_abs_shap, 10)) for g in plain.summary.global_importance]
     b = [(g.feature, round(g.mean_abs_shap, 10)) for g in barred.summary.global_importance]
     assert a == b
     # same values give byte-identical plots: a rerun reproduces the recorded hashes
-    assert [(p.file, p.sha256) for p in plain.summary.plots] == [(p.file, p.sha256) for p in barred.summary.plots]
+    assert [(p.file, p.sha256) for p in plain.summary.plots] == [
+        (p.file, p.sha256) for p in barred.summary.plots
+    ]

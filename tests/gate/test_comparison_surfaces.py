@@ -36,10 +36,12 @@ CASES = [
 _PCT = re.compile(r": ([+-]?(?:\d+\.\d|inf)%|not a number)")
 
 
-def _build(ws: Workspace, problem: str, metric: str, baselines: list[float], candidates: list[float],
-           mode: str) -> tuple[Path, str]:
-    path = new_increment(ws, f"{metric.replace('_', '-')}-{mode.replace('_', '-')}", problem=problem,
-                         metric=metric, target=0.0).increment.path
+def _build(
+    ws: Workspace, problem: str, metric: str, baselines: list[float], candidates: list[float], mode: str
+) -> tuple[Path, str]:
+    path = new_increment(
+        ws, f"{metric.replace('_', '-')}-{mode.replace('_', '-')}", problem=problem, metric=metric, target=0.0
+    ).increment.path
     goal = "minimize" if metric in ("log_loss", "brier_score", "rmse", "davies_bouldin") else "maximize"
     set_meta(path, metric=Metric(name=metric, goal=goal, target=candidates[0]), margin_mode=mode)
     for i, value in enumerate(baselines):
@@ -52,13 +54,21 @@ def _build(ws: Workspace, problem: str, metric: str, baselines: list[float], can
 
 @pytest.mark.parametrize("mode", ["relative", "error_reduction"])
 @pytest.mark.parametrize(("problem", "metric", "baselines", "candidates"), CASES, ids=[c[1] for c in CASES])
-def test_gate_runs_and_docs_agree(workspace: Workspace, problem: str, metric: str, baselines: list[float],
-                                  candidates: list[float], mode: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_gate_runs_and_docs_agree(
+    workspace: Workspace,
+    problem: str,
+    metric: str,
+    baselines: list[float],
+    candidates: list[float],
+    mode: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     path, expected_pick = _build(workspace, problem, metric, baselines, candidates, mode)
     ws = Workspace.discover(workspace.root)
     inc = ws.find(path.name)
-    assert inc.meta.metric.goal == ("minimize" if metric in ("log_loss", "brier_score", "rmse",
-                                                             "davies_bouldin") else "maximize")
+    assert inc.meta.metric.goal == (
+        "minimize" if metric in ("log_loss", "brier_score", "rmse", "davies_bouldin") else "maximize"
+    )
 
     gate = run_gate(ws, [path.name]).increments[0].check("baseline")
     table = runs_table(ws, path.name)

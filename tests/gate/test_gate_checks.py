@@ -36,7 +36,10 @@ def test_ready_increment_passes_every_check(workspace: Workspace, ready: Path) -
     v = verdict(workspace, strict=True)
     assert not_passing(v) == {}, [(c.id, c.detail) for c in v.checks if c.status != "pass"]
     assert v.passed and v.ready == v.total
-    assert "best baseline roc_auc 0.5000 (run base1), chosen cand1 0.7000: +40.0%, needs +20.0%" in v.check("baseline").detail
+    assert (
+        "best baseline roc_auc 0.5000 (run base1), chosen cand1 0.7000: +40.0%, needs +20.0%"
+        in v.check("baseline").detail
+    )
 
 
 def test_fresh_increment_passes_structure_and_reports_progress(workspace: Workspace) -> None:
@@ -66,11 +69,15 @@ def test_readiness_blocks_when_done(workspace: Workspace, ready: Path) -> None:
     tasks = v.check("tasks")
     assert tasks.blocking and tasks.status == "fail" and not v.passed
     assert "1/13 tasks open: T-013" in tasks.detail
-    line = next(n for n, text in enumerate((ready / "tasks.md").read_text().splitlines(), 1) if "T-013" in text)
+    line = next(
+        n for n, text in enumerate((ready / "tasks.md").read_text().splitlines(), 1) if "T-013" in text
+    )
     assert tasks.evidence == [f"increments/0001-fraud-detection/tasks.md:{line}"]
 
 
-def test_invalid_increment_yaml_fails_structure_naming_file_and_field(workspace: Workspace, ready: Path) -> None:
+def test_invalid_increment_yaml_fails_structure_naming_file_and_field(
+    workspace: Workspace, ready: Path
+) -> None:
     meta = ready / "increment.yaml"
     meta.write_text(meta.read_text().replace("cv_min_folds: 5", "cv_min_folds: five"))
     v = verdict(workspace)
@@ -93,7 +100,9 @@ def test_malformed_run_record_fails_experiments_naming_the_file(workspace: Works
     v = verdict(workspace)
     experiments = v.check("experiments")
     assert experiments.status == "fail"
-    assert experiments.detail.startswith("increments/0001-fraud-detection/runs/cand2.json: line 1: not valid JSON")
+    assert experiments.detail.startswith(
+        "increments/0001-fraud-detection/runs/cand2.json: line 1: not valid JSON"
+    )
     assert experiments.evidence == ["increments/0001-fraud-detection/runs/cand2.json"]
 
 
@@ -134,13 +143,17 @@ def test_minimized_metric_margin_direction(workspace: Workspace) -> None:
     set_meta(path, metric=Metric(name="rmse", goal="minimize", target=9.5))
     baseline = verdict(workspace).check("baseline")
     assert baseline.status == "fail"
-    assert "best baseline rmse 10.0000 (run base), chosen cand 9.0000: +10.0%, needs +20.0%" in baseline.detail
+    assert (
+        "best baseline rmse 10.0000 (run base), chosen cand 9.0000: +10.0%, needs +20.0%" in baseline.detail
+    )
 
 
 def test_model_version_mismatch_with_increment_yaml(workspace: Workspace, ready: Path) -> None:
     set_meta(ready, model=ModelRef(name="0001-fraud-detection", version="7"))
     check = verdict(workspace).check("model_versioned")
-    assert check.status == "fail" and "v7 differs from the chosen run's 0001-fraud-detection v1" in check.detail
+    assert (
+        check.status == "fail" and "v7 differs from the chosen run's 0001-fraud-detection v1" in check.detail
+    )
 
 
 def test_unregistered_model_fails_model_versioned(workspace: Workspace, ready: Path) -> None:
@@ -154,7 +167,9 @@ def test_loadtest_failures_fail(workspace: Workspace, ready: Path) -> None:
     data = json.loads(path.read_text())
     data["failures"] = 3
     path.write_text(json.dumps(data))
-    link_reports(ready, read_run_record(ready / "runs" / "cand1.json"))  # hashes match: only failures are wrong
+    link_reports(
+        ready, read_run_record(ready / "runs" / "cand1.json")
+    )  # hashes match: only failures are wrong
     check = verdict(workspace).check("load_test")
     assert check.status == "fail"
     assert check.detail.startswith("3 of 500 requests failed"), check.detail
@@ -210,7 +225,9 @@ def test_living_docs_stale_after_a_change(workspace: Workspace, ready: Path) -> 
     assert verdict(workspace, strict=True).check("living_docs").status == "pass"
 
 
-def test_symlink_leading_outside_is_refused_not_read(workspace: Workspace, ready: Path, tmp_path: Path) -> None:
+def test_symlink_leading_outside_is_refused_not_read(
+    workspace: Workspace, ready: Path, tmp_path: Path
+) -> None:
     secret = tmp_path / "secret.json"
     secret.write_text('{"token": "do-not-print"}')
     (ready / "runs" / "leak.json").symlink_to(secret)

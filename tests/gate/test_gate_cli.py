@@ -27,7 +27,9 @@ def run_cli(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tuple
     return code, out, err
 
 
-def test_json_output_follows_the_schema(workspace: Workspace, ready: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_output_follows_the_schema(
+    workspace: Workspace, ready: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = run_cli(capsys, workspace.root, "gate", "--format", "json")
     assert code == 0
     data = json.loads(out)
@@ -49,16 +51,23 @@ def test_blocking_failure_exits_1_and_waiver_shows_everywhere(
     assert code == 1 and "ab_test" in out and "does not name: guardrails" in out
     add_waiver(ready, "ab_test")
     rebuild_docs(workspace)
-    for fmt, needle in (("text", "waived by risk-lead"), ("markdown", "waived by risk-lead"),
-                        ("json", '"approved_by": "risk-lead"'), ("junit", "waived: waived by risk-lead"),
-                        ("github", "::notice file=increments/0001-fraud-detection/plan.md,line=")):
+    for fmt, needle in (
+        ("text", "waived by risk-lead"),
+        ("markdown", "waived by risk-lead"),
+        ("json", '"approved_by": "risk-lead"'),
+        ("junit", "waived: waived by risk-lead"),
+        ("github", "::notice file=increments/0001-fraud-detection/plan.md,line="),
+    ):
         code, out, _ = run_cli(capsys, workspace.root, "gate", "--format", fmt)
         assert code == 0, (fmt, out)
         assert needle in out, (fmt, out)
 
 
 def test_github_format_annotates_file_and_line_and_writes_step_summary(
-    workspace: Workspace, ready: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    workspace: Workspace,
+    ready: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
     set_meta(ready, status="active")
@@ -77,7 +86,9 @@ def test_github_format_annotates_file_and_line_and_writes_step_summary(
     assert "spec.md:11" in text
 
 
-def test_junit_is_valid_xml_with_a_failure(workspace: Workspace, ready: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_junit_is_valid_xml_with_a_failure(
+    workspace: Workspace, ready: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (ready / "tasks.md").write_text((ready / "tasks.md").read_text().replace("- [x] T-001", "- [ ] T-001"))
     rebuild_docs(workspace)
     code, out, _ = run_cli(capsys, workspace.root, "gate", "--strict", "--format", "junit")
@@ -88,7 +99,9 @@ def test_junit_is_valid_xml_with_a_failure(workspace: Workspace, ready: Path, ca
     assert root.find("testsuite").get("failures") == "1"  # type: ignore[union-attr]
 
 
-def test_unknown_id_and_bad_base_exit_2(workspace: Workspace, ready: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_id_and_bad_base_exit_2(
+    workspace: Workspace, ready: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, _, err = run_cli(capsys, workspace.root, "gate", "0042")
     assert code == 2 and "no increment '0042'" in err
     code, _, err = run_cli(capsys, workspace.root, "gate", "--changed", "--base", "no-such-branch")
@@ -182,7 +195,10 @@ def test_gate_runs_with_ml_libraries_unimportable(workspace: Workspace, ready: P
     probe = "import sys, inc.cli; rc = inc.cli.main(sys.argv[1:]); sys.exit(rc)"
     result = subprocess.run(
         [sys.executable, "-c", probe, "-C", str(workspace.root), "gate", "--strict", "--format", "json"],
-        capture_output=True, text=True, env=env, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     data = json.loads(result.stdout)
@@ -195,7 +211,10 @@ def test_gate_runs_with_ml_libraries_unimportable(workspace: Workspace, ready: P
     assert "blocked for the test" in check.stderr  # the stubs really are in the way
     verify = subprocess.run(
         [sys.executable, "-c", probe, "-C", str(workspace.root), "gate", "--verify"],
-        capture_output=True, text=True, env=env, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     assert verify.returncode == 2 and "pip install 'inc-ml[ml]'" in verify.stderr
 

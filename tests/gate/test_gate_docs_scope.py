@@ -11,8 +11,9 @@ from inc.workspace import Workspace
 from inc_testing import git
 
 
-def _living_docs(ws: Workspace, refs: list[str], changed: bool = False, base: str | None = None
-                 ) -> tuple[str, str]:
+def _living_docs(
+    ws: Workspace, refs: list[str], changed: bool = False, base: str | None = None
+) -> tuple[str, str]:
     result = run_gate(Workspace.discover(ws.root), refs, changed=changed, base=base, strict=True)
     check = result.increments[0].check("living_docs")
     return check.status, check.detail

@@ -51,12 +51,16 @@ def _reseal_loadtest(ready: Path, **changes: object) -> None:
     link_reports(ready, read_run_record(ready / "runs" / "cand1.json"))
 
 
-def test_loadtest_with_failed_requests_fails_even_with_intact_hashes(workspace: Workspace, ready: Path) -> None:
+def test_loadtest_with_failed_requests_fails_even_with_intact_hashes(
+    workspace: Workspace, ready: Path
+) -> None:
     _reseal_loadtest(ready, failures=3)
     rebuild_docs(workspace)
     v = verdict(workspace, strict=True)
     assert set(failing(v)) == {"load_test"}, failing(v)
-    assert v.check("load_test").detail.startswith("3 of 500 requests failed (in-process, batch 1, 500 requests)")
+    assert v.check("load_test").detail.startswith(
+        "3 of 500 requests failed (in-process, batch 1, 500 requests)"
+    )
 
 
 def test_loadtest_over_latency_target_fails(workspace: Workspace, ready: Path) -> None:
@@ -127,7 +131,9 @@ def test_run_record_linking_a_report_outside_the_increment_fails(workspace: Work
     refs = [*record.reports, ReportRef(kind="loadtest", path="../../inc.yaml", sha256=sha256_file(secret))]
     write_run_record(ready / "runs", record.model_copy(update={"reports": refs}))
     check = verdict(workspace).check("load_test")
-    assert check.status == "fail" and "run record links '../../inc.yaml' outside the increment" in check.detail
+    assert (
+        check.status == "fail" and "run record links '../../inc.yaml' outside the increment" in check.detail
+    )
 
 
 def test_model_tagged_with_another_increment_fails(workspace: Workspace, ready: Path) -> None:
@@ -143,8 +149,15 @@ def test_chosen_run_without_a_record_fails_once_and_the_rest_skip(workspace: Wor
     root = v.check("experiments")
     assert root.status == "fail" and "chosen run ghost has no record in runs/" in root.detail
     assert "'inc link 0001 ghost'" in root.detail and "inc choose" in root.detail
-    for check_id in ("baseline", "cross_validation", "model_versioned", "explainability", "evaluation", "load_test",
-                     "staleness"):
+    for check_id in (
+        "baseline",
+        "cross_validation",
+        "model_versioned",
+        "explainability",
+        "evaluation",
+        "load_test",
+        "staleness",
+    ):
         check = v.check(check_id)
         assert check.status == "skip", (check_id, check.detail)
         assert check.detail.startswith("skipped: needs experiments"), (check_id, check.detail)
@@ -211,7 +224,9 @@ def test_folder_not_matching_its_id_and_slug_fails_structure(workspace: Workspac
     meta.write_text(renamed)
     structure = verdict(workspace).check("structure")
     assert structure.status == "fail" and structure.blocking
-    assert "folder 0001-fraud-detection does not match id/slug 0001-fraud in increment.yaml" in structure.detail
+    assert (
+        "folder 0001-fraud-detection does not match id/slug 0001-fraud in increment.yaml" in structure.detail
+    )
 
 
 def test_missing_document_fails_structure(workspace: Workspace, ready: Path) -> None:
@@ -276,7 +291,6 @@ def test_training_paths_of_inc_yaml_are_watched(workspace: Workspace, ready: Pat
     commit_all(workspace.root, "change the feature code")
     check = verdict(workspace, strict=True).check("staleness")
     assert check.status == "fail" and "after the chosen run's commit" in check.detail
-
 
 
 @pytest.mark.parametrize("target", ["increment.yaml", "monitoring.yaml"])

@@ -12,13 +12,29 @@ from inc.gate.runner import run_gate
 from inc.workspace import Workspace
 
 
-def _write(ready: Path, tag: str, p95: float = 12.0, batch: int = 1, series: list[dict[str, Any]] | None = None,
-           **extra: Any) -> Path:
+def _write(
+    ready: Path,
+    tag: str,
+    p95: float = 12.0,
+    batch: int = 1,
+    series: list[dict[str, Any]] | None = None,
+    **extra: Any,
+) -> Path:
     """A report of the chosen run cand1 named by mode, linked from its (re-sealed) record."""
     report = LoadTestReport(
-        run_id="cand1", mode="in-process" if tag == "in-process" else "http", batch_size=batch,
-        requests=400, failures=0, p50_ms=p95 / 2, p95_ms=p95, p99_ms=p95 * 1.5, max_ms=p95 * 2,
-        throughput_rps=90.0, target_p95_ms=100.0, series=series or [], **extra,
+        run_id="cand1",
+        mode="in-process" if tag == "in-process" else "http",
+        batch_size=batch,
+        requests=400,
+        failures=0,
+        p50_ms=p95 / 2,
+        p95_ms=p95,
+        p99_ms=p95 * 1.5,
+        max_ms=p95 * 2,
+        throughput_rps=90.0,
+        target_p95_ms=100.0,
+        series=series or [],
+        **extra,
     )
     path = write_evidence(ready / "reports" / f"loadtest-cand1-{tag}.json", report)
     runs = ready / "runs"
@@ -45,8 +61,15 @@ def _check(ws: Workspace) -> CheckResult:
 
 
 def _series(batch: int, p95: float) -> dict[str, Any]:
-    return {"batch_size": batch, "requests": 200, "failures": 0, "p50_ms": p95 / 2, "p95_ms": p95,
-            "p99_ms": p95 * 1.5, "max_ms": p95 * 2}
+    return {
+        "batch_size": batch,
+        "requests": 200,
+        "failures": 0,
+        "p50_ms": p95 / 2,
+        "p95_ms": p95,
+        "p99_ms": p95 * 1.5,
+        "max_ms": p95 * 2,
+    }
 
 
 def test_reports_named_by_mode_are_read_side_by_side(workspace: Workspace, ready: Path) -> None:
@@ -101,8 +124,10 @@ def test_deleting_a_failing_report_does_not_pass(workspace: Workspace, ready: Pa
     failing = _write(ready, "http-open", 180.0, loop="open", target_rps=100, achieved_rps=98.0)
     failing.unlink()
     check = _check(workspace)
-    assert check.status == "fail" and "loadtest-cand1-http-open.json linked from the run record is missing" \
-        in check.detail
+    assert (
+        check.status == "fail"
+        and "loadtest-cand1-http-open.json linked from the run record is missing" in check.detail
+    )
 
 
 def test_staleness_reads_mode_named_reports(workspace: Workspace, ready: Path) -> None:

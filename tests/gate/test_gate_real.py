@@ -40,8 +40,9 @@ def _data() -> tuple[object, object, object, object]:
     from sklearn.datasets import make_classification
     from sklearn.model_selection import train_test_split
 
-    X, y = make_classification(n_samples=500, n_features=4, n_informative=3, n_redundant=0,
-                               random_state=7, class_sep=1.2)
+    X, y = make_classification(
+        n_samples=500, n_features=4, n_informative=3, n_redundant=0, random_state=7, class_sep=1.2
+    )
     frame = pd.DataFrame(X, columns=FEATURES)
     return tuple(train_test_split(frame, y, test_size=0.3, random_state=7, stratify=y))  # type: ignore[return-value]
 
@@ -53,15 +54,19 @@ def _track(ws: Workspace, name: str, role: str, model: object, data: tuple[objec
     from inc import track_experiment
 
     X_train, X_test, y_train, y_test = data
-    folds = cross_val_score(model, X_train, y_train, cv=StratifiedKFold(5, shuffle=True, random_state=0),
-                            scoring="roc_auc")
+    folds = cross_val_score(
+        model, X_train, y_train, cv=StratifiedKFold(5, shuffle=True, random_state=0), scoring="roc_auc"
+    )
     model.fit(X_train, y_train)  # type: ignore[attr-defined]
     score = roc_auc_score(y_test, model.predict_proba(X_test)[:, 1])  # type: ignore[attr-defined]
     with track_experiment(name, increment="0001", role=role, workspace=ws) as exp:
         exp.log_params(model.get_params())  # type: ignore[attr-defined]
         exp.log_metrics({"roc_auc": float(score)})
-        exp.log_cv([float(f) for f in folds], metric="roc_auc",
-                   splits=StratifiedKFold(5, shuffle=True, random_state=0))
+        exp.log_cv(
+            [float(f) for f in folds],
+            metric="roc_auc",
+            splits=StratifiedKFold(5, shuffle=True, random_state=0),
+        )
         exp.log_dataset(X_train, name="train")
         if save:
             exp.save_model(model, input_example=X_train[:5])  # type: ignore[index]
@@ -113,30 +118,56 @@ def passing_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         path = new_increment(ws, "fraud-detection").increment.path
         fill_documents(path)
         # a latency target no busy CI machine misses (a 15-tree forest answers in a few ms when idle)
-        set_meta(path, status="active", metric=Metric(name="roc_auc", goal="maximize", target=0.75),
-                 latency_p95_ms=2000.0)
+        set_meta(
+            path,
+            status="active",
+            metric=Metric(name="roc_auc", goal="maximize", target=0.75),
+            latency_p95_ms=2000.0,
+        )
         data = _data()
         (root / "data").mkdir()
         X_train, X_test = data[0], data[1]
         X_test.to_csv(root / "data" / "holdout.csv", index=False)  # type: ignore[attr-defined]
         X_train.to_csv(root / "data" / "reference.csv", index=False)  # type: ignore[attr-defined]
         reference = sha256_file(root / "data" / "reference.csv")
-        (path / "monitoring.yaml").write_text(
-            monitoring_yaml(FEATURES).replace("a" * 64, reference)
-        )
+        (path / "monitoring.yaml").write_text(monitoring_yaml(FEATURES).replace("a" * 64, reference))
         commit_all(root, "spec, plan and data")
         _track(ws, "majority", "baseline", DummyClassifier(strategy="prior"), data, save=False)
         _track(ws, "amount-rule", "baseline", _amount_rule(), data, save=False)
         _track(ws, "logistic", "candidate", LogisticRegression(max_iter=200), data, save=True)
-        _track(ws, "shallow-tree", "candidate", DecisionTreeClassifier(max_depth=3, random_state=0), data,
-               save=False)
+        _track(
+            ws,
+            "shallow-tree",
+            "candidate",
+            DecisionTreeClassifier(max_depth=3, random_state=0),
+            data,
+            save=False,
+        )
         forest = RandomForestClassifier(n_estimators=15, max_depth=4, random_state=0)
         chosen = _track(ws, "forest", "candidate", forest, data, save=True)
         choose(ws, "0001", chosen)
-        explain(forest, X_train, X_test, increment="0001", run_id=chosen, workspace=ws,
-                max_background=50, max_explain=60, log_artifacts=False, progress=False)
-        evaluate(forest, X_test, data[3], increment="0001", run_id=chosen, workspace=ws, log_artifacts=False,
-                 replicates=50)
+        explain(
+            forest,
+            X_train,
+            X_test,
+            increment="0001",
+            run_id=chosen,
+            workspace=ws,
+            max_background=50,
+            max_explain=60,
+            log_artifacts=False,
+            progress=False,
+        )
+        evaluate(
+            forest,
+            X_test,
+            data[3],
+            increment="0001",
+            run_id=chosen,
+            workspace=ws,
+            log_artifacts=False,
+            replicates=50,
+        )
         inc = ws.find("0001")
         run_loadtest(ws, inc, chosen, root / "data" / "holdout.csv", LoadTestOptions(requests=250, warmup=5))
         rebuild_docs(ws)
@@ -217,6 +248,7 @@ def test_done_closes_the_real_increment(repo: Path, capsys: pytest.CaptureFixtur
 
 # --- breaking one thing at a time ---------------------------------------------------------------
 
+
 def _edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text, (path, old)
@@ -271,7 +303,11 @@ def p95_over_target(root: Path) -> None:
 
 
 def monitoring_missing_input(root: Path) -> None:
-    _edit(inc_dir(root) / "monitoring.yaml", "  - {name: account_age, method: psi, warn: 0.1, alert: 0.25}\n", "")
+    _edit(
+        inc_dir(root) / "monitoring.yaml",
+        "  - {name: account_age, method: psi, warn: 0.1, alert: 0.25}\n",
+        "",
+    )
 
 
 def empty_rollback(root: Path) -> None:
@@ -295,8 +331,11 @@ def duplicated_number(root: Path) -> None:
 
 
 def placeholder_in_spec(root: Path) -> None:
-    _edit(inc_dir(root) / "spec.md", "## Deployment considerations\n",
-          "## Deployment considerations\n\nTODO(inc): batch or online?\n")
+    _edit(
+        inc_dir(root) / "spec.md",
+        "## Deployment considerations\n",
+        "## Deployment considerations\n\nTODO(inc): batch or online?\n",
+    )
 
 
 BREAKAGES: list[tuple[Callable[[Path], None], str, str]] = [

@@ -56,8 +56,9 @@ def test_done_sets_the_champion_alias_and_tags_the_shipped_version(
     result = close_increment(Workspace.discover(workspace.root), "0001")
     assert result.closed, result.gate
     assert any(f"{CHAMPION_ALIAS!r} -> 0001-fraud-detection v1" in n for n in result.notes)
-    version = MlflowClient(tracking_uri=uri).get_model_version_by_alias("0001-fraud-detection",
-                                                                        CHAMPION_ALIAS)
+    version = MlflowClient(tracking_uri=uri).get_model_version_by_alias(
+        "0001-fraud-detection", CHAMPION_ALIAS
+    )
     assert version.version == "1" or version.version == 1
     assert version.tags["inc.gate"] == "passed" and version.tags["inc.increment"] == "0001"
 

@@ -20,7 +20,9 @@ CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
 def validate(schema: str, path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(CHECK_JSONSCHEMA), "--builtin-schema", schema, str(path)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 

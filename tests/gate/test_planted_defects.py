@@ -81,7 +81,12 @@ def set_rollback(root: Path, text: str) -> None:
 
 def spec_filler(marker: str) -> Callable[[Path], None]:
     def plant(root: Path) -> None:
-        edit(spec(root), "## Deployment considerations\n\n", f"## Deployment considerations\n\nOnline, {marker}.\n")
+        edit(
+            spec(root),
+            "## Deployment considerations\n\n",
+            f"## Deployment considerations\n\nOnline, {marker}.\n",
+        )
+
     plant.__name__ = "spec_" + re.sub(r"\W+", "_", marker).strip("_") + f"_{len(marker)}"
     return plant
 
@@ -92,17 +97,21 @@ def _ab_guardrails_gone(root: Path) -> None:
 
 # --- waivers (each spoils the waiver of a real failure: the A/B plan names no guardrails) --------
 
+
 def _spoiled_waiver(name: str, **fields: object) -> Callable[[Path], None]:
     def plant(root: Path) -> None:
         _ab_guardrails_gone(root)
         waive(root, "ab_test", **fields)
+
     plant.__name__ = name
     return plant
 
 
 waiver_blank_reason = _spoiled_waiver("waiver_blank_reason", reason="   ")
 waiver_short_reason = _spoiled_waiver("waiver_short_reason", reason="fine for now")
-waiver_todo_inc_reason = _spoiled_waiver("waiver_todo_inc_reason", reason="TODO(inc): explain why this is acceptable")
+waiver_todo_inc_reason = _spoiled_waiver(
+    "waiver_todo_inc_reason", reason="TODO(inc): explain why this is acceptable"
+)
 waiver_tbd_reason = _spoiled_waiver("waiver_tbd_reason", reason="TBD, will write the reason later")
 waiver_one_word_reason = _spoiled_waiver("waiver_one_word_reason", reason="accepted-accepted-accepted")
 waiver_blank_approver = _spoiled_waiver("waiver_blank_approver", approved_by="  ")
@@ -139,6 +148,7 @@ def waiver_when_nobody_owns_the_increment(root: Path) -> None:
 
 # --- policy floors ------------------------------------------------------------------------------
 
+
 def margin_lowered_below_the_floor(root: Path) -> None:
     write_policy(root, baseline_margin=0.2)
     set_meta(inc_dir(root), baseline_margin=0.04)
@@ -161,8 +171,13 @@ def load_test_of_few_requests(root: Path) -> None:
     from inc.workspace import Workspace
 
     ws = Workspace.discover(root)
-    run_loadtest(ws, ws.find("0001"), chosen_id(root), root / "data" / "holdout.csv",
-                 LoadTestOptions(requests=30, warmup=2))
+    run_loadtest(
+        ws,
+        ws.find("0001"),
+        chosen_id(root),
+        root / "data" / "holdout.csv",
+        LoadTestOptions(requests=30, warmup=2),
+    )
 
 
 def workspace_wants_longer_load_tests(root: Path) -> None:
@@ -171,13 +186,17 @@ def workspace_wants_longer_load_tests(root: Path) -> None:
 
 # --- documents: filler and empty sections -------------------------------------------------------
 
+
 def spec_section_emptied(root: Path) -> None:
     spec(root).write_text(replace_section(spec(root).read_text(), "Baseline comparison plan", ""))
 
 
 def spec_section_only_a_comment(root: Path) -> None:
-    spec(root).write_text(replace_section(spec(root).read_text(), "Deployment considerations",
-                                          "<!-- written after the launch -->"))
+    spec(root).write_text(
+        replace_section(
+            spec(root).read_text(), "Deployment considerations", "<!-- written after the launch -->"
+        )
+    )
 
 
 def spec_subsection_emptied(root: Path) -> None:
@@ -209,6 +228,7 @@ def spec_angle_placeholder(root: Path) -> None:
 
 
 # --- A/B plan values ----------------------------------------------------------------------------
+
 
 def ab_split_sums_to_110(root: Path) -> None:
     ab_line(root, "Traffic split", "90/20 control/treatment")
@@ -252,6 +272,7 @@ def ab_guardrails_unknown(root: Path) -> None:
 
 # --- rollback -----------------------------------------------------------------------------------
 
+
 def rollback_tbd(root: Path) -> None:
     set_rollback(root, "TBD - probably back to v1")
 
@@ -270,6 +291,7 @@ def rollback_to_the_previous_version(root: Path) -> None:
 
 # --- tasks --------------------------------------------------------------------------------------
 
+
 def open_task_deleted(root: Path) -> None:
     edit_re(inc_dir(root) / "tasks.md", r"^- \[x\] T-009 .*\n", "")
 
@@ -283,6 +305,7 @@ def task_ids_stripped(root: Path) -> None:
 
 
 # --- monitoring ---------------------------------------------------------------------------------
+
 
 def monitoring(root: Path) -> Path:
     return inc_dir(root) / "monitoring.yaml"
@@ -332,6 +355,7 @@ def reference_outside_the_workspace(root: Path) -> None:
 
 # --- one root cause, one failure ----------------------------------------------------------------
 
+
 def chosen_run_unknown(root: Path) -> None:
     set_meta(inc_dir(root), chosen_run="0123456789abcdef")
 
@@ -352,8 +376,9 @@ def other_candidate_record_deleted(root: Path) -> None:
 
 
 def chosen_record_tampered(root: Path) -> None:
-    rewrite_json(inc_dir(root) / "runs" / f"{chosen_id(root)}.json",
-                 lambda data: data["metrics"].update(roc_auc=0.99))
+    rewrite_json(
+        inc_dir(root) / "runs" / f"{chosen_id(root)}.json", lambda data: data["metrics"].update(roc_auc=0.99)
+    )
 
 
 def baseline_chosen(root: Path) -> None:
@@ -366,8 +391,10 @@ def baseline_chosen(root: Path) -> None:
 def shap_report_of_another_model(root: Path) -> None:
     run = chosen_id(root)
     summary = inc_dir(root) / "reports" / f"explain-{run}" / "summary.json"
-    rewrite_json(summary, lambda data: [item.update(feature=f"pca_{i}")
-                                        for i, item in enumerate(data["global_importance"])])
+    rewrite_json(
+        summary,
+        lambda data: [item.update(feature=f"pca_{i}") for i, item in enumerate(data["global_importance"])],
+    )
     reseal_reports(root, run)
 
 
@@ -388,7 +415,11 @@ PLANTINGS: list[Planting] = [
     (waiver_approved_by_tbd, "ab_test", "approved_by 'TBD' names nobody in particular"),
     (waiver_approved_by_owner, "ab_test", "is the increment's owner"),
     (waiver_approved_by_me_dot, "ab_test", "approved_by 'Me.' names nobody in particular"),
-    (waiver_approved_by_the_owner_spelled_otherwise, "ab_test", "approved_by 'Dana Lee' is the increment's owner"),
+    (
+        waiver_approved_by_the_owner_spelled_otherwise,
+        "ab_test",
+        "approved_by 'Dana Lee' is the increment's owner",
+    ),
     (waiver_without_expiry, "ab_test", "it has no expires date"),
     (waiver_for_a_year, "ab_test", "more than 90 days ahead"),
     (waiver_expired_yesterday, "ab_test", "waiver expired: it expired on"),
@@ -449,12 +480,24 @@ PLANTINGS: list[Planting] = [
     (reference_file_changed, "monitoring", "no longer hashes to the recorded sha256"),
     (reference_outside_the_workspace, "monitoring", "../reference.csv is outside the workspace"),
     (reference_file_emptied_and_rehashed, "monitoring", "data/reference.csv is empty"),
-    (chosen_run_unknown, "experiments", "has no record in runs/: link it with 'inc link 0001 0123456789abcdef'"),
+    (
+        chosen_run_unknown,
+        "experiments",
+        "has no record in runs/: link it with 'inc link 0001 0123456789abcdef'",
+    ),
     (chosen_record_deleted, "experiments", "has no record in runs/"),
     (other_candidate_record_deleted, "candidates", "2 FINISHED candidate(s) with roc_auc, needs 3"),
     (chosen_record_tampered, "experiments", "sha256 does not match"),
-    (baseline_chosen, "experiments", "is a baseline run, not a candidate; choose a candidate with 'inc choose"),
-    (shap_report_of_another_model, "explainability", "explains features the chosen model does not take: pca_0"),
+    (
+        baseline_chosen,
+        "experiments",
+        "is a baseline run, not a candidate; choose a candidate with 'inc choose",
+    ),
+    (
+        shap_report_of_another_model,
+        "explainability",
+        "explains features the chosen model does not take: pca_0",
+    ),
     (done_by_hand, "living_docs", "status was set to done by hand: run 'inc done 0001'"),
 ]
 # Plantings after which the docs are left as they were (the defect is that they are stale).
@@ -484,8 +527,16 @@ def test_planted_defect_fails_exactly_its_check(
     assert result.blocking and not v.passed
     if plant.__name__ in ROOTS:
         skipped = [c for c in v.checks if c.status == "skip"]
-        assert {c.id for c in skipped} >= {"baseline", "cross_validation", "model_versioned", "explainability",
-                                             "evaluation", "load_test", "staleness", "monitoring"}
+        assert {c.id for c in skipped} >= {
+            "baseline",
+            "cross_validation",
+            "model_versioned",
+            "explainability",
+            "evaluation",
+            "load_test",
+            "staleness",
+            "monitoring",
+        }
         assert all(c.detail.startswith("skipped: needs experiments") for c in skipped), skipped
 
 
@@ -517,7 +568,10 @@ def test_a_holding_waiver_accepts_the_failure_in_every_format(
     checks = {c["id"]: c for c in json.loads(outputs["json"])["increments"][0]["checks"]}
     assert checks["ab_test"]["waiver"] == {
         "reason": "accepted by the risk review of ab_test: the online test covers it",
-        "approved_by": "dana.risk", "expires": expires.isoformat(), "holds": True, "problem": None,
+        "approved_by": "dana.risk",
+        "expires": expires.isoformat(),
+        "holds": True,
+        "problem": None,
     }
     assert checks["tasks"]["status"] == "fail" and checks["tasks"]["waiver"]["holds"] is False
 
@@ -539,8 +593,11 @@ def test_rollback_to_an_earlier_increments_version_passes(repo: Path) -> None:
 
     shipped = meta(repo).model
     later = new_increment(Workspace.discover(repo), "fraud-v2").increment.path
-    text = replace_section((later / "plan.md").read_text(), "Rollback plan",
-                           f"Trigger: the roc_auc alert. Roll back to models:/{shipped.name}/{shipped.version}.")
+    text = replace_section(
+        (later / "plan.md").read_text(),
+        "Rollback plan",
+        f"Trigger: the roc_auc alert. Roll back to models:/{shipped.name}/{shipped.version}.",
+    )
     (later / "plan.md").write_text(text)
     from inc.gate.runner import run_gate
 
@@ -627,8 +684,16 @@ def test_waiving_the_root_cause_does_not_pass_what_depends_on_it(repo: Path) -> 
     docs(repo)
     v = gate(repo)
     assert v.check("experiments").status == "waived" and not v.passed
-    dependents = ["baseline", "cross_validation", "model_versioned", "explainability", "evaluation", "load_test",
-                  "monitoring", "staleness"]
+    dependents = [
+        "baseline",
+        "cross_validation",
+        "model_versioned",
+        "explainability",
+        "evaluation",
+        "load_test",
+        "monitoring",
+        "staleness",
+    ]
     assert failing(v) == dependents, [(c.id, c.detail) for c in v.checks]
     assert all(v.check(c).detail.startswith("not judged: the chosen run") for c in dependents)
 

@@ -22,28 +22,60 @@ from inc.templating import packaged_templates_dir
 TODAY = dt.date(2026, 11, 29)
 
 
-@pytest.mark.parametrize("text", [
-    "Primary metric: TBD", "tbc", "T.B.D.", "TODO: ask ops", "FIXME", "xxx", "Owner ???", "why ??",
-    "Lorem ipsum dolor sit amet", "N/A", "n/a", "<...>", "Volume: <rows per day>", "to be determined",
-    "coming soon", "TODO(inc): anything",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Primary metric: TBD",
+        "tbc",
+        "T.B.D.",
+        "TODO: ask ops",
+        "FIXME",
+        "xxx",
+        "Owner ???",
+        "why ??",
+        "Lorem ipsum dolor sit amet",
+        "N/A",
+        "n/a",
+        "<...>",
+        "Volume: <rows per day>",
+        "to be determined",
+        "coming soon",
+        "TODO(inc): anything",
+    ],
+)
 def test_filler_is_a_placeholder(text: str) -> None:
     assert placeholder_in(text)
 
 
-@pytest.mark.parametrize("text", [
-    "Traffic split: 90/10", "p<0.05 and q>2", "x < y and z > w", "see <https://example.org/a b>",
-    "a <br/> tag", "<details>", "<span class='x'>", "mail <dana@corp.com>", "a to-do list",
-    "pending transactions are excluded", "National Accounts (NA) region", "todos los días",
-    "`models:/<name>/3` in code", "TBDX is a product name", "a 10/20/70 split",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Traffic split: 90/10",
+        "p<0.05 and q>2",
+        "x < y and z > w",
+        "see <https://example.org/a b>",
+        "a <br/> tag",
+        "<details>",
+        "<span class='x'>",
+        "mail <dana@corp.com>",
+        "a to-do list",
+        "pending transactions are excluded",
+        "National Accounts (NA) region",
+        "todos los días",
+        "`models:/<name>/3` in code",
+        "TBDX is a product name",
+        "a 10/20/70 split",
+    ],
+)
 def test_real_text_is_not_a_placeholder(text: str) -> None:
     assert placeholder_in(text) is None
 
 
 def test_empty_fields_and_sections() -> None:
-    doc = ("## A\n- Sources:\n- Volume: 3\n## B\nCandidates:\n1. lr\n2. rf\n## C\n- Candidates:\n  - lr\n"
-           "## D\n<!-- only a comment -->\n## E\n...\n## F\n```\nplain code\n```\n")
+    doc = (
+        "## A\n- Sources:\n- Volume: 3\n## B\nCandidates:\n1. lr\n2. rf\n## C\n- Candidates:\n  - lr\n"
+        "## D\n<!-- only a comment -->\n## E\n...\n## F\n```\nplain code\n```\n"
+    )
     sections = {s.title: s for s in parse_sections(doc)}
     assert sections["A"].placeholder() == (2, "Sources: (empty)")
     assert sections["B"].placeholder() is None and sections["C"].placeholder() is None
@@ -52,40 +84,55 @@ def test_empty_fields_and_sections() -> None:
 
 
 def test_required_tasks_are_those_outside_template_blocks() -> None:
-    template = ("- [ ] T-001 always\n{% if problem == 'ranking' %}\n- [ ] T-002 ranking only\n{% endif %}\n"
-                "- [ ] T-003 always {{ x }}\n{% for m in ms %}- [ ] T-004 {{ m }}\n{% endfor %}\n")
+    template = (
+        "- [ ] T-001 always\n{% if problem == 'ranking' %}\n- [ ] T-002 ranking only\n{% endif %}\n"
+        "- [ ] T-003 always {{ x }}\n{% for m in ms %}- [ ] T-004 {{ m }}\n{% endfor %}\n"
+    )
     assert required_task_ids(template) == ["T-001", "T-003"]
     packaged = (packaged_templates_dir() / "tasks.md.j2").read_text()
     assert required_task_ids(packaged)[:2] == ["T-001", "T-002"] and len(required_task_ids(packaged)) >= 10
 
 
 def _meta(owner: str = "dana") -> IncrementMeta:
-    return IncrementMeta.model_validate({
-        "id": "0001", "slug": "x", "title": "X", "created": TODAY, "owner": owner,
-        "metric": {"name": "roc_auc", "target": 0.8},
-    })
+    return IncrementMeta.model_validate(
+        {
+            "id": "0001",
+            "slug": "x",
+            "title": "X",
+            "created": TODAY,
+            "owner": owner,
+            "metric": {"name": "roc_auc", "target": 0.8},
+        }
+    )
 
 
 def _waiver(**fields: object) -> Waiver:
-    values: dict[str, object] = {"check": "ab_test", "reason": "internal launch only, no public traffic",
-                                 "approved_by": "sam", "expires": TODAY + dt.timedelta(days=30)}
+    values: dict[str, object] = {
+        "check": "ab_test",
+        "reason": "internal launch only, no public traffic",
+        "approved_by": "sam",
+        "expires": TODAY + dt.timedelta(days=30),
+    }
     values.update(fields)
     return Waiver.model_validate(values)
 
 
-@pytest.mark.parametrize(("fields", "holds"), [
-    ({}, True),
-    ({"expires": TODAY}, True),  # the last day it holds
-    ({"expires": TODAY + dt.timedelta(days=90)}, True),
-    ({"expires": TODAY + dt.timedelta(days=91)}, False),
-    ({"expires": TODAY - dt.timedelta(days=1)}, False),
-    ({"approved_by": "@Dana"}, False),
-    ({"approved_by": "dana@corp.com"}, False),
-    ({"approved_by": "nobody"}, False),
-    ({"approved_by": "Sam Lee"}, True),
-    ({"reason": "accepted, ticket 123"}, True),
-    ({"reason": "a a a a a a a a a a a"}, False),
-])
+@pytest.mark.parametrize(
+    ("fields", "holds"),
+    [
+        ({}, True),
+        ({"expires": TODAY}, True),  # the last day it holds
+        ({"expires": TODAY + dt.timedelta(days=90)}, True),
+        ({"expires": TODAY + dt.timedelta(days=91)}, False),
+        ({"expires": TODAY - dt.timedelta(days=1)}, False),
+        ({"approved_by": "@Dana"}, False),
+        ({"approved_by": "dana@corp.com"}, False),
+        ({"approved_by": "nobody"}, False),
+        ({"approved_by": "Sam Lee"}, True),
+        ({"reason": "accepted, ticket 123"}, True),
+        ({"reason": "a a a a a a a a a a a"}, False),
+    ],
+)
 def test_when_a_waiver_holds(fields: dict[str, object], holds: bool) -> None:
     verdict = judge_waiver(_waiver(**fields), _meta(), Policy(), today=TODAY)
     assert verdict.holds is holds, verdict.problem
@@ -97,8 +144,10 @@ def _ab(text: str) -> tuple[list[str], list[str]]:
 
 
 def test_ab_values_are_typed() -> None:
-    good = ("- Traffic split: 95% / 5%\n- Primary metric: loss per 1,000 transactions\n"
-            "- Minimum detectable effect: 3% relative\n- Duration: 21 days\n- Guardrails: p95 latency\n")
+    good = (
+        "- Traffic split: 95% / 5%\n- Primary metric: loss per 1,000 transactions\n"
+        "- Minimum detectable effect: 3% relative\n- Duration: 21 days\n- Guardrails: p95 latency\n"
+    )
     assert _ab(good) == ([], [])
     assert _ab(good.replace("21 days", "a month")) == ([], [])
     assert _ab(good.replace("95% / 5%", "50/30/20")) == ([], [])
@@ -107,10 +156,13 @@ def test_ab_values_are_typed() -> None:
 
 
 def test_rollback_versions_are_read_with_their_model_name() -> None:
-    text = ("Roll back to `fraud-detection` version 3, or models:/fraud-detection/2; "
-            "if both fail, roll back to version 1.")
+    text = (
+        "Roll back to `fraud-detection` version 3, or models:/fraud-detection/2; "
+        "if both fail, roll back to version 1."
+    )
     assert sorted(version_refs(text), key=str) == sorted(
-        [("fraud-detection", "2"), ("fraud-detection", "3"), (None, "1")], key=str)
+        [("fraud-detection", "2"), ("fraud-detection", "3"), (None, "1")], key=str
+    )
     assert version_refs("roll back to the previous model") == []
 
 
@@ -123,10 +175,17 @@ def line_dict(line: str) -> dict[str, object]:
     return {"metric": "roc_auc", key.strip(): float(value)}
 
 
-@pytest.mark.parametrize(("line", "ok"), [
-    ("alert_below: 0.75", True), ("alert_below: 0.8", True), ("alert_below: 0.0", False),
-    ("alert_below: 1.0", False), ("alert_below: 0.85", False), ("alert_above: 0.7", False),
-])
+@pytest.mark.parametrize(
+    ("line", "ok"),
+    [
+        ("alert_below: 0.75", True),
+        ("alert_below: 0.8", True),
+        ("alert_below: 0.0", False),
+        ("alert_below: 1.0", False),
+        ("alert_below: 0.85", False),
+        ("alert_above: 0.7", False),
+    ],
+)
 def test_thresholds_that_can_fire(line: str, ok: bool) -> None:
     assert (threshold_problems(_perf(line), _meta()) == []) is ok
 

@@ -36,8 +36,13 @@ def test_four_first_time_trainers_log_twenty_of_twenty_runs(hostile: Hostile, tm
     script.write_text(TRAINER)
     env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
     procs = [
-        subprocess.Popen([sys.executable, str(script), str(n), str(hostile.root)], env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        subprocess.Popen(
+            [sys.executable, str(script), str(n), str(hostile.root)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         for n in range(4)
     ]
     outputs = [proc.communicate(timeout=600)[0] for proc in procs]

@@ -19,7 +19,9 @@ def _second(hostile: Hostile) -> Path:
 
 
 @pytest.mark.parametrize("target", ["/dev/zero", "/proc/self/environ"])
-def test_spec_linked_to_a_device_or_proc_is_never_read_or_published(hostile: Hostile, tmp_path: Path, target: str) -> None:
+def test_spec_linked_to_a_device_or_proc_is_never_read_or_published(
+    hostile: Hostile, tmp_path: Path, target: str
+) -> None:
     if not Path(target).exists():
         pytest.skip(f"{target} does not exist here")
     other = _second(hostile)
@@ -76,7 +78,9 @@ def test_oversized_documents_are_refused_by_the_caps_quickly(hostile: Hostile) -
     spec.write_text(spec.read_text() + ("lorem ipsum " * 100 + "\n") * 5_200)  # ~6 MB (cap 5 MB)
     hostile.mark_done()
     hostile.commit()
-    hostile.run("gate").assert_named_failure("structure", "spec.md", "markdown read limit of 5 MB", codes=(1,))
+    hostile.run("gate").assert_named_failure(
+        "structure", "spec.md", "markdown read limit of 5 MB", codes=(1,)
+    )
     hostile.run("docs", "--html", str(hostile.root.parent / "site")).assert_named_failure(
         "spec.md", "markdown read limit", codes=(2,)
     )

@@ -22,13 +22,23 @@ def test_names_are_transliterated_quoted_and_unique(hostile: Hostile) -> None:
     for name in ("null", "yes", "2024-01-01", "détection-fraude", "Straße", "fraud 🚀 v2"):
         new_increment(ws, name)
     folders = sorted(p.name for p in (hostile.root / "increments").iterdir() if not p.name.startswith("."))
-    assert folders == ["0001-fraud", "0002-0042", "0003-null", "0004-yes", "0005-2024-01-01",
-                       "0006-detection-fraude", "0007-strasse", "0008-fraud-v2"]
+    assert folders == [
+        "0001-fraud",
+        "0002-0042",
+        "0003-null",
+        "0004-yes",
+        "0005-2024-01-01",
+        "0006-detection-fraude",
+        "0007-strasse",
+        "0008-fraud-v2",
+    ]
     for folder in folders[1:]:
         meta = yaml.safe_load((hostile.root / "increments" / folder / "increment.yaml").read_text())
         assert meta["slug"] == folder[5:] and isinstance(meta["slug"], str)
     assert hostile.run("show", "0042").returncode == 0
-    hostile.run("new", "Détection fraude").assert_named_failure("already used by 0006-detection-fraude", codes=(2,))
+    hostile.run("new", "Détection fraude").assert_named_failure(
+        "already used by 0006-detection-fraude", codes=(2,)
+    )
     with pytest.raises(UserError, match="ASCII"):
         new_increment(ws, "🚀🔥")
     made = new_increment(ws, "x", title='Fraud 🚀 "quoted" \\ back').increment
@@ -50,9 +60,11 @@ def test_non_finite_target_is_refused_and_show_json_stays_json(hostile: Hostile)
 def test_passwords_in_config_errors_are_removed(hostile: Hostile) -> None:
     config = hostile.root / "inc.yaml"
     original = config.read_text()
-    for bad in ("tracking_url: http://alice:s3cret-pw@mlflow.example.com:5000",
-                "tracking_uri: [http://alice:s3cret-pw@mlflow.example.com:5000]",
-                "tracking_uri: {url: 'https://bob:s3cret-pw@host/x'}"):
+    for bad in (
+        "tracking_url: http://alice:s3cret-pw@mlflow.example.com:5000",
+        "tracking_uri: [http://alice:s3cret-pw@mlflow.example.com:5000]",
+        "tracking_uri: {url: 'https://bob:s3cret-pw@host/x'}",
+    ):
         config.write_text(original + bad + "\n")
         probe = hostile.run("list")
         probe.assert_named_failure("inc.yaml", "tracking_ur", codes=(2,))

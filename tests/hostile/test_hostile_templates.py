@@ -47,7 +47,9 @@ def test_template_bomb_is_a_named_failure_within_budget(hostile: Hostile, case: 
 
 
 @pytest.mark.parametrize("case", ["nested range loops", "doubling through a namespace"])
-def test_gate_on_a_pull_request_with_a_template_bomb_fails_the_docs_check(hostile: Hostile, case: str) -> None:
+def test_gate_on_a_pull_request_with_a_template_bomb_fails_the_docs_check(
+    hostile: Hostile, case: str
+) -> None:
     git_base = "main"
     from inc_testing import git
 

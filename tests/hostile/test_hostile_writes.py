@@ -40,10 +40,23 @@ def _outside_increment(hostile: Hostile) -> None:
     """increments/0002-evil -> outside/increment (a copy of a real increment)."""
     target = hostile.outside / "increment"
     for name in ("increment.yaml", "spec.md", "plan.md", "tasks.md", "monitoring.yaml"):
-        text = (hostile.inc / name).read_text().replace('id: "0001"', 'id: "0002"').replace("slug: \"fraud\"", "slug: \"evil\"")
+        text = (
+            (hostile.inc / name)
+            .read_text()
+            .replace('id: "0001"', 'id: "0002"')
+            .replace('slug: "fraud"', 'slug: "evil"')
+        )
         (target / name).write_text(text)
-    record = seal(RunRecord(run_id="deadbeef", increment="0002", name="m", role="candidate",
-                            status="FINISHED", metrics={"roc_auc": 0.9}))
+    record = seal(
+        RunRecord(
+            run_id="deadbeef",
+            increment="0002",
+            name="m",
+            role="candidate",
+            status="FINISHED",
+            metrics={"roc_auc": 0.9},
+        )
+    )
     write_run_record(target / "runs", record)
     (hostile.root / "increments" / "0002-evil").symlink_to(target)
     hostile.before = tree_digest(hostile.outside)
@@ -66,7 +79,9 @@ def test_loadtest_run_id_with_a_path_is_refused_before_anything_is_written(hosti
     data = hostile.root / "data.csv"
     data.write_text("a,b\n1,2\n")
     for run in ("../../../../inc", "../../etc/passwd"):
-        probe = hostile.run("loadtest", "1", "--run", run, "--data", "data.csv", "--url", "http://127.0.0.1:9/invocations")
+        probe = hostile.run(
+            "loadtest", "1", "--run", run, "--data", "data.csv", "--url", "http://127.0.0.1:9/invocations"
+        )
         probe.assert_named_failure("run id", codes=(2,))
     assert not (hostile.root / "increments" / "inc.json").exists()
     assert not list(hostile.root.rglob("passwd.json"))

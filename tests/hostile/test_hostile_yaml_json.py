@@ -21,7 +21,9 @@ def alias_bomb(levels: int = 9) -> str:
 
 def test_alias_bomb_in_increment_yaml_fails_structure_and_every_command(hostile: Hostile) -> None:
     meta = hostile.inc / "increment.yaml"
-    meta.write_text(meta.read_text() + "extra:\n" + "".join("  " + line + "\n" for line in alias_bomb().splitlines()))
+    meta.write_text(
+        meta.read_text() + "extra:\n" + "".join("  " + line + "\n" for line in alias_bomb().splitlines())
+    )
     hostile.commit()
     gate = hostile.run("gate")
     gate.assert_named_failure("structure", "increment.yaml", "aliases", "limits.yaml_nodes", codes=(1,))
@@ -41,7 +43,9 @@ def test_alias_bomb_in_monitoring_yaml_is_a_failed_check(hostile: Hostile) -> No
 
 def test_alias_bomb_or_oversized_inc_yaml_is_exit_2_for_every_command(hostile: Hostile) -> None:
     config = hostile.root / "inc.yaml"
-    config.write_text(config.read_text() + "bomb:\n" + "".join("  " + line + "\n" for line in alias_bomb().splitlines()))
+    config.write_text(
+        config.read_text() + "bomb:\n" + "".join("  " + line + "\n" for line in alias_bomb().splitlines())
+    )
     for command in (("gate",), ("list",)):
         hostile.run(*command).assert_named_failure("inc.yaml", "limits.yaml_nodes", codes=(2,))
     # 2 MB of unknown keys (the cap is 1 MB): refused before parsing, whatever the content
@@ -65,7 +69,9 @@ def _deep(depth: int) -> str:
     return "[" * depth + "]" * depth
 
 
-@pytest.mark.parametrize("where", ["runs/deadbeef.json", "reports/loadtest-deadbeef.json", "reports/drift-2024-01-01.json"])
+@pytest.mark.parametrize(
+    "where", ["runs/deadbeef.json", "reports/loadtest-deadbeef.json", "reports/drift-2024-01-01.json"]
+)
 def test_json_nested_10000_deep_is_a_named_failure(hostile: Hostile, where: str) -> None:
     runs = hostile.inc / "runs"
     runs.mkdir()
@@ -82,20 +88,35 @@ def test_json_nested_10000_deep_is_a_named_failure(hostile: Hostile, where: str)
     else:
         gate.assert_named_failure(target.name, "depth limit", codes=(1,))
     docs = hostile.run("docs")
-    assert docs.returncode in (0, 2) and "Traceback" not in docs.output and "RecursionError" not in docs.output
+    assert (
+        docs.returncode in (0, 2) and "Traceback" not in docs.output and "RecursionError" not in docs.output
+    )
     docs.assert_within_budget()
     hostile.assert_outside_untouched()
 
 
 def _sealed_record_text(metric: str) -> str:
-    record = seal(RunRecord(run_id="deadbeef", increment="0001", name="m", role="candidate",
-                            status="FINISHED", metrics={"roc_auc": 0.9}))
+    record = seal(
+        RunRecord(
+            run_id="deadbeef",
+            increment="0001",
+            name="m",
+            role="candidate",
+            status="FINISHED",
+            metrics={"roc_auc": 0.9},
+        )
+    )
     text = json.dumps(record.model_dump(mode="json", by_alias=True), indent=2)
     return text.replace('"roc_auc": 0.9', f'"roc_auc": {metric}')
 
 
-BAD_METRICS = {"deadbee1": "NaN", "deadbee2": "Infinity", "deadbee3": "-Infinity", "deadbee4": "1e999",
-               "deadbee5": "9" * 5001}
+BAD_METRICS = {
+    "deadbee1": "NaN",
+    "deadbee2": "Infinity",
+    "deadbee3": "-Infinity",
+    "deadbee4": "1e999",
+    "deadbee5": "9" * 5001,
+}
 
 
 def test_non_finite_or_huge_metrics_in_sealed_records_are_named_failures(hostile: Hostile) -> None:

@@ -41,8 +41,10 @@ def png_bytes(width: int = 24, height: int = 16, rgb: tuple[int, int, int] = (30
     row = b"\x00" + bytes(rgb) * width
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(row * height)) + chunk(b"IEND", b"")
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
     )
 
 
@@ -56,8 +58,9 @@ def fill_placeholders(path: Path, text: str = "Written by the team") -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _record(run_id: str, inc_id: str, role: str, auc: float, *, cv: bool, model: bool,
-            name: str = "", note: str = "") -> RunRecord:
+def _record(
+    run_id: str, inc_id: str, role: str, auc: float, *, cv: bool, model: bool, name: str = "", note: str = ""
+) -> RunRecord:
     folds = [auc - 0.01, auc + 0.005, auc, auc - 0.004, auc + 0.009]
     return RunRecord(
         run_id=run_id,
@@ -73,12 +76,24 @@ def _record(run_id: str, inc_id: str, role: str, auc: float, *, cv: bool, model:
         metrics={"roc_auc": auc, "accuracy": 0.9},
         cv=CV(metric="roc_auc", folds=folds) if cv else None,
         datasets=[
-            DatasetFingerprint(name="train", sha256="1" * 64, shape=[800, 5],
-                               columns=[ColumnInfo(name=f, dtype="float64") for f in FEATURES]),
+            DatasetFingerprint(
+                name="train",
+                sha256="1" * 64,
+                shape=[800, 5],
+                columns=[ColumnInfo(name=f, dtype="float64") for f in FEATURES],
+            ),
             DatasetFingerprint(name="test", sha256="2" * 64, shape=[200, 5]),
         ],
-        model=ModelInfo(uri=f"models:/m-{run_id}", registered_name=f"inc-{inc_id}", version="3",
-                        flavor="sklearn", serialization="skops", inputs=FEATURES) if model else None,
+        model=ModelInfo(
+            uri=f"models:/m-{run_id}",
+            registered_name=f"inc-{inc_id}",
+            version="3",
+            flavor="sklearn",
+            serialization="skops",
+            inputs=FEATURES,
+        )
+        if model
+        else None,
         note=note or f"{role} run with a reason",
     )
 
@@ -92,8 +107,14 @@ def add_explain(inc: Increment, run_id: str) -> Path:
         (folder / name).write_bytes(png_bytes(rgb=colour))
         plots.append(PlotRef(file=name, sha256=sha256_file(folder / name)))
     summary = ExplainSummary(
-        run_id=run_id, method="tree", shap_version="0.46.0", n_explained=200, background_size=100,
-        global_importance=[FeatureImportance(feature=f, mean_abs_shap=0.5 / (i + 1)) for i, f in enumerate(FEATURES)],
+        run_id=run_id,
+        method="tree",
+        shap_version="0.46.0",
+        n_explained=200,
+        background_size=100,
+        global_importance=[
+            FeatureImportance(feature=f, mean_abs_shap=0.5 / (i + 1)) for i, f in enumerate(FEATURES)
+        ],
         plots=plots,
     )
     write_evidence(folder / "summary.json", summary)
@@ -126,8 +147,15 @@ class Built:
     candidate: str
 
 
-def make_increment(ws: Workspace, name: str, *, status: str = "active", auc: float = 0.91,
-                   owner: str = "ana", extra_spec: str = "") -> Built:
+def make_increment(
+    ws: Workspace,
+    name: str,
+    *,
+    status: str = "active",
+    auc: float = 0.91,
+    owner: str = "ana",
+    extra_spec: str = "",
+) -> Built:
     """An increment with filled docs, a baseline and a chosen candidate, SHAP, evaluation, load test,
     monitoring."""
     inc = new_increment(ws, name).increment
@@ -135,13 +163,19 @@ def make_increment(ws: Workspace, name: str, *, status: str = "active", auc: flo
         fill_placeholders(inc.doc_path(doc))
     plan = inc.doc_path("plan.md")
     plan.write_text(
-        plan.read_text(encoding="utf-8").replace(
+        plan.read_text(encoding="utf-8")
+        .replace(
             "Decision: Written by the team.", f"Decision: gradient boosting for {name}: best AUC at 4 ms p95."
-        ).replace("## Rollback plan\n\nWritten by the team.",
-                  f"## Rollback plan\n\nRoll back to inc-{inc.id} version 3 (models:/inc-{inc.id}/3) when AUC < 0.8.")
+        )
+        .replace(
+            "## Rollback plan\n\nWritten by the team.",
+            f"## Rollback plan\n\nRoll back to inc-{inc.id} version 3 (models:/inc-{inc.id}/3) when AUC < 0.8.",
+        )
         .replace("- Traffic split: Written by the team.", "- Traffic split: 90/10 control/treatment")
-        .replace("- Minimum detectable effect: Written by the team.",
-                 "- Minimum detectable effect: 5% relative, 40,000 transactions per arm")
+        .replace(
+            "- Minimum detectable effect: Written by the team.",
+            "- Minimum detectable effect: 5% relative, 40,000 transactions per arm",
+        )
         .replace("- Duration: Written by the team.", "- Duration: two full weeks"),
         encoding="utf-8",
     )
@@ -153,24 +187,54 @@ def make_increment(ws: Workspace, name: str, *, status: str = "active", auc: flo
     base_id = f"b{inc.id}base"
     cand_id = f"c{inc.id}cand"
     write_run_record(inc.runs_dir, _record(base_id, inc.id, "baseline", 0.5, cv=False, model=False))
-    write_run_record(inc.runs_dir, _record(f"b{inc.id}rule", inc.id, "baseline", 0.5, cv=False, model=False,
-                                           name="amount-rule", note="the current production rule"))
+    write_run_record(
+        inc.runs_dir,
+        _record(
+            f"b{inc.id}rule",
+            inc.id,
+            "baseline",
+            0.5,
+            cv=False,
+            model=False,
+            name="amount-rule",
+            note="the current production rule",
+        ),
+    )
     for suffix, other in (("lin", auc - 0.05), ("rf", auc - 0.02)):
-        write_run_record(inc.runs_dir, _record(f"c{inc.id}{suffix}", inc.id, "candidate", other, cv=True,
-                                               model=False))
+        write_run_record(
+            inc.runs_dir, _record(f"c{inc.id}{suffix}", inc.id, "candidate", other, cv=True, model=False)
+        )
     summary = add_explain(inc, cand_id)
     from inc_testing.gate_evidence import evaluation_ref, write_evaluation
 
     write_evaluation(inc.path, cand_id, png=png_bytes())
-    lt = LoadTestReport(run_id=cand_id, mode="in-process", batch_size=1, requests=500, failures=0,
-                        p50_ms=1.5, p95_ms=4.25, p99_ms=6.0, max_ms=9.0, throughput_rps=600.0,
-                        target_p95_ms=100)
+    lt = LoadTestReport(
+        run_id=cand_id,
+        mode="in-process",
+        batch_size=1,
+        requests=500,
+        failures=0,
+        p50_ms=1.5,
+        p95_ms=4.25,
+        p99_ms=6.0,
+        max_ms=9.0,
+        throughput_rps=600.0,
+        target_p95_ms=100,
+    )
     write_evidence(inc.reports_dir / f"loadtest-{cand_id}.json", lt)
     record = _record(cand_id, inc.id, "candidate", auc, cv=True, model=True)
-    record = record.model_copy(update={"reports": [
-        ReportRef(kind="explain", path=f"reports/explain-{cand_id}/summary.json", sha256=sha256_file(summary)),
-        evaluation_ref(inc.path, cand_id),
-    ]})
+    record = record.model_copy(
+        update={
+            "reports": [
+                ReportRef(
+                    kind="explain",
+                    path=f"reports/explain-{cand_id}/summary.json",
+                    sha256=sha256_file(summary),
+                ),
+                evaluation_ref(inc.path, cand_id),
+            ]
+        }
+    )
     write_run_record(inc.runs_dir, record)
     from inc_testing.gate_evidence import write_reference
 

@@ -160,8 +160,16 @@ def write_explain(inc_path: Path, run_id: str) -> Path:
 def write_loadtest(inc_path: Path, run_id: str, p95: float = 12.0) -> Path:
     """A load-test report of ``run_id``."""
     report = LoadTestReport(
-        run_id=run_id, mode="in-process", batch_size=1, requests=500, failures=0,
-        p50_ms=p95 / 2, p95_ms=p95, p99_ms=p95 * 1.2, max_ms=p95 * 2, throughput_rps=150.0,
+        run_id=run_id,
+        mode="in-process",
+        batch_size=1,
+        requests=500,
+        failures=0,
+        p50_ms=p95 / 2,
+        p95_ms=p95,
+        p99_ms=p95 * 1.2,
+        max_ms=p95 * 2,
+        throughput_rps=150.0,
         target_p95_ms=100.0,
     )
     return write_evidence(inc_path / "reports" / f"loadtest-{run_id}.json", report)
@@ -186,8 +194,15 @@ def write_evaluation(inc_path: Path, run_id: str, auc: float = 0.7, png: bytes =
     (folder / "roc.png").write_bytes(png)
     value = rc.recompute(data, "roc_auc")
     summary = EvaluationSummary(
-        run_id=run_id, task="binary", metric="roc_auc", value=value, stored_value=value, rows=20, stored_rows=20,
-        threshold=0.5, threshold_source="default 0.5: no threshold was given",
+        run_id=run_id,
+        task="binary",
+        metric="roc_auc",
+        value=value,
+        stored_value=value,
+        rows=20,
+        stored_rows=20,
+        threshold=0.5,
+        threshold_source="default 0.5: no threshold was given",
         calibration={"ece": rc.expected_calibration_error(labels, scores), "brier": 0.2, "bins": []},
         plots=[FileRef(file="roc.png", sha256=sha256_file(folder / "roc.png"), title="ROC")],
         files=[FileRef(file="predictions.json.gz", sha256=sha256_file(folder / "predictions.json.gz"))],
@@ -201,11 +216,18 @@ def evaluation_ref(inc_path: Path, run_id: str) -> ReportRef:
 
     rel = f"reports/eval-{run_id}/summary.json"
     summary = EvaluationSummary.model_validate_json((inc_path / rel).read_text())
-    return ReportRef.model_validate({
-        "kind": "evaluation", "path": rel, "sha256": sha256_file(inc_path / rel), "metric": summary.metric,
-        "value": summary.value, "stored_value": summary.stored_value, "stored_rows": summary.stored_rows,
-        "model_digest": summary.model_digest,
-    })
+    return ReportRef.model_validate(
+        {
+            "kind": "evaluation",
+            "path": rel,
+            "sha256": sha256_file(inc_path / rel),
+            "metric": summary.metric,
+            "value": summary.value,
+            "stored_value": summary.stored_value,
+            "stored_rows": summary.stored_rows,
+            "model_digest": summary.model_digest,
+        }
+    )
 
 
 def link_reports(inc_path: Path, record: RunRecord) -> None:
@@ -213,8 +235,10 @@ def link_reports(inc_path: Path, record: RunRecord) -> None:
     refs = []
     if (inc_path / f"reports/eval-{record.run_id}/summary.json").is_file():
         refs.append(evaluation_ref(inc_path, record.run_id))
-    for kind, rel in (("explain", f"reports/explain-{record.run_id}/summary.json"),
-                      ("loadtest", f"reports/loadtest-{record.run_id}.json")):
+    for kind, rel in (
+        ("explain", f"reports/explain-{record.run_id}/summary.json"),
+        ("loadtest", f"reports/loadtest-{record.run_id}.json"),
+    ):
         path = inc_path / rel
         if path.is_file():
             refs.append(ReportRef(kind=kind, path=rel, sha256=sha256_file(path)))
@@ -239,7 +263,9 @@ def add_waiver(inc_path: Path, check: str, **fields: object) -> None:
 
     inc = Increment.load(inc_path)
     values: dict[str, object] = {
-        "check": check, "reason": f"accepted risk for {check}", "approved_by": "risk-lead",
+        "check": check,
+        "reason": f"accepted risk for {check}",
+        "approved_by": "risk-lead",
         "expires": dt.date.today() + dt.timedelta(days=30),
     }
     values.update(fields)

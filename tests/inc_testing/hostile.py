@@ -78,8 +78,12 @@ def run_capped(args: list[str], cwd: Path, env: dict[str, str] | None = None) ->
         # No preexec_fn: with one, subprocess forks the (large) test process, and Linux keeps the
         # pre-exec peak in ru_maxrss. A tiny exec wrapper sets the cap instead (spawned by vfork).
         proc = subprocess.Popen(
-            [sys.executable, "-c", _CAPPED_EXEC, str(MEMORY_CAP), str(rss_path), INC, *args], cwd=cwd, env=full_env,
-            stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+            [sys.executable, "-c", _CAPPED_EXEC, str(MEMORY_CAP), str(rss_path), INC, *args],
+            cwd=cwd,
+            env=full_env,
+            stdout=out,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
         )
         timer = threading.Timer(TIME_CAP_S + 10, proc.kill)
         timer.start()
@@ -90,8 +94,12 @@ def run_capped(args: list[str], cwd: Path, env: dict[str, str] | None = None) ->
         proc.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.monotonic() - start
     probe = Probe(
-        args, proc.returncode, out_path.read_text(errors="replace"), err_path.read_text(errors="replace"),
-        seconds, int(rss_path.read_text() or 0) / 1024 if rss_path.exists() else usage.ru_maxrss / 1024,
+        args,
+        proc.returncode,
+        out_path.read_text(errors="replace"),
+        err_path.read_text(errors="replace"),
+        seconds,
+        int(rss_path.read_text() or 0) / 1024 if rss_path.exists() else usage.ru_maxrss / 1024,
     )
     out_path.unlink()
     err_path.unlink()

@@ -42,8 +42,9 @@ def _data() -> tuple[Any, Any, Any, Any]:
     from sklearn.datasets import make_classification
     from sklearn.model_selection import train_test_split
 
-    X, y = make_classification(n_samples=500, n_features=4, n_informative=3, n_redundant=0,
-                               random_state=7, class_sep=1.2)
+    X, y = make_classification(
+        n_samples=500, n_features=4, n_informative=3, n_redundant=0, random_state=7, class_sep=1.2
+    )
     frame = pd.DataFrame(X, columns=FEATURES)
     train_x, test_x, train_y, test_y = train_test_split(frame, y, test_size=0.3, random_state=7, stratify=y)
     return train_x, test_x, train_y, test_y
@@ -56,8 +57,9 @@ def _track(ws: Workspace, name: str, role: str, model: Any, data: tuple[Any, ...
     from inc import track_experiment
 
     train_x, test_x, train_y, test_y = data
-    folds = cross_val_score(model, train_x, train_y, cv=StratifiedKFold(5, shuffle=True, random_state=0),
-                            scoring="roc_auc")
+    folds = cross_val_score(
+        model, train_x, train_y, cv=StratifiedKFold(5, shuffle=True, random_state=0), scoring="roc_auc"
+    )
     model.fit(train_x, train_y)
     score = roc_auc_score(test_y, model.predict_proba(test_x)[:, 1])
     with track_experiment(name, increment="0001", role=role, workspace=ws) as exp:
@@ -112,7 +114,9 @@ def build_honest_repo(root: Path) -> Path:
     ws = Workspace.discover(root)
     path = new_increment(ws, "fraud-detection").increment.path
     fill_documents(path)
-    set_meta(path, status="active", owner=OWNER, metric=Metric(name="roc_auc", goal="maximize", target=TARGET))
+    set_meta(
+        path, status="active", owner=OWNER, metric=Metric(name="roc_auc", goal="maximize", target=TARGET)
+    )
     data = _data()
     (root / "data").mkdir()
     data[1].to_csv(root / "data" / "holdout.csv", index=False)
@@ -127,18 +131,38 @@ def build_honest_repo(root: Path) -> Path:
     forest = RandomForestClassifier(n_estimators=15, max_depth=4, random_state=0)
     chosen = _track(ws, "forest", "candidate", forest, data, save=True)
     choose(ws, "0001", chosen)
-    explain(forest, data[0], data[1], increment="0001", run_id=chosen, workspace=ws,
-            max_background=50, max_explain=60, log_artifacts=False, progress=False)
-    evaluate(forest, data[1], data[3], increment="0001", run_id=chosen, workspace=ws, log_artifacts=False,
-             replicates=50)
-    run_loadtest(ws, ws.find("0001"), chosen, root / "data" / "holdout.csv",
-                 LoadTestOptions(requests=250, warmup=5))
+    explain(
+        forest,
+        data[0],
+        data[1],
+        increment="0001",
+        run_id=chosen,
+        workspace=ws,
+        max_background=50,
+        max_explain=60,
+        log_artifacts=False,
+        progress=False,
+    )
+    evaluate(
+        forest,
+        data[1],
+        data[3],
+        increment="0001",
+        run_id=chosen,
+        workspace=ws,
+        log_artifacts=False,
+        replicates=50,
+    )
+    run_loadtest(
+        ws, ws.find("0001"), chosen, root / "data" / "holdout.csv", LoadTestOptions(requests=250, warmup=5)
+    )
     rebuild_docs(ws)
     commit_all(root, "evidence")
     return root
 
 
 # --- what the plantings use -----------------------------------------------------------------
+
 
 def gate(root: Path, strict: bool = True) -> IncrementVerdict:
     """The verdict on the honest increment (``--strict`` by default: every check blocks)."""

@@ -52,8 +52,9 @@ def test_template_override_change_renders_again(docs_ws: Workspace) -> None:
     assert build_docs(docs_ws, check=True).stale == ["living-docs/models.md"]
 
 
-def test_a_cache_from_elsewhere_is_not_trusted(docs_ws: Workspace, tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_cache_from_elsewhere_is_not_trusted(
+    docs_ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     build_docs(docs_ws)
     copy = tmp_path / "copy"
     shutil.copytree(docs_ws.root, copy, symlinks=True)  # as a clone with the cache committed would be
@@ -61,7 +62,10 @@ def test_a_cache_from_elsewhere_is_not_trusted(docs_ws: Workspace, tmp_path: Pat
     card.write_text("forged\n")
     payload = cachedir.read(docs_ws.root, "docs.json")
     assert payload is not None and cachedir.read(copy, "docs.json") is None
-    assert "living-docs/increments/0001-fraud-detection.md" in build_docs(Workspace.discover(copy), check=True).stale
+    assert (
+        "living-docs/increments/0001-fraud-detection.md"
+        in build_docs(Workspace.discover(copy), check=True).stale
+    )
 
 
 def test_cache_is_git_ignored_and_the_gate_never_writes_it(docs_ws: Workspace) -> None:

@@ -21,8 +21,14 @@ from inc.workspace import Workspace
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 HOSTILE = """\
 ## Caveats
 
@@ -90,7 +96,9 @@ def test_site_in_chromium_lists_increments_links_resolve_plots_load_scripts_stay
 ) -> None:
     page = browser.new_page()
     external: list[str] = []
-    page.on("request", lambda req: None if req.url.startswith((server, "data:")) else external.append(req.url))
+    page.on(
+        "request", lambda req: None if req.url.startswith((server, "data:")) else external.append(req.url)
+    )
     page.goto(server)
     assert page.title() == "Living docs"
     rows = page.locator("main table tbody tr").all_inner_texts()
@@ -116,7 +124,8 @@ def test_site_in_chromium_lists_increments_links_resolve_plots_load_scripts_stay
 
     page.goto(urljoin(server, "increments/0001-fraud-detection.html"))
     widths = page.eval_on_selector_all(
-        "main img", "imgs => imgs.map(i => [i.getAttribute('src'), i.complete, i.naturalWidth])")
+        "main img", "imgs => imgs.map(i => [i.getAttribute('src'), i.complete, i.naturalWidth])"
+    )
     assert len(widths) == 3 and all(done and width > 0 for _, done, width in widths), widths  # ROC + 2 SHAP
 
     page.goto(urljoin(server, "sources/0001-fraud-detection/spec.html"))

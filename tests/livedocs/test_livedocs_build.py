@@ -30,15 +30,28 @@ def test_pages_show_every_increment_with_metrics_and_evidence(docs_ws: Workspace
     docs = docs_ws.living_docs_dir
     assert "living-docs/README.md" in result.written
     index = (docs / "README.md").read_text()
-    for row in ("[0001](increments/0001-fraud-detection.md)", "[0002](increments/0002-churn-model.md)",
-                "[0003](increments/0003-price-forecast.md)"):
+    for row in (
+        "[0001](increments/0001-fraud-detection.md)",
+        "[0002](increments/0002-churn-model.md)",
+        "[0003](increments/0003-price-forecast.md)",
+    ):
         assert row in index
     assert "0.9300 >= 0.8500: yes" in index and "+86.0% vs 0.5000" in index
-    assert "| done | ana |" in index and "15/15" in index and "1/8" in index  # the gate's own verdict (skips are not counted)
+    assert (
+        "| done | ana |" in index and "15/15" in index and "1/8" in index
+    )  # the gate's own verdict (skips are not counted)
     card = (docs / "increments/0001-fraud-detection.md").read_text()
-    for heading in ("## Model details", "## Intended use", "## Metrics", "## Evaluation data",
-                    "## Training data", "## Evaluation", "## Explainability", "## Caveats and recommendations",
-                    "## Decisions"):
+    for heading in (
+        "## Model details",
+        "## Intended use",
+        "## Metrics",
+        "## Evaluation data",
+        "## Training data",
+        "## Evaluation",
+        "## Explainability",
+        "## Caveats and recommendations",
+        "## Decisions",
+    ):
         assert heading in card
     assert "0.9300 ± 0.0067 (5 folds)" in card
     assert "| 1 | amount | 0.5000 |" in card
@@ -78,8 +91,10 @@ def test_no_change_rebuild_writes_nothing_and_removed_increments_lose_their_page
     assert {p: p.stat().st_mtime_ns for p in docs_ws.living_docs_dir.rglob("*.md")} == before
     shutil.rmtree(docs_ws.increments_dir / "0002-churn-model")
     after = build_docs(docs_ws)
-    assert sorted(after.removed) == ["living-docs/increments/0002-churn-model.md",
-                                     "living-docs/runbooks/0002-churn-model.md"]
+    assert sorted(after.removed) == [
+        "living-docs/increments/0002-churn-model.md",
+        "living-docs/runbooks/0002-churn-model.md",
+    ]
     assert not (docs_ws.living_docs_dir / "runbooks/0002-churn-model.md").exists()
     assert "0002" not in (docs_ws.living_docs_dir / "README.md").read_text()
 
@@ -104,10 +119,20 @@ def test_same_increments_give_byte_identical_docs_in_any_order_and_locale(
     other = tmp_path / "elsewhere" / "copy"
     _copy_reversed(docs_ws.root, other)
     shutil.rmtree(other / "living-docs")
-    env = {**os.environ, "LC_ALL": "de_DE.UTF-8", "LANG": "tr_TR.UTF-8", "TZ": "Pacific/Kiritimati",
-           "PYTHONHASHSEED": "123"}
-    done = subprocess.run([sys.executable, "-m", "inc", "-C", str(other), "docs"], env=env,
-                          capture_output=True, text=True, check=False)
+    env = {
+        **os.environ,
+        "LC_ALL": "de_DE.UTF-8",
+        "LANG": "tr_TR.UTF-8",
+        "TZ": "Pacific/Kiritimati",
+        "PYTHONHASHSEED": "123",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "inc", "-C", str(other), "docs"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert _tree(other / "living-docs") == first
 
@@ -118,9 +143,15 @@ def test_check_names_pages_made_stale_by_a_spec_a_run_record_and_a_report(docs_w
     card = "living-docs/increments/0002-churn-model.md"
 
     spec = inc_dir / "spec.md"
-    spec.write_text(spec.read_text().replace("#### Input", "#### Input").replace(
-        "## Deployment considerations\n\nWritten by the team.",
-        "## Deployment considerations\n\nNightly batch scoring."), encoding="utf-8")
+    spec.write_text(
+        spec.read_text()
+        .replace("#### Input", "#### Input")
+        .replace(
+            "## Deployment considerations\n\nWritten by the team.",
+            "## Deployment considerations\n\nNightly batch scoring.",
+        ),
+        encoding="utf-8",
+    )
     assert build_docs(docs_ws, check=True).stale == [card]
     assert build_docs(docs_ws).written == [card]
 

@@ -67,8 +67,11 @@ def test_every_local_reference_exists_and_nothing_is_fetched_remotely(
             assert target.is_file() and out.resolve() in target.parents, f"{page}: {ref}"
     card = (out / "increments/0001-fraud-detection.html").read_text()
     assert 'src="../sources/0001-fraud-detection/reports/explain-c0001cand/bar.png"' in card
-    assert (out / "sources/0001-fraud-detection/reports/explain-c0001cand/bar.png").read_bytes().startswith(
-        b"\x89PNG")
+    assert (
+        (out / "sources/0001-fraud-detection/reports/explain-c0001cand/bar.png")
+        .read_bytes()
+        .startswith(b"\x89PNG")
+    )
     assert 'href="../sources/0001-fraud-detection/runs/c0001cand.json.txt"' in card
     index = (out / "index.html").read_text()
     assert 'href="increments/0001-fraud-detection.html"' in index

@@ -16,8 +16,9 @@ def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def test_parallel_site_equals_serial_site(workspace: Workspace, factory: Any, tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parallel_site_equals_serial_site(
+    workspace: Workspace, factory: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     factory.make_increment(workspace, "fraud-detection", status="done")
     factory.make_increment(workspace, "churn-model")
     factory.make_increment(workspace, "ranking-model")

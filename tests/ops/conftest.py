@@ -194,8 +194,12 @@ def faulty_server() -> Iterator[Callable[..., str]]:
         handler = type(
             "Handler",
             (_Faulty,),
-            {"fail_every": fail_every, "slow_every": slow_every, "sleep_s": sleep_s,
-             "counter": itertools.count(1)},
+            {
+                "fail_every": fail_every,
+                "slow_every": slow_every,
+                "sleep_s": sleep_s,
+                "counter": itertools.count(1),
+            },
         )
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         server.daemon_threads = True
@@ -264,10 +268,16 @@ def stalling_server() -> Iterator[Callable[..., str]]:
     servers: list[_QuietServer] = []
 
     def start(stall_every: int = 50, stall_s: float = 0.2) -> str:
-        handler = type("Handler", (_Stalling,), {
-            "stall_every": stall_every, "stall_s": stall_s, "lock": threading.Lock(),
-            "counter": itertools.count(1),
-        })
+        handler = type(
+            "Handler",
+            (_Stalling,),
+            {
+                "stall_every": stall_every,
+                "stall_s": stall_s,
+                "lock": threading.Lock(),
+                "counter": itertools.count(1),
+            },
+        )
         server = _QuietServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)

@@ -182,8 +182,9 @@ def _assert_nothing_written(inc_dir: Path, earlier: tuple[Path, bytes]) -> None:
     assert earlier[0].read_bytes() == earlier[1]
 
 
-def test_different_columns_exit_2(workspace: Workspace, inc_dir: Path,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_different_columns_exit_2(
+    workspace: Workspace, inc_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     earlier = _earlier_report(inc_dir)
     ref, cur = workspace.root / "ref.csv", workspace.root / "cur.csv"
     _numeric(1).to_csv(ref, index=False)
@@ -195,8 +196,9 @@ def test_different_columns_exit_2(workspace: Workspace, inc_dir: Path,
 
 
 @pytest.mark.parametrize("content", ["", "amount,age,hour\n"], ids=["empty", "header-only"])
-def test_empty_files_exit_2(workspace: Workspace, inc_dir: Path, capsys: pytest.CaptureFixture[str],
-                            content: str) -> None:
+def test_empty_files_exit_2(
+    workspace: Workspace, inc_dir: Path, capsys: pytest.CaptureFixture[str], content: str
+) -> None:
     earlier = _earlier_report(inc_dir)
     ref, cur = workspace.root / "ref.csv", workspace.root / "cur.csv"
     _numeric(1).to_csv(ref, index=False)
@@ -217,8 +219,12 @@ def test_empty_files_exit_2(workspace: Workspace, inc_dir: Path, capsys: pytest.
     ],
 )
 def test_bad_monitoring_yaml_exit_2_names_file_field_reason(
-    workspace: Workspace, inc_dir: Path, capsys: pytest.CaptureFixture[str],
-    yaml_text: str, field: str, reason: str,
+    workspace: Workspace,
+    inc_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    yaml_text: str,
+    field: str,
+    reason: str,
 ) -> None:
     earlier = _earlier_report(inc_dir)
     monitoring = inc_dir / "monitoring.yaml"
@@ -233,8 +239,9 @@ def test_bad_monitoring_yaml_exit_2_names_file_field_reason(
     _assert_nothing_written(inc_dir, earlier)
 
 
-def test_ks_on_a_categorical_column_exit_2(workspace: Workspace, inc_dir: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_ks_on_a_categorical_column_exit_2(
+    workspace: Workspace, inc_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (inc_dir / "monitoring.yaml").write_text("features: [{name: country, method: ks}]\n")
     ref, cur = workspace.root / "ref.csv", workspace.root / "cur.csv"
     _categorical(1, [0.25] * 4).to_csv(ref, index=False)
@@ -243,8 +250,9 @@ def test_ks_on_a_categorical_column_exit_2(workspace: Workspace, inc_dir: Path,
     assert "'country' is categorical" in capsys.readouterr().err
 
 
-def test_watched_feature_missing_from_the_data_exit_2(workspace: Workspace, inc_dir: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_watched_feature_missing_from_the_data_exit_2(
+    workspace: Workspace, inc_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (inc_dir / "monitoring.yaml").write_text("features: [{name: income}]\n")
     ref, cur = workspace.root / "ref.csv", workspace.root / "cur.csv"
     _numeric(1).to_csv(ref, index=False)

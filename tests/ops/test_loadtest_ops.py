@@ -18,8 +18,18 @@ from inc.loadtest_harness import percentile, time_calls
 pytestmark = pytest.mark.ml
 
 SECTION_10_KEYS = {
-    "run_id", "mode", "batch_size", "requests", "failures", "p50_ms", "p95_ms", "p99_ms",
-    "max_ms", "throughput_rps", "target_p95_ms", "host",
+    "run_id",
+    "mode",
+    "batch_size",
+    "requests",
+    "failures",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    "max_ms",
+    "throughput_rps",
+    "target_p95_ms",
+    "host",
 }
 
 
@@ -97,8 +107,20 @@ def test_cli_in_process_writes_the_report_and_links_it_from_the_ledger(
     run_copy: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _set_target(run_copy, ROOMY_P95_MS)
-    code = main(["loadtest", "1", "--run", run_copy.run_id, "--data", str(run_copy.data),
-                 "--requests", "200", "--batch-size", "4"])
+    code = main(
+        [
+            "loadtest",
+            "1",
+            "--run",
+            run_copy.run_id,
+            "--data",
+            str(run_copy.data),
+            "--requests",
+            "200",
+            "--batch-size",
+            "4",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0, out
     assert "PASS: p95" in out and "target 5000 ms" in out
@@ -121,8 +143,20 @@ def test_cli_exits_1_when_p95_is_over_the_target_and_still_writes_the_report(
     run_copy: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _set_target(run_copy, 0.000001)
-    code = main(["loadtest", "1", "--run", run_copy.run_id, "--data", str(run_copy.data),
-                 "--requests", "50", "--format", "json"])
+    code = main(
+        [
+            "loadtest",
+            "1",
+            "--run",
+            run_copy.run_id,
+            "--data",
+            str(run_copy.data),
+            "--requests",
+            "50",
+            "--format",
+            "json",
+        ]
+    )
     assert code == 1
     shown = json.loads(capsys.readouterr().out)
     assert shown["passed"] is False and shown["p95_ms"] > 0.000001
@@ -151,8 +185,9 @@ def test_data_without_the_model_inputs_is_refused_and_nothing_is_written(
         (["--batch-size", "0"], "--batch-size 0"),
     ],
 )
-def test_bad_options_exit_2(run_copy: Any, capsys: pytest.CaptureFixture[str], args: list[str],
-                            message: str) -> None:
+def test_bad_options_exit_2(
+    run_copy: Any, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
     code = main(["loadtest", "1", "--run", run_copy.run_id, "--data", str(run_copy.data), *args])
     assert code == 2
     assert message in capsys.readouterr().err
@@ -169,11 +204,26 @@ def test_empty_data_file_exit_2(run_copy: Any, capsys: pytest.CaptureFixture[str
 # --------------------------------------------------------------------------- HTTP
 
 
-def test_url_mode_against_mlflows_scoring_app(run_copy: Any, mlflow_scorer: str,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_url_mode_against_mlflows_scoring_app(
+    run_copy: Any, mlflow_scorer: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     _set_target(run_copy, ROOMY_P95_MS)
-    code = main(["loadtest", "1", "--run", run_copy.run_id, "--data", str(run_copy.data),
-                 "--url", mlflow_scorer, "--requests", "60", "--concurrency", "3"])
+    code = main(
+        [
+            "loadtest",
+            "1",
+            "--run",
+            run_copy.run_id,
+            "--data",
+            str(run_copy.data),
+            "--url",
+            mlflow_scorer,
+            "--requests",
+            "60",
+            "--concurrency",
+            "3",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0, out
     assert _report_path(run_copy).name == f"loadtest-{run_copy.run_id}-http.json"
@@ -200,12 +250,30 @@ def test_http_500s_are_counted_not_fatal(run_copy: Any, faulty_server: Any) -> N
     assert json.loads(result.path.read_text())["failures"] == 10
 
 
-def test_timeouts_are_counted_and_the_run_ends(run_copy: Any, faulty_server: Any,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_timeouts_are_counted_and_the_run_ends(
+    run_copy: Any, faulty_server: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     url = faulty_server(slow_every=5, sleep_s=1.0)
-    code = main(["loadtest", "1", "--run", run_copy.run_id, "--data", str(run_copy.data),
-                 "--url", url, "--requests", "20", "--timeout", "0.2", "--warmup", "0",
-                 "--concurrency", "2"])
+    code = main(
+        [
+            "loadtest",
+            "1",
+            "--run",
+            run_copy.run_id,
+            "--data",
+            str(run_copy.data),
+            "--url",
+            url,
+            "--requests",
+            "20",
+            "--timeout",
+            "0.2",
+            "--warmup",
+            "0",
+            "--concurrency",
+            "2",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 1
     assert "timeout x" in captured.out and "requests failed" in captured.err
@@ -221,11 +289,24 @@ def test_a_server_that_always_fails_writes_nothing(run_copy: Any, faulty_server:
     assert not _reports(run_copy)
 
 
-def test_unreachable_url_exit_2_nothing_written(run_copy: Any, unreachable_url: str,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreachable_url_exit_2_nothing_written(
+    run_copy: Any, unreachable_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     record_before = (run_copy.inc.runs_dir / f"{run_copy.run_id}.json").read_bytes()
-    code = main(["loadtest", "1", "--run", run_copy.run_id, "--data", str(run_copy.data),
-                 "--url", unreachable_url, "--requests", "5"])
+    code = main(
+        [
+            "loadtest",
+            "1",
+            "--run",
+            run_copy.run_id,
+            "--data",
+            str(run_copy.data),
+            "--url",
+            unreachable_url,
+            "--requests",
+            "5",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert "cannot connect" in err and unreachable_url.split("/invocations")[0] in err
@@ -234,8 +315,9 @@ def test_unreachable_url_exit_2_nothing_written(run_copy: Any, unreachable_url: 
 
 
 def test_a_bad_url_is_a_usage_error(run_copy: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["loadtest", "1", "--run", run_copy.run_id, "--data", str(run_copy.data),
-                 "--url", "ftp://example/x"])
+    code = main(
+        ["loadtest", "1", "--run", run_copy.run_id, "--data", str(run_copy.data), "--url", "ftp://example/x"]
+    )
     assert code == 2 and "expected http://host:port/invocations" in capsys.readouterr().err
 
 
@@ -256,13 +338,32 @@ def test_url_mode_against_a_real_mlflow_models_serve(
     assert record.model is not None
     _set_target(run_copy, 60_000)  # this checks the served path, not speed on a busy machine
     port = free_port()
-    env = {**os.environ, "MLFLOW_TRACKING_URI": trained_run.tracking_uri,
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = {
+        **os.environ,
+        "MLFLOW_TRACKING_URI": trained_run.tracking_uri,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
     log = (tmp_path / "serve.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mlflow", "models", "serve", "-m", record.model.uri,
-         "--env-manager", "local", "-h", "127.0.0.1", "-p", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "mlflow",
+            "models",
+            "serve",
+            "-m",
+            record.model.uri,
+            "--env-manager",
+            "local",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 300
@@ -276,8 +377,22 @@ def test_url_mode_against_a_real_mlflow_models_serve(
                 time.sleep(0.5)
         url = f"http://127.0.0.1:{port}/invocations"
         _set_target(run_copy, ROOMY_P95_MS)
-        code = main(["loadtest", "1", "--run", run_copy.run_id, "--data", str(run_copy.data),
-                     "--url", url, "--requests", "40", "--concurrency", "2"])
+        code = main(
+            [
+                "loadtest",
+                "1",
+                "--run",
+                run_copy.run_id,
+                "--data",
+                str(run_copy.data),
+                "--url",
+                url,
+                "--requests",
+                "40",
+                "--concurrency",
+                "2",
+            ]
+        )
         assert code == 0, capsys.readouterr()
         data = json.loads(_report_path(run_copy).read_text())
         assert data["mode"] == "http" and data["failures"] == 0 and data["requests"] == 40

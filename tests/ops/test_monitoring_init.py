@@ -22,8 +22,16 @@ def _explain(run: Any, model: Any) -> list[str]:
     from inc.tabular import read_table
 
     frame = read_table(run.data, "data")
-    result = explain(model, frame, frame.head(60), increment="0001", run_id=run.run_id,
-                     workspace=run.ws, log_artifacts=False, progress=False)
+    result = explain(
+        model,
+        frame,
+        frame.head(60),
+        increment="0001",
+        run_id=run.run_id,
+        workspace=run.ws,
+        log_artifacts=False,
+        progress=False,
+    )
     ranked = sorted(result.summary.global_importance, key=lambda f: -f.mean_abs_shap)
     return [f.feature for f in ranked]
 
@@ -88,10 +96,14 @@ def test_without_a_shap_report_inputs_keep_their_order_and_a_note_says_so(
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda root, tmp: _csv(tmp / "outside.csv", "amount,age,hour,score\n1,2,3,4\n"),
-         "must be inside the workspace"),
-        (lambda root, tmp: _csv(root / "narrow.csv", "amount,age\n1,2\n"),
-         "missing model input columns: hour, score"),
+        (
+            lambda root, tmp: _csv(tmp / "outside.csv", "amount,age,hour,score\n1,2,3,4\n"),
+            "must be inside the workspace",
+        ),
+        (
+            lambda root, tmp: _csv(root / "narrow.csv", "amount,age\n1,2\n"),
+            "missing model input columns: hour, score",
+        ),
         (lambda root, tmp: root / "absent.csv", "no such file"),
     ],
 )

@@ -38,13 +38,21 @@ alert_route: "#fraud-alerts"
 def _chosen(ws: Workspace, fraud: Path, inputs: list[str], top: list[str] | None = None) -> Increment:
     inc = ws.find("0001")
     record = RunRecord(
-        run_id=RUN_ID, increment="0001", name="rf", role="candidate", status="FINISHED",
+        run_id=RUN_ID,
+        increment="0001",
+        name="rf",
+        role="candidate",
+        status="FINISHED",
         model=ModelInfo(uri="models:/m-1", inputs=inputs),
     )
     write_run_record(inc.runs_dir, record)
     if top is not None:
         summary = ExplainSummary(
-            run_id=RUN_ID, method="tree", shap_version="0.46", n_explained=10, background_size=0,
+            run_id=RUN_ID,
+            method="tree",
+            shap_version="0.46",
+            n_explained=10,
+            background_size=0,
             global_importance=[{"feature": f, "mean_abs_shap": 1.0 / (i + 1)} for i, f in enumerate(top)],
         )
         write_evidence(inc.reports_dir / f"explain-{RUN_ID}" / "summary.json", summary)
@@ -133,8 +141,14 @@ def test_missing_sha256_and_performance_are_problems(workspace: Workspace, fraud
     ],
 )
 def test_invalid_config_exit_2_with_file_field_reason(
-    workspace: Workspace, fraud: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-    replace: str, by: str, field: str, reason: str,
+    workspace: Workspace,
+    fraud: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    replace: str,
+    by: str,
+    field: str,
+    reason: str,
 ) -> None:
     inc = _chosen(workspace, fraud, INPUTS)
     text = COMPLETE.replace(replace, by, 1)

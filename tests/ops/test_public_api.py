@@ -20,23 +20,33 @@ from inc.evidence import read_run_record
 pytestmark = pytest.mark.ml
 
 
-
 def make_frame(n: int, seed: int = 0, shift: float = 0.0) -> Any:
     """Rows with the trained model's four features (``amount`` moved by ``shift``)."""
     import numpy as np
     import pandas as pd
 
     rng = np.random.default_rng(seed)
-    return pd.DataFrame({
-        "amount": rng.normal(size=n) + shift,
-        "age": rng.normal(40, 10, size=n),
-        "hour": rng.integers(0, 24, size=n).astype("float64"),
-        "score": rng.uniform(size=n),
-    })
+    return pd.DataFrame(
+        {
+            "amount": rng.normal(size=n) + shift,
+            "age": rng.normal(40, 10, size=n),
+            "hour": rng.integers(0, 24, size=n).astype("float64"),
+            "score": rng.uniform(size=n),
+        }
+    )
 
 
-PUBLIC = {"ModelExplainer", "drift", "evaluate", "explain", "gate", "load_test_model", "load_workspace",
-          "loadtest", "track_experiment"}
+PUBLIC = {
+    "ModelExplainer",
+    "drift",
+    "evaluate",
+    "explain",
+    "gate",
+    "load_test_model",
+    "load_workspace",
+    "loadtest",
+    "track_experiment",
+}
 
 
 def test_one_import_lists_every_name_and_stays_light() -> None:
@@ -70,15 +80,30 @@ def _roomy_target(run_copy: Any) -> float:
 
 def test_inc_loadtest_is_the_loadtest_command(run_copy: Any, capsys: pytest.CaptureFixture[str]) -> None:
     _roomy_target(run_copy)
-    result = inc.loadtest("1", run_copy.run_id, run_copy.data, requests=60, batch_size=2,
-                          workspace=run_copy.ws)
+    result = inc.loadtest(
+        "1", run_copy.run_id, run_copy.data, requests=60, batch_size=2, workspace=run_copy.ws
+    )
     assert result.path is not None and result.path.name == f"loadtest-{run_copy.run_id}-in-process.json"
     assert result.passed and result.record_updated
     assert [s["batch_size"] for s in result.report.series] == [1, 2]
     from_api = json.loads(result.path.read_text())
 
-    code = main(["loadtest", "1", "--run", run_copy.run_id, "--data", str(run_copy.data),
-                 "--requests", "60", "--batch-size", "2", "--format", "json"])
+    code = main(
+        [
+            "loadtest",
+            "1",
+            "--run",
+            run_copy.run_id,
+            "--data",
+            str(run_copy.data),
+            "--requests",
+            "60",
+            "--batch-size",
+            "2",
+            "--format",
+            "json",
+        ]
+    )
     from_cli = json.loads(capsys.readouterr().out)
     assert code == 0
     assert set(from_cli) == set(from_api)
@@ -93,8 +118,9 @@ def test_inc_drift_is_the_drift_command(run_copy: Any, capsys: pytest.CaptureFix
     assert "amount" in result.alerts and "age" not in result.alerts
     assert result.path.is_file()
 
-    code = main(["drift", "1", "--reference", str(run_copy.data), "--current", str(current),
-                 "--format", "json"])
+    code = main(
+        ["drift", "1", "--reference", str(run_copy.data), "--current", str(current), "--format", "json"]
+    )
     assert code == 1  # an alert
     shown = json.loads(capsys.readouterr().out)
     assert shown["features"] == result.report.model_dump(mode="json")["features"]
@@ -117,8 +143,15 @@ def test_load_test_model_records_an_open_loop_test(run_copy: Any, stalling_serve
     url = stalling_server(stall_every=0)
     rows = make_frame(10, seed=3)
     target = _roomy_target(run_copy)
-    result = inc.load_test_model(api_url=url, target_rps=40, duration=1, increment="1",
-                                 run_id=run_copy.run_id, payload=rows, workspace=run_copy.ws)
+    result = inc.load_test_model(
+        api_url=url,
+        target_rps=40,
+        duration=1,
+        increment="1",
+        run_id=run_copy.run_id,
+        payload=rows,
+        workspace=run_copy.ws,
+    )
     report = result.report
     assert result.path is not None and result.path.name == f"loadtest-{run_copy.run_id}-http-open.json"
     assert report.loop == "open" and report.target_rps == 40 and report.failures == 0
@@ -130,8 +163,12 @@ def test_load_test_model_records_an_open_loop_test(run_copy: Any, stalling_serve
 
 def test_load_test_model_without_an_increment_only_measures(stalling_server: Any) -> None:
     url = stalling_server(stall_every=0)
-    result = inc.load_test_model(api_url=url, target_rps=30, duration=0.5,
-                                 payload={"dataframe_split": {"columns": ["amount"], "data": [[1.0]]}})
+    result = inc.load_test_model(
+        api_url=url,
+        target_rps=30,
+        duration=0.5,
+        payload={"dataframe_split": {"columns": ["amount"], "data": [[1.0]]}},
+    )
     assert result.path is None and result.report.requests == 15 and result.report.failures == 0
     assert result.report.passed is None  # no target to judge against
 
@@ -164,7 +201,9 @@ def test_model_explainer_writes_the_shap_report_of_the_chosen_run(run_copy: Any,
     assert any(r.kind == "explain" for r in record.reports)
 
 
-def test_model_explainer_without_run_id_or_chosen_run_says_what_to_pass(run_copy: Any, native_model: Any) -> None:
+def test_model_explainer_without_run_id_or_chosen_run_says_what_to_pass(
+    run_copy: Any, native_model: Any
+) -> None:
     run_copy.inc.save_meta(run_copy.inc.meta.model_copy(update={"chosen_run": None}))
     with pytest.raises(UserError, match="pass run_id=exp.run_id"):
         inc.ModelExplainer(native_model, make_frame(20)).generate_all_reports(increment="0001")
@@ -175,6 +214,13 @@ def test_evaluate_is_the_evaluation_report(run_copy: Any, native_model: Any) -> 
     pytest.importorskip("inc.evaluation.report")
     X = make_frame(200, seed=6)
     y = (X["amount"] + 0.05 * X["age"] > 2).astype(int)
-    result = inc.evaluate(native_model, X, y, increment="0001", run_id=run_copy.run_id,
-                          workspace=run_copy.ws, log_artifacts=False)
+    result = inc.evaluate(
+        native_model,
+        X,
+        y,
+        increment="0001",
+        run_id=run_copy.run_id,
+        workspace=run_copy.ws,
+        log_artifacts=False,
+    )
     assert result.run_id == run_copy.run_id and result.report_dir.is_dir()

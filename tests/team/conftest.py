@@ -49,8 +49,17 @@ class Postgres:
         data = self.base / "data"
         self._run(str(self.bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync")
         options = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run(str(self.bindir / "pg_ctl"), "-D", str(data), "-l", str(self.base / "pg.log"),
-                  "-o", options, "-w", "start")
+        self._run(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(self.base / "pg.log"),
+            "-o",
+            options,
+            "-w",
+            "start",
+        )
         import psycopg2
 
         conn = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres")
@@ -87,9 +96,21 @@ class MlflowServer:
         """
         log = self.folder / "server.log"
         cmd = [
-            sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(self.port),
-            "--workers", "1", "--backend-store-uri", self.backend,
-            "--serve-artifacts", "--artifacts-destination", (self.folder / "artifacts").as_uri(),
+            sys.executable,
+            "-m",
+            "mlflow",
+            "server",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            "1",
+            "--backend-store-uri",
+            self.backend,
+            "--serve-artifacts",
+            "--artifacts-destination",
+            (self.folder / "artifacts").as_uri(),
         ]
         with log.open("ab") as out:
             self.proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)

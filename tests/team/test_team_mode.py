@@ -72,8 +72,14 @@ def _workspace(git_repo: Path, url: str, monkeypatch: pytest.MonkeyPatch) -> Wor
 def _train_in_parallel(ws: Workspace, url: str, kinds: list[str]) -> list[subprocess.CompletedProcess[str]]:
     env = {**os.environ, "MLFLOW_TRACKING_URI": url}
     procs = [
-        subprocess.Popen([sys.executable, "train_team.py", kind, str(ws.root)], cwd=ws.root, env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "train_team.py", kind, str(ws.root)],
+            cwd=ws.root,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for kind in kinds
     ]
     results = []
@@ -84,7 +90,9 @@ def _train_in_parallel(ws: Workspace, url: str, kinds: list[str]) -> list[subpro
 
 
 def test_four_trainings_sync_verify_and_explain_over_http(
-    git_repo: Path, team_server: object, monkeypatch: pytest.MonkeyPatch,
+    git_repo: Path,
+    team_server: object,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     url = team_server.url  # type: ignore[attr-defined]
@@ -104,8 +112,9 @@ def test_four_trainings_sync_verify_and_explain_over_http(
     client = mlflow.MlflowClient(tracking_uri=url)
     experiment = client.get_experiment_by_name("inc/0001-fraud-detection")
     assert experiment is not None
-    plain = client.create_run(experiment.experiment_id, run_name="rule",
-                              tags={"inc.increment": "0001", "inc.role": "baseline"})
+    plain = client.create_run(
+        experiment.experiment_id, run_name="rule", tags={"inc.increment": "0001", "inc.role": "baseline"}
+    )
     client.log_metric(plain.info.run_id, "roc_auc", 0.61)
     client.log_param(plain.info.run_id, "rule", "amount > 500")
     client.set_terminated(plain.info.run_id)
@@ -140,7 +149,9 @@ def test_four_trainings_sync_verify_and_explain_over_http(
 
 
 def test_server_stopped_mid_run_then_restarted(
-    git_repo: Path, team_server: object, monkeypatch: pytest.MonkeyPatch,
+    git_repo: Path,
+    team_server: object,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import mlflow
 
@@ -157,9 +168,10 @@ def test_server_stopped_mid_run_then_restarted(
     kept = inc.runs_dir / f"{exp.run_id}.json"
     kept_bytes = kept.read_bytes()
 
-    with pytest.raises(TrackingError) as err, inc_api.track_experiment(
-        "interrupted", increment="0001", workspace=ws
-    ) as exp2:
+    with (
+        pytest.raises(TrackingError) as err,
+        inc_api.track_experiment("interrupted", increment="0001", workspace=ws) as exp2,
+    ):
         exp2.log_params({"a": 1})
         server.stop()  # type: ignore[attr-defined]
         started = time.monotonic()  # from the outage on: about 2 s (refused connections, one retry)

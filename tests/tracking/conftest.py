@@ -54,9 +54,7 @@ def make_tracked(workspace: Workspace, uri: str, monkeypatch: pytest.MonkeyPatch
 
 
 @pytest.fixture
-def tracked_at(
-    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
-) -> Callable[[str], Tracked]:
+def tracked_at(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Tracked]:
     """Make a tracked workspace for a given tracking URI."""
     return lambda uri: make_tracked(workspace, uri, monkeypatch)
 
@@ -74,9 +72,21 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     log = folder / "server.log"
     cmd = [
-        sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port),
-        "--workers", "1", "--backend-store-uri", f"sqlite:///{folder / 'server.db'}",
-        "--serve-artifacts", "--artifacts-destination", (folder / "artifacts").as_uri(),
+        sys.executable,
+        "-m",
+        "mlflow",
+        "server",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--backend-store-uri",
+        f"sqlite:///{folder / 'server.db'}",
+        "--serve-artifacts",
+        "--artifacts-destination",
+        (folder / "artifacts").as_uri(),
     ]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
@@ -95,7 +105,12 @@ def small_data() -> tuple[object, object]:
     import pandas as pd
 
     rng = np.random.default_rng(0)
-    X = pd.DataFrame({"amount": rng.normal(size=80), "age": rng.normal(size=80),
-                      "hour": rng.integers(0, 24, size=80).astype("float64")})
+    X = pd.DataFrame(
+        {
+            "amount": rng.normal(size=80),
+            "age": rng.normal(size=80),
+            "hour": rng.integers(0, 24, size=80).astype("float64"),
+        }
+    )
     y = (X["amount"] + 0.5 * X["age"] > 0).astype(int)
     return X, y

@@ -16,8 +16,9 @@ from inc.evidence import ReportRef, read_run_record, write_run_record
 from inc.yamlio import load_yaml
 
 
-def _plain_run(uri: str, tags: dict[str, str], metrics: dict[str, float],
-               folds: list[float] | None = None) -> str:
+def _plain_run(
+    uri: str, tags: dict[str, str], metrics: dict[str, float], folds: list[float] | None = None
+) -> str:
     """A run logged with plain MLflow calls (no inc), as a team's existing code would."""
     import mlflow
 
@@ -49,10 +50,15 @@ def _tracked_run(tracked: Any, name: str, role: str, auc: float, folds: list[flo
 def test_sync_pulls_plain_mlflow_runs_tagged_with_the_increment(
     tracked: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    ours = _plain_run(tracked.uri, {"inc.increment": tracked.inc.id, "inc.role": "baseline"},
-                      {"roc_auc": 0.7}, folds=[0.68, 0.7, 0.72])
-    other = _plain_run(tracked.uri, {"inc.increment": tracked.inc.id,
-                                     "inc.slug": "another-project"}, {"roc_auc": 0.5})
+    ours = _plain_run(
+        tracked.uri,
+        {"inc.increment": tracked.inc.id, "inc.role": "baseline"},
+        {"roc_auc": 0.7},
+        folds=[0.68, 0.7, 0.72],
+    )
+    other = _plain_run(
+        tracked.uri, {"inc.increment": tracked.inc.id, "inc.slug": "another-project"}, {"roc_auc": 0.5}
+    )
     code, out, _ = _cli(tracked.ws, "sync", tracked.inc.id, "--format", "json", capsys=capsys)
     assert code == 0
     written = json.loads(out)["written"]
@@ -65,24 +71,22 @@ def test_sync_pulls_plain_mlflow_runs_tagged_with_the_increment(
     assert code == 0 and "0 written" in out, "a second sync rewrites nothing"
 
 
-def test_link_checks_the_run_and_its_increment_tag(
-    tracked: Any, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_link_checks_the_run_and_its_increment_tag(tracked: Any, capsys: pytest.CaptureFixture[str]) -> None:
     foreign = _plain_run(tracked.uri, {"inc.increment": "0007"}, {"roc_auc": 0.8})
     code, _, err = _cli(tracked.ws, "link", tracked.inc.id, foreign, capsys=capsys)
     assert code == 2 and "tagged with increment '0007'" in err and "--force" in err
     assert not (tracked.inc.runs_dir / f"{foreign}.json").exists()
 
-    code, out, _ = _cli(tracked.ws, "link", tracked.inc.id, foreign, "--force", "--role", "baseline",
-                        capsys=capsys)
+    code, out, _ = _cli(
+        tracked.ws, "link", tracked.inc.id, foreign, "--force", "--role", "baseline", capsys=capsys
+    )
     assert code == 0 and "linked" in out
     assert read_run_record(tracked.inc.runs_dir / f"{foreign}.json").role == "baseline"
     import mlflow
 
     assert mlflow.get_run(foreign).data.tags["inc.increment"] == tracked.inc.id
 
-    code, _, err = _cli(tracked.ws, "link", tracked.inc.id, "0123456789abcdef0123456789abcdef",
-                        capsys=capsys)
+    code, _, err = _cli(tracked.ws, "link", tracked.inc.id, "0123456789abcdef0123456789abcdef", capsys=capsys)
     assert code == 2 and "does not exist" in err
 
     code, _, err = _cli(tracked.ws, "link", "0099", foreign, capsys=capsys)
@@ -147,10 +151,12 @@ def test_runs_needs_only_the_ledger(tracked: Any, monkeypatch: pytest.MonkeyPatc
         "assert 'mlflow' not in sys.modules and 'sklearn' not in sys.modules, 'ML import'\n"
         "sys.exit(rc)\n"
     )
-    env = {"MLFLOW_TRACKING_URI": "http://127.0.0.1:9", "PATH": "/usr/bin:/bin",
-           "PYTHONPATH": os.environ.get("PYTHONPATH", "")}  # the code under test, not another checkout's
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                            timeout=60)
+    env = {
+        "MLFLOW_TRACKING_URI": "http://127.0.0.1:9",
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+    }  # the code under test, not another checkout's
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["rows"][0]["metric"] == 0.7
 

@@ -15,8 +15,11 @@ def _children(uri: str, parent: Any) -> list[Any]:
     from mlflow.tracking import MlflowClient
 
     client = MlflowClient(tracking_uri=uri)
-    return list(client.search_runs([parent.experiment_id],
-                                   filter_string=f"tags.mlflow.parentRunId = '{parent.run_id}'"))
+    return list(
+        client.search_runs(
+            [parent.experiment_id], filter_string=f"tags.mlflow.parentRunId = '{parent.run_id}'"
+        )
+    )
 
 
 def test_a_grid_search_logs_one_nested_run_per_candidate(tracked: Any, small_data: tuple[Any, Any]) -> None:
@@ -24,8 +27,9 @@ def test_a_grid_search_logs_one_nested_run_per_candidate(tracked: Any, small_dat
     from sklearn.model_selection import GridSearchCV
 
     X, y = small_data
-    search = GridSearchCV(LogisticRegression(max_iter=200), {"C": [0.1, 1.0, 10.0]}, cv=3,
-                          scoring="roc_auc").fit(X, y)
+    search = GridSearchCV(
+        LogisticRegression(max_iter=200), {"C": [0.1, 1.0, 10.0]}, cv=3, scoring="roc_auc"
+    ).fit(X, y)
     with inc.track_experiment("tuned", increment=tracked.inc.id, workspace=tracked.ws) as exp:
         info = exp.log_search(search)
     assert info.kind == "GridSearchCV" and info.trials == 3 and info.scoring == "roc_auc"
@@ -47,9 +51,13 @@ def test_a_randomized_search_is_logged_too(tracked: Any, small_data: tuple[Any, 
     from sklearn.tree import DecisionTreeClassifier
 
     X, y = small_data
-    search = RandomizedSearchCV(DecisionTreeClassifier(random_state=0),
-                                {"max_depth": [1, 2, 3, 4], "min_samples_leaf": [1, 5]},
-                                n_iter=4, cv=3, random_state=0).fit(X, y)
+    search = RandomizedSearchCV(
+        DecisionTreeClassifier(random_state=0),
+        {"max_depth": [1, 2, 3, 4], "min_samples_leaf": [1, 5]},
+        n_iter=4,
+        cv=3,
+        random_state=0,
+    ).fit(X, y)
     with inc.track_experiment("tuned", increment=tracked.inc.id, workspace=tracked.ws) as exp:
         assert exp.log_search(search).trials == 4
     assert len(_children(tracked.uri, exp)) == 4

@@ -43,7 +43,10 @@ def test_datasets_are_mlflow_inputs_with_digest_schema_and_context(
     assert '"name": "amount"' in inputs["train"].dataset.schema
     record = read_run_record(exp.record_path)  # type: ignore[arg-type]
     assert [(d.name, d.context) for d in record.datasets] == [
-        ("train", "training"), ("holdout", "evaluation"), ("holdout-array", "evaluation")]
+        ("train", "training"),
+        ("holdout", "evaluation"),
+        ("holdout-array", "evaluation"),
+    ]
 
 
 def test_requirements_are_pinned_from_the_environment_without_inference(
@@ -89,14 +92,13 @@ def test_the_ledger_holds_the_digest_of_the_logged_model_files(
     assert adapter.model_digest(tracked.uri, info.uri) != record.model.sha256
 
 
-def test_baselines_are_never_registered_candidates_are(
-    tracked: Any, small_data: tuple[Any, Any]
-) -> None:
+def test_baselines_are_never_registered_candidates_are(tracked: Any, small_data: tuple[Any, Any]) -> None:
     from sklearn.dummy import DummyClassifier
 
     X, y = small_data
-    with inc.track_experiment("majority", increment=tracked.inc.id, role="baseline",
-                              workspace=tracked.ws) as base:
+    with inc.track_experiment(
+        "majority", increment=tracked.inc.id, role="baseline", workspace=tracked.ws
+    ) as base:
         baseline = base.save_model(DummyClassifier().fit(X, y), input_example=X[:3])
     with inc.track_experiment("rf", increment=tracked.inc.id, workspace=tracked.ws) as cand:
         candidate = cand.save_model(_forest(X, y), input_example=X[:3])
@@ -120,12 +122,15 @@ def test_reports_are_logged_as_artifacts_of_their_run(
         exp.save_model(_forest(X, y), input_example=X[:3])
     data = tmp_path / "holdout.csv"
     X.to_csv(data, index=False)
-    result = run_loadtest(tracked.ws, tracked.reload(), exp.run_id[:8], data,
-                          LoadTestOptions(duration_s=0.2, warmup=2))
+    result = run_loadtest(
+        tracked.ws, tracked.reload(), exp.run_id[:8], data, LoadTestOptions(duration_s=0.2, warmup=2)
+    )
     assert result.notes == []
     assert result.report.run_id == exp.run_id  # the short id was resolved
     listed = adapter.run_artifacts(tracked.uri, exp.run_id)
-    assert any(name.startswith(f"loadtest-{exp.run_id}") and name.endswith(".json") for name in listed), listed
+    assert any(name.startswith(f"loadtest-{exp.run_id}") and name.endswith(".json") for name in listed), (
+        listed
+    )
 
     folder = tracked.inc.reports_dir / "custom"
     folder.mkdir(parents=True)
@@ -134,8 +139,9 @@ def test_reports_are_logged_as_artifacts_of_their_run(
     assert "custom/summary.json" in adapter.run_artifacts(tracked.uri, exp.run_id)
 
 
-def test_a_report_for_a_store_that_does_not_exist_is_kept_with_a_note(tracked: Any, tmp_path: Path,
-                                                                      monkeypatch: Any) -> None:
+def test_a_report_for_a_store_that_does_not_exist_is_kept_with_a_note(
+    tracked: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'none' / 'mlflow.db'}")
     report = tmp_path / "r.json"
     report.write_text("{}")
@@ -164,8 +170,14 @@ def test_skops_types_probed_on_one_ensemble_member_cover_the_whole_model() -> No
     models = [
         RandomForestClassifier(4, random_state=0).fit(X, y),
         GradientBoostingClassifier(n_estimators=4).fit(X, y),
-        VotingClassifier([("lr", LogisticRegression()), ("tree", DecisionTreeClassifier()),
-                          ("knn", KNeighborsClassifier())], voting="soft").fit(X, y),
+        VotingClassifier(
+            [
+                ("lr", LogisticRegression()),
+                ("tree", DecisionTreeClassifier()),
+                ("knn", KNeighborsClassifier()),
+            ],
+            voting="soft",
+        ).fit(X, y),
         StackingClassifier([("rf", RandomForestClassifier(3)), ("knn", KNeighborsClassifier())]).fit(X, y),
         IsolationForest(n_estimators=4, random_state=0).fit(X),
     ]

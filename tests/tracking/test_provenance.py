@@ -115,8 +115,9 @@ def test_link_and_sync_never_stamp_head_on_a_run_without_a_commit(
     outcome = _staleness(tracked, strict=True)
     assert outcome.status == "fail" and "records no git commit" in outcome.detail
 
-    with mlflow.start_run(tags={"inc.increment": tracked.inc.id,
-                                "mlflow.source.git.commit": "a" * 40}) as tagged:
+    with mlflow.start_run(
+        tags={"inc.increment": tracked.inc.id, "mlflow.source.git.commit": "a" * 40}
+    ) as tagged:
         mlflow.log_metric("roc_auc", 0.8)
     assert link(tracked.ws, tracked.inc.id, tagged.info.run_id).record.git_commit == "a" * 40
 

@@ -32,12 +32,15 @@ def _unserializable(small_data: tuple[Any, Any]) -> Any:
 
 
 @pytest.mark.parametrize(("error", "status"), [(ZeroDivisionError, "FAILED"), (KeyboardInterrupt, "KILLED")])
-def test_an_exception_or_ctrl_c_in_the_block_ends_the_run(tracked: Any, error: type[BaseException],
-                                                          status: str) -> None:
+def test_an_exception_or_ctrl_c_in_the_block_ends_the_run(
+    tracked: Any, error: type[BaseException], status: str
+) -> None:
     import mlflow
 
-    with pytest.raises(error), inc.track_experiment("stopped", increment=tracked.inc.id,
-                                                    workspace=tracked.ws) as exp:
+    with (
+        pytest.raises(error),
+        inc.track_experiment("stopped", increment=tracked.inc.id, workspace=tracked.ws) as exp,
+    ):
         exp.log_params({"alpha": 0.1})
         raise error()
     assert mlflow.active_run() is None
@@ -49,9 +52,10 @@ def test_a_failed_save_model_ends_the_run_failed(tracked: Any, small_data: tuple
     import mlflow
 
     X, _ = small_data
-    with pytest.raises(TrackingError, match="skops"), inc.track_experiment(
-        "unsaveable", increment=tracked.inc.id, workspace=tracked.ws
-    ) as exp:
+    with (
+        pytest.raises(TrackingError, match="skops"),
+        inc.track_experiment("unsaveable", increment=tracked.inc.id, workspace=tracked.ws) as exp,
+    ):
         exp.log_metrics({"roc_auc": 0.7})
         exp.save_model(_unserializable(small_data), input_example=X[:3])
     assert mlflow.active_run() is None
@@ -82,9 +86,10 @@ def test_inside_a_users_own_run_only_the_inner_run_ends(tracked: Any) -> None:
 
     mlflow.set_tracking_uri(tracked.uri)
     with mlflow.start_run(run_name="outer") as outer:
-        with pytest.raises(ValueError, match="bad fold"), inc.track_experiment(
-            "inner", increment=tracked.inc.id, workspace=tracked.ws
-        ) as exp:
+        with (
+            pytest.raises(ValueError, match="bad fold"),
+            inc.track_experiment("inner", increment=tracked.inc.id, workspace=tracked.ws) as exp,
+        ):
             raise ValueError("bad fold")
         assert mlflow.active_run() is not None and mlflow.active_run().info.run_id == outer.info.run_id
     assert mlflow.active_run() is None

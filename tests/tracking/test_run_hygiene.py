@@ -56,11 +56,27 @@ def test_short_ids_work_for_choose_link_explain_and_unlink(
 
     # explain --run with an unknown prefix names the command that links it; the prefix of a linked
     # run is resolved to the full id (this run has no model, which is the next thing checked)
-    code, _, err = _cli(tracked.ws, "explain", tracked.inc.id, "--run", "feedfacecafe", "--data",
-                        str(tmp_path / "none.csv"), capsys=capsys)
+    code, _, err = _cli(
+        tracked.ws,
+        "explain",
+        tracked.inc.id,
+        "--run",
+        "feedfacecafe",
+        "--data",
+        str(tmp_path / "none.csv"),
+        capsys=capsys,
+    )
     assert code == 2 and f"inc link {tracked.inc.id} feedfacecafe" in err
-    code, _, err = _cli(tracked.ws, "explain", tracked.inc.id, "--run", short, "--data",
-                        str(tmp_path / "none.csv"), capsys=capsys)
+    code, _, err = _cli(
+        tracked.ws,
+        "explain",
+        tracked.inc.id,
+        "--run",
+        short,
+        "--data",
+        str(tmp_path / "none.csv"),
+        capsys=capsys,
+    )
     assert code == 2 and f"run {run_id} has no model" in err
 
 
@@ -137,8 +153,10 @@ def test_choose_and_unlink_keep_comments_and_key_order(tracked: Any) -> None:
     choose(tracked.ws, tracked.inc.id, exp.run_id[:8])
 
     text = path.read_text()
-    before, after = COMMENTED.format(id=tracked.inc.id, slug=tracked.inc.meta.slug).splitlines(), \
-        text.splitlines()
+    before, after = (
+        COMMENTED.format(id=tracked.inc.id, slug=tracked.inc.meta.slug).splitlines(),
+        text.splitlines(),
+    )
     changed = [(b, a) for b, a in zip(before, after, strict=False) if b != a]
     assert [a.split(":")[0] for _, a in changed] == ["chosen_run", "model"], changed
     assert f"chosen_run: {exp.run_id}" in text and "# set by `inc choose`" in text
@@ -155,8 +173,10 @@ def test_the_line_editor_and_its_fallback(tracked: Any) -> None:
     from inc.yamledit import edit_keys
 
     text = "a: 1  # one\nb:\n  - x\n  - y\n# tail\nc: 'it''s # not a comment'\n"
-    assert edit_keys(text, {"b": [{"z": 1, "w": [2]}], "a": 2}) == \
-        "a: 2".ljust(27) + "# one\nb:\n- z: 1\n  w:\n  - 2\n# tail\nc: 'it''s # not a comment'\n"
+    assert (
+        edit_keys(text, {"b": [{"z": 1, "w": [2]}], "a": 2})
+        == "a: 2".ljust(27) + "# one\nb:\n- z: 1\n  w:\n  - 2\n# tail\nc: 'it''s # not a comment'\n"
+    )
     assert edit_keys(text, {"c": "x"}).endswith("# tail\nc: x\n")
     assert edit_keys(text, {"d": None}).endswith("d: null\n")
     # A key given twice (YAML keeps the last): the line edit would change the wrong one, so the

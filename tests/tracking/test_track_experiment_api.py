@@ -30,8 +30,9 @@ def test_a_tracked_run_is_logged_registered_and_sealed_in_the_ledger(
     X, y = small_data
     model = make_pipeline(StandardScaler(), RandomForestClassifier(n_estimators=4, random_state=0))
     model.fit(X, y)
-    with inc.track_experiment("rf-v1", increment=tracked.inc.id, role="candidate",
-                              workspace=tracked.ws) as exp:
+    with inc.track_experiment(
+        "rf-v1", increment=tracked.inc.id, role="candidate", workspace=tracked.ws
+    ) as exp:
         exp.log_params({"n_estimators": 4, "max_depth": None})
         exp.log_metrics({"roc_auc": 0.91})
         exp.log_cv([0.9, 0.92, 0.88, 0.91, 0.89], metric="roc_auc")
@@ -68,14 +69,17 @@ def test_a_tracked_run_is_logged_registered_and_sealed_in_the_ledger(
     loaded = adapter.load_native_model(info.uri, tracked.uri)
     assert type(loaded).__name__ == "Pipeline"
     assert (loaded.predict(X) == model.predict(X)).all()
-    store_dir = Path(tracked.uri[len("sqlite:///"):]).parent
+    store_dir = Path(tracked.uri[len("sqlite:///") :]).parent
     assert list((store_dir / "mlartifacts").rglob("MLmodel")), "artifacts live beside the store"
 
 
 def test_an_exception_in_the_block_fails_the_run_records_it_and_propagates(tracked: Any) -> None:
-    with pytest.raises(ZeroDivisionError), inc.track_experiment(
-        "broken", increment=tracked.inc.name, role="baseline", workspace=tracked.ws
-    ) as exp:
+    with (
+        pytest.raises(ZeroDivisionError),
+        inc.track_experiment(
+            "broken", increment=tracked.inc.name, role="baseline", workspace=tracked.ws
+        ) as exp,
+    ):
         exp.log_params({"alpha": 0.1})
         _ = 1 / 0
     record = read_run_record(tracked.inc.runs_dir / f"{exp.run_id}.json")
@@ -86,8 +90,9 @@ def test_an_exception_in_the_block_fails_the_run_records_it_and_propagates(track
 
 def test_unknown_increment_is_refused_before_any_run_starts(tracked: Any) -> None:
     before = len(_client(tracked.uri).search_experiments())
-    with pytest.raises(NotFoundError, match="no increment '0042'"), inc.track_experiment(
-        "x", increment="0042", workspace=tracked.ws
+    with (
+        pytest.raises(NotFoundError, match="no increment '0042'"),
+        inc.track_experiment("x", increment="0042", workspace=tracked.ws),
     ):
         pass
     assert len(_client(tracked.uri).search_experiments()) == before
@@ -95,13 +100,15 @@ def test_unknown_increment_is_refused_before_any_run_starts(tracked: Any) -> Non
 
 
 def test_bad_role_and_bad_metric_values_are_user_errors(tracked: Any) -> None:
-    with pytest.raises(UserError, match="role 'champion'"), inc.track_experiment(
-        "x", increment=tracked.inc.id, role="champion", workspace=tracked.ws
+    with (
+        pytest.raises(UserError, match="role 'champion'"),
+        inc.track_experiment("x", increment=tracked.inc.id, role="champion", workspace=tracked.ws),
     ):
         pass
-    with pytest.raises(UserError, match="not a number"), inc.track_experiment(
-        "x", increment=tracked.inc.id, workspace=tracked.ws
-    ) as exp:
+    with (
+        pytest.raises(UserError, match="not a number"),
+        inc.track_experiment("x", increment=tracked.inc.id, workspace=tracked.ws) as exp,
+    ):
         exp.log_metrics({"roc_auc": "high"})
     assert read_run_record(tracked.inc.runs_dir / f"{exp.run_id}.json").status == "FAILED"
 
@@ -127,9 +134,10 @@ def test_boosting_libraries_are_saved_with_their_flavor(
 
 
 def test_a_non_model_is_refused_with_a_hint(tracked: Any) -> None:
-    with pytest.raises(UserError, match="not a scikit-learn"), inc.track_experiment(
-        "x", increment=tracked.inc.id, workspace=tracked.ws
-    ) as exp:
+    with (
+        pytest.raises(UserError, match="not a scikit-learn"),
+        inc.track_experiment("x", increment=tracked.inc.id, workspace=tracked.ws) as exp,
+    ):
         exp.save_model(object())
 
 

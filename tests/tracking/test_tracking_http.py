@@ -31,8 +31,12 @@ def _dead_url() -> str:
 
 
 def test_tracking_over_http_with_a_password_in_the_uri_never_writes_it(
-    workspace: Workspace, mlflow_server: str, tracked_at: Any,
-    caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str], small_data: tuple[Any, Any],
+    workspace: Workspace,
+    mlflow_server: str,
+    tracked_at: Any,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+    small_data: tuple[Any, Any],
 ) -> None:
     from sklearn.tree import DecisionTreeClassifier
 
@@ -63,13 +67,15 @@ def test_tracking_over_http_with_a_password_in_the_uri_never_writes_it(
 
 
 def test_an_unreachable_server_fails_fast_and_clearly_with_nothing_written(
-    workspace: Workspace, tracked_at: Any,
+    workspace: Workspace,
+    tracked_at: Any,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
     tracked = tracked_at(_dead_url())
     started = time.monotonic()
-    with pytest.raises(TrackingError) as caught, inc.track_experiment(
-        "x", increment=tracked.inc.id, workspace=workspace
+    with (
+        pytest.raises(TrackingError) as caught,
+        inc.track_experiment("x", increment=tracked.inc.id, workspace=workspace),
     ):
         pytest.fail("the block must not run without a tracking server")
     assert time.monotonic() - started < 30

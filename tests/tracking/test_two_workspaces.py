@@ -48,5 +48,3 @@ def test_second_workspace_is_not_sent_to_the_first_store(tmp_path: Path) -> None
         assert client.get_run(run_ids[name]).data.metrics["roc_auc"] == auc
         with pytest.raises(MlflowException):
             client.get_run(run_ids[other])
-
-

@@ -24,8 +24,16 @@ def test_record_report_docs_and_site_get_the_umask_mode(
     model = DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, y)
     with inc.track_experiment("tree", increment=tracked.inc.id, workspace=tracked.ws) as exp:
         exp.log_metrics({"roc_auc": 0.8})
-    inc.explain(model, X, X.head(30), increment=tracked.inc.id, run_id=exp.run_id, workspace=tracked.ws,
-                log_artifacts=False, progress=False)
+    inc.explain(
+        model,
+        X,
+        X.head(30),
+        increment=tracked.inc.id,
+        run_id=exp.run_id,
+        workspace=tracked.ws,
+        log_artifacts=False,
+        progress=False,
+    )
     choose(tracked.ws, tracked.inc.id, exp.run_id)
     build_docs(tracked.ws)
     site = build_site(tracked.ws, tmp_path / "site")

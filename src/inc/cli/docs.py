@@ -46,8 +46,7 @@ def docs_cmd(app: AppContext, check: bool, html_dir: Path | None, fmt: str) -> N
     if check:
         if result.stale:
             raise CheckFailed(
-                "living docs are stale; run 'inc docs' and commit the result:\n  "
-                + "\n  ".join(result.stale)
+                "living docs are stale; run 'inc docs' and commit the result:\n  " + "\n  ".join(result.stale)
             )
         if fmt == "text":
             click.echo(f"living docs are current ({len(result.unchanged)} pages)")
@@ -58,6 +57,5 @@ def docs_cmd(app: AppContext, check: bool, html_dir: Path | None, fmt: str) -> N
         for path in result.removed:
             click.echo(f"removed {path}")
         click.echo(
-            f"{len(result.written)} written, {len(result.removed)} removed, "
-            f"{len(result.unchanged)} unchanged"
+            f"{len(result.written)} written, {len(result.removed)} removed, {len(result.unchanged)} unchanged"
         )

@@ -26,16 +26,32 @@ def _emit(result: object, fmt: str) -> None:
 
 @click.command("gate")
 @click.argument("refs", nargs=-1, metavar="[ID]...")
-@click.option("--changed", is_flag=True,
-              help="Only increments with files changed in commits since the merge base, or staged.")
+@click.option(
+    "--changed",
+    is_flag=True,
+    help="Only increments with files changed in commits since the merge base, or staged.",
+)
 @click.option("--base", metavar="REF", help="Base of --changed (default: $GITHUB_BASE_REF, else main).")
 @click.option("--strict", is_flag=True, help="Every check blocks; stale evidence fails.")
 @click.option("--verify", is_flag=True, help="Re-read chosen and baseline runs from the tracking server.")
-@click.option("--format", "fmt", type=click.Choice(GATE_FORMATS), default="text", show_default=True,
-              help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(GATE_FORMATS),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 @pass_app
-def gate_cmd(app: AppContext, refs: tuple[str, ...], changed: bool, base: str | None,
-             strict: bool, verify: bool, fmt: str) -> None:
+def gate_cmd(
+    app: AppContext,
+    refs: tuple[str, ...],
+    changed: bool,
+    base: str | None,
+    strict: bool,
+    verify: bool,
+    fmt: str,
+) -> None:
     """The production-readiness gate: exit 1 when a blocking check fails."""
     from inc.gate.runner import run_gate
 
@@ -49,8 +65,14 @@ def gate_cmd(app: AppContext, refs: tuple[str, ...], changed: bool, base: str | 
 @click.command("done")
 @click.argument("ref", metavar="ID")
 @click.option("--strict", is_flag=True, help="Stale evidence fails too.")
-@click.option("--format", "fmt", type=click.Choice(GATE_FORMATS), default="text", show_default=True,
-              help="Output format of the gate report.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(GATE_FORMATS),
+    default="text",
+    show_default=True,
+    help="Output format of the gate report.",
+)
 @pass_app
 def done_cmd(app: AppContext, ref: str, strict: bool, fmt: str) -> None:
     """Close an increment: the gate with every check blocking, then status done and docs rebuilt."""

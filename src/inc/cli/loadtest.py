@@ -31,12 +31,18 @@ DATA_FILE = click.Path(dir_okay=False, path_type=Path)
 @click.option("--duration", "duration", type=float, help="Seconds to run (instead of --requests).")
 @click.option("--requests", "requests", type=int, help="Calls to time (default 1000; with --rps 10 s worth).")
 @click.option("--url", help="A served model, e.g. http://127.0.0.1:5000/invocations.")
-@click.option("--rps", "rps", type=float,
-              help="Open loop (with --url): N requests a second on a fixed schedule, latency from "
-                   "the scheduled time.")
-@click.option("--concurrency", type=int,
-              help="--url: parallel clients (default 1); with --rps the worker pool (default: enough "
-                   "for 250 ms answers).")
+@click.option(
+    "--rps",
+    "rps",
+    type=float,
+    help="Open loop (with --url): N requests a second on a fixed schedule, latency from the scheduled time.",
+)
+@click.option(
+    "--concurrency",
+    type=int,
+    help="--url: parallel clients (default 1); with --rps the worker pool (default: enough "
+    "for 250 ms answers).",
+)
 @click.option("--timeout", "timeout", default=10.0, show_default=True, type=float, help="Per request (s).")
 @click.option("--warmup", default=20, show_default=True, type=int, help="Untimed calls first.")
 @FORMAT_OPTION
@@ -71,9 +77,19 @@ def loadtest_cmd(
     ws = app.workspace
     with progress_bar("load test", fmt == "text") as progress:
         result = loadtest(
-            increment, run_id, data, batch_size=batch_size, requests=requests, duration=duration,
-            url=url, rps=rps, concurrency=concurrency, timeout=timeout, warmup=warmup,
-            workspace=ws, progress=progress,
+            increment,
+            run_id,
+            data,
+            batch_size=batch_size,
+            requests=requests,
+            duration=duration,
+            url=url,
+            rps=rps,
+            concurrency=concurrency,
+            timeout=timeout,
+            warmup=warmup,
+            workspace=ws,
+            progress=progress,
         )
     if fmt == "json":
         echo_json(result.report.model_dump(mode="json", by_alias=True))

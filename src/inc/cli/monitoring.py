@@ -64,18 +64,23 @@ def monitoring_init_cmd(
     result = init_monitoring(ws, ws.find(increment), reference, run_id, force)
     where = ws.relpath(result.path)
     if fmt == "json":
-        echo_json({
-            "path": where,
-            "run_id": result.run_id,
-            "inputs_from": result.inputs_from,
-            "features": [f.name for f in result.features],
-            "reference": result.config.reference.model_dump() if result.config.reference else None,
-            "notes": result.notes,
-        })
+        echo_json(
+            {
+                "path": where,
+                "run_id": result.run_id,
+                "inputs_from": result.inputs_from,
+                "features": [f.name for f in result.features],
+                "reference": result.config.reference.model_dump() if result.config.reference else None,
+                "notes": result.notes,
+            }
+        )
         return
     ranked = sum(1 for f in result.features if f.shap_rank is not None)
-    click.echo(f"{where}: {len(result.features)} features from {result.inputs_from} of run {result.run_id} "
-               f"({ranked} ranked by SHAP), prediction drift, {result.config.performance.metric} alert"
-               if result.config.performance else where)
+    click.echo(
+        f"{where}: {len(result.features)} features from {result.inputs_from} of run {result.run_id} "
+        f"({ranked} ranked by SHAP), prediction drift, {result.config.performance.metric} alert"
+        if result.config.performance
+        else where
+    )
     for note in result.notes:
         click.echo(f"- {note}")

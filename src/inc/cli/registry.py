@@ -24,4 +24,3 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "docs": ("inc.cli.docs:docs_cmd", "Rebuild the living docs (or check them, or build HTML)."),
     "demo": ("inc.cli.demo:demo_cmd", "Run the whole workflow end to end on synthetic data."),
 }
-

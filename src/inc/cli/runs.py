@@ -15,13 +15,16 @@ from inc.runs_table import RunRow, RunsTable
 @click.command("link")
 @click.argument("increment")
 @click.argument("run_id")
-@click.option("--role", type=click.Choice(["baseline", "candidate"]), default=None,
-              help="Role in the increment (default: the run's inc.role tag, else candidate).")
+@click.option(
+    "--role",
+    type=click.Choice(["baseline", "candidate"]),
+    default=None,
+    help="Role in the increment (default: the run's inc.role tag, else candidate).",
+)
 @click.option("--force", is_flag=True, help="Link a run tagged with another increment.")
 @FORMAT_OPTION
 @pass_app
-def link_cmd(app: AppContext, increment: str, run_id: str, role: str | None, force: bool,
-             fmt: str) -> None:
+def link_cmd(app: AppContext, increment: str, run_id: str, role: str | None, force: bool, fmt: str) -> None:
     """Link the MLflow run RUN_ID to INCREMENT's ledger (runs/<run_id>.json)."""
     from inc.ledger import link
 
@@ -91,8 +94,10 @@ def headline(result: RunsTable) -> str:
     """The metric, its direction, the target and the margin, as ``inc runs`` and ``inc show`` print them."""
     better = "higher" if result.goal == "maximize" else "lower"
     target = "not set" if result.target is None else f"{result.target:g}"
-    return (f"{result.metric} ({result.goal}: {better} is better), target {target}, "
-            f"margin {pct(result.margin).lstrip('+')} {result.margin_mode}")
+    return (
+        f"{result.metric} ({result.goal}: {better} is better), target {target}, "
+        f"margin {pct(result.margin).lstrip('+')} {result.margin_mode}"
+    )
 
 
 def verdict_line(result: RunsTable) -> str | None:
@@ -100,8 +105,10 @@ def verdict_line(result: RunsTable) -> str | None:
     if result.subject is None or result.best_baseline is None:
         return None
     beats = {True: "meets", False: "misses", None: "cannot judge"}[result.beats_baseline]
-    line = (f"{result.subject[:12]} vs best baseline {result.best_baseline[:12]} "
-            f"({_num(result.best_baseline_value)}): {pct(result.subject_improvement)}, {beats} the margin")
+    line = (
+        f"{result.subject[:12]} vs best baseline {result.best_baseline[:12]} "
+        f"({_num(result.best_baseline_value)}): {pct(result.subject_improvement)}, {beats} the margin"
+    )
     return line + (f"; {result.unreachable}" if result.unreachable and not result.beats_baseline else "")
 
 
@@ -116,12 +123,28 @@ def render_runs(result: RunsTable) -> str:
     rows = []
     for row in result.rows:
         mark = style("*", fg="green", bold=True) if row.chosen else " "
-        rows.append([
-            f"{mark}{row.run_id[:12]}", row.name, row.role, row.status, _num(row.metric),
-            _cv(row), delta_text(row, result.best_baseline), row.model_version or "-",
-        ])
-    headers = ["run", "name", "role", "status", result.metric, "cv mean ± std (folds)",
-               "vs best baseline", "model v"]
+        rows.append(
+            [
+                f"{mark}{row.run_id[:12]}",
+                row.name,
+                row.role,
+                row.status,
+                _num(row.metric),
+                _cv(row),
+                delta_text(row, result.best_baseline),
+                row.model_version or "-",
+            ]
+        )
+    headers = [
+        "run",
+        "name",
+        "role",
+        "status",
+        result.metric,
+        "cv mean ± std (folds)",
+        "vs best baseline",
+        "model v",
+    ]
     head = f"{result.increment}: {headline(result)}"
     if not result.rows:
         return f"{head}\nno runs linked yet: log with inc.track_experiment or 'inc link'/'inc sync'"

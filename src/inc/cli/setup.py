@@ -26,8 +26,11 @@ def init_cmd(app: AppContext, no_github: bool) -> None:
 @click.option("--title", help="Human title (default: from the name).")
 @click.option("--problem", type=click.Choice(PROBLEMS), help="Problem type (default from config).")
 @click.option("--metric", help="Success metric name, e.g. roc_auc, rmse, r2, ndcg_at_10.")
-@click.option("--goal", type=click.Choice(["maximize", "minimize"]),
-              help="Which way the metric is better (default: from inc's metric catalog).")
+@click.option(
+    "--goal",
+    type=click.Choice(["maximize", "minimize"]),
+    help="Which way the metric is better (default: from inc's metric catalog).",
+)
 @click.option("--target", type=float, help="Target value of the metric (default: a placeholder to fill in).")
 @FORMAT_OPTION
 @pass_app

@@ -24,17 +24,28 @@ def list_cmd(app: AppContext, status: str | None, fmt: str) -> None:
         click.echo("no increments yet; create one with: inc new <name>")
         return
     body = [
-        [r.id + (" (duplicate)" if r.duplicates else ""), r.slug,
-         style(r.status, fg=STATUS_COLORS.get(r.status)),
-         f"{r.tasks_done}/{r.tasks_total}", str(r.runs), r.title]
+        [
+            r.id + (" (duplicate)" if r.duplicates else ""),
+            r.slug,
+            style(r.status, fg=STATUS_COLORS.get(r.status)),
+            f"{r.tasks_done}/{r.tasks_total}",
+            str(r.runs),
+            r.title,
+        ]
         for r in rows
     ]
     click.echo(table(body, ["id", "slug", "status", "tasks", "runs", "title"]))
     numbers = sorted({r.id for r in rows if r.duplicates})
     for number in numbers:
         names = ", ".join(f"{r.id}-{r.slug}" for r in rows if r.id == number)
-        click.echo(style(f"number {number} is used by {names}: renumber one with 'git mv' to the next "
-                         "free number ('inc gate' fails on it)", fg="red"), err=True)
+        click.echo(
+            style(
+                f"number {number} is used by {names}: renumber one with 'git mv' to the next "
+                "free number ('inc gate' fails on it)",
+                fg="red",
+            ),
+            err=True,
+        )
 
 
 def _fmt(value: float | None) -> str:
@@ -71,8 +82,14 @@ def show_cmd(app: AppContext, ref: str, fmt: str) -> None:
 
         best = detail.comparison.get("best_baseline")
         rows = [
-            [("* " if r.chosen else "  ") + r.run_id[:12], r.role, r.name, r.status, _fmt(r.metric),
-             delta_text(r, best)]
+            [
+                ("* " if r.chosen else "  ") + r.run_id[:12],
+                r.role,
+                r.name,
+                r.status,
+                _fmt(r.metric),
+                delta_text(r, best),
+            ]
             for r in detail.runs
         ]
         click.echo(table(rows, ["run", "role", "name", "status", metric["name"], "vs best baseline"]))

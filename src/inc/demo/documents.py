@@ -73,9 +73,7 @@ def write_monitoring(ws: Workspace, inc: Increment, inputs: list[str], reference
         performance=Performance(
             metric=metric.name, alert_below=round((metric.target or 0.85) - 0.05, 4), label_delay_days=30
         ),
-        reference=ReferenceData(
-            path=ws.relpath(reference), sha256=sha256_file(reference)
-        ),
+        reference=ReferenceData(path=ws.relpath(reference), sha256=sha256_file(reference)),
         schedule="0 6 * * *",
         alert_route="#fraud-ml-alerts",
     )

@@ -53,8 +53,10 @@ StepCallback = Callable[[Step], None]
 
 def _git(root: Path, *args: str) -> None:
     env = {
-        "GIT_AUTHOR_NAME": "inc demo", "GIT_AUTHOR_EMAIL": "demo@inc.invalid",
-        "GIT_COMMITTER_NAME": "inc demo", "GIT_COMMITTER_EMAIL": "demo@inc.invalid",
+        "GIT_AUTHOR_NAME": "inc demo",
+        "GIT_AUTHOR_EMAIL": "demo@inc.invalid",
+        "GIT_COMMITTER_NAME": "inc demo",
+        "GIT_COMMITTER_EMAIL": "demo@inc.invalid",
     }
     import os
 
@@ -113,14 +115,23 @@ class Demo:
         self.commit("inc init")
         self.inc = new_increment(self.ws, "fraud-detection", metric="roc_auc", target=TARGET).increment
         self.inc.save_meta(self.inc.meta.model_copy(update={"latency_p95_ms": LATENCY_P95_MS}))
-        self.emit(Step("init and new", [f"workspace {self.root}", f"increment {self.inc.name}"],
-                       [self.ws.relpath(self.inc.path)]))
+        self.emit(
+            Step(
+                "init and new",
+                [f"workspace {self.root}", f"increment {self.inc.name}"],
+                [self.ws.relpath(self.inc.path)],
+            )
+        )
         write_spec(self.ws, self.inc)
         script = copy_training_script(self.inc)
         self.commit("fraud-detection: spec and training code")
-        self.emit(Step("spec written, training code kept in the increment",
-                       ["spec.md: problem, data, success criteria (roc_auc >= 0.8), baselines, metrics"],
-                       [self.ws.relpath(self.inc.doc_path("spec.md")), self.ws.relpath(script)]))
+        self.emit(
+            Step(
+                "spec written, training code kept in the increment",
+                ["spec.md: problem, data, success criteria (roc_auc >= 0.8), baselines, metrics"],
+                [self.ws.relpath(self.inc.doc_path("spec.md")), self.ws.relpath(script)],
+            )
+        )
 
     def train(self) -> dict[str, Any]:
         namespace = runpy.run_path(str(self.inc.path / "train.py"), run_name="inc_demo_train")
@@ -133,8 +144,13 @@ class Demo:
             for row in table.rows
             if row.metric is not None and row.cv_mean is not None and row.cv_std is not None
         ]
-        self.emit(Step("3 baselines and 3 candidates, 5-fold stratified CV, tracked", lines,
-                       [self.ws.relpath(self.inc.runs_dir)]))
+        self.emit(
+            Step(
+                "3 baselines and 3 candidates, 5-fold stratified CV, tracked",
+                lines,
+                [self.ws.relpath(self.inc.runs_dir)],
+            )
+        )
         return runs
 
     def choose(self, candidates: dict[str, str]) -> None:
@@ -151,11 +167,17 @@ class Demo:
         result = choose(self.ws, self.inc.id, self.chosen)
         self.refresh()
         model = self.inc.meta.model
-        self.emit(Step(f"chose {best} by held-out {metric}",
-                       [f"run {self.chosen}: {metric} {scores[best]:.3f}",
-                        f"model {model.name} v{model.version}" if model else "no registered model",
-                        *getattr(result, "warnings", [])],
-                       [self.ws.relpath(self.inc.meta_path)]))
+        self.emit(
+            Step(
+                f"chose {best} by held-out {metric}",
+                [
+                    f"run {self.chosen}: {metric} {scores[best]:.3f}",
+                    f"model {model.name} v{model.version}" if model else "no registered model",
+                    *getattr(result, "warnings", []),
+                ],
+                [self.ws.relpath(self.inc.meta_path)],
+            )
+        )
 
     def write_data(self) -> tuple[Path, Path]:
         namespace = runpy.run_path(str(self.inc.path / "train.py"), run_name="inc_demo_data")
@@ -185,12 +207,25 @@ class Demo:
 
         model = mlflow_adapter.load_native_model(model_uri, mlflow_adapter.resolve_tracking_uri(self.ws))
         rows = read_table(holdout, "data").drop(columns=["is_fraud"])
-        report = explain(model, read_table(reference, "data"), rows, increment=self.inc.id,
-                         run_id=self.chosen, workspace=self.ws, max_explain=500)
-        top = ", ".join(f"{item.feature} {item.mean_abs_shap:.3f}"
-                        for item in report.summary.global_importance[:3])
-        self.emit(Step(f"SHAP report ({report.summary.method} explainer)", [f"top features: {top}"],
-                       [self.ws.relpath(report.report_dir / "report.md")]))
+        report = explain(
+            model,
+            read_table(reference, "data"),
+            rows,
+            increment=self.inc.id,
+            run_id=self.chosen,
+            workspace=self.ws,
+            max_explain=500,
+        )
+        top = ", ".join(
+            f"{item.feature} {item.mean_abs_shap:.3f}" for item in report.summary.global_importance[:3]
+        )
+        self.emit(
+            Step(
+                f"SHAP report ({report.summary.method} explainer)",
+                [f"top features: {top}"],
+                [self.ws.relpath(report.report_dir / "report.md")],
+            )
+        )
 
     def evaluate(self, model_uri: str, holdout: Path) -> None:
         from sklearn.base import clone
@@ -203,24 +238,45 @@ class Demo:
         x_train, _, y_train, _ = namespace["split"]()
         model = mlflow_adapter.load_native_model(model_uri, mlflow_adapter.resolve_tracking_uri(self.ws))
         folds = [  # out-of-fold scores of the chosen configuration: the ROC's CV band and the threshold
-            (y_train.iloc[valid].to_numpy(),
-             clone(model).fit(x_train.iloc[fit], y_train.iloc[fit]).predict_proba(x_train.iloc[valid])[:, 1])
+            (
+                y_train.iloc[valid].to_numpy(),
+                clone(model)
+                .fit(x_train.iloc[fit], y_train.iloc[fit])
+                .predict_proba(x_train.iloc[valid])[:, 1],
+            )
             for fit, valid in namespace["folds"]().split(x_train, y_train)
         ]
         rows = read_table(holdout, "data")
-        report = evaluate(model, rows.drop(columns=["is_fraud"]), rows["is_fraud"], increment=self.inc.id,
-                          run_id=self.chosen, workspace=self.ws, cv=folds, slices=["merchant_category"],
-                          threshold="max_f1_cv")
+        report = evaluate(
+            model,
+            rows.drop(columns=["is_fraud"]),
+            rows["is_fraud"],
+            increment=self.inc.id,
+            run_id=self.chosen,
+            workspace=self.ws,
+            cv=folds,
+            slices=["merchant_category"],
+            threshold="max_f1_cv",
+        )
         s = report.summary
         worst = s.worst_slice
-        self.emit(Step("evaluation report (ROC with CV folds, PR, confusion, calibration, slices)",
-                       [f"{s.metric} {s.value:.3f} (95% CI {s.ci[0]:.3f} to {s.ci[1]:.3f}); threshold "
-                        f"{s.threshold:.3f}: {s.threshold_source}",
-                        f"at that threshold precision {s.metrics['precision']:.3f}, "
-                        f"recall {s.metrics['recall']:.3f}"
-                        + (f"; worst slice {worst.column}={worst.value} {s.metric} {worst.metric:.3f}"
-                           if worst is not None and worst.metric is not None else "")],
-                       [self.ws.relpath(report.report_dir / "report.md")]))
+        self.emit(
+            Step(
+                "evaluation report (ROC with CV folds, PR, confusion, calibration, slices)",
+                [
+                    f"{s.metric} {s.value:.3f} (95% CI {s.ci[0]:.3f} to {s.ci[1]:.3f}); threshold "
+                    f"{s.threshold:.3f}: {s.threshold_source}",
+                    f"at that threshold precision {s.metrics['precision']:.3f}, "
+                    f"recall {s.metrics['recall']:.3f}"
+                    + (
+                        f"; worst slice {worst.column}={worst.value} {s.metric} {worst.metric:.3f}"
+                        if worst is not None and worst.metric is not None
+                        else ""
+                    ),
+                ],
+                [self.ws.relpath(report.report_dir / "report.md")],
+            )
+        )
 
     def loadtest(self, holdout: Path) -> None:
         from inc.loadtest import LoadTestOptions, run_loadtest
@@ -229,8 +285,10 @@ class Demo:
         load = run_loadtest(self.ws, self.inc, self.chosen, holdout, options)
         assert load.path is not None
         lt = load.report
-        figures = (f"p50 {lt.p50_ms:.2f} ms, p95 {lt.p95_ms:.2f} ms, p99 {lt.p99_ms:.2f} ms "
-                   f"(target p95 <= {self.inc.meta.latency_p95_ms:g} ms), {lt.throughput_rps:.0f} req/s")
+        figures = (
+            f"p50 {lt.p50_ms:.2f} ms, p95 {lt.p95_ms:.2f} ms, p99 {lt.p99_ms:.2f} ms "
+            f"(target p95 <= {self.inc.meta.latency_p95_ms:g} ms), {lt.throughput_rps:.0f} req/s"
+        )
         self.emit(Step("load test (in-process, single rows)", [figures], [self.ws.relpath(load.path)]))
 
     def monitoring(self, inputs: list[str], reference: Path) -> None:
@@ -238,10 +296,16 @@ class Demo:
 
         config = write_monitoring(self.ws, self.inc, inputs, reference)
         alert = config.performance.alert_below if config.performance else "-"
-        self.emit(Step("monitoring configured",
-                       [f"{len(config.features)} features watched (psi / chi2), prediction drift, "
-                        f"roc_auc alert below {alert}"],
-                       [self.ws.relpath(self.inc.monitoring_path)]))
+        self.emit(
+            Step(
+                "monitoring configured",
+                [
+                    f"{len(config.features)} features watched (psi / chi2), prediction drift, "
+                    f"roc_auc alert below {alert}"
+                ],
+                [self.ws.relpath(self.inc.monitoring_path)],
+            )
+        )
 
     def close(self, site: Path | None = None) -> tuple[bool, Path]:
         from inc.demo.documents import tick_all_tasks, write_plan
@@ -257,18 +321,31 @@ class Demo:
         write_plan(self.ws, self.inc, decision, name, version)
         ticked = tick_all_tasks(self.inc)
         self.commit("fraud-detection: evidence, plan, tasks")
-        self.emit(Step("plan filled (A/B test, rollback), tasks ticked", [f"{ticked} tasks ticked"],
-                       [self.ws.relpath(self.inc.doc_path("plan.md"))]))
+        self.emit(
+            Step(
+                "plan filled (A/B test, rollback), tasks ticked",
+                [f"{ticked} tasks ticked"],
+                [self.ws.relpath(self.inc.doc_path("plan.md"))],
+            )
+        )
         done = close_increment(self.ws, self.inc.id)
         lines = [f"{check.id:17} {check.status:6} {check.detail}" for check in done.gate.increments[0].checks]
-        self.emit(Step("inc done: gate with every check blocking", lines,
-                       [self.ws.relpath(self.ws.living_docs_dir)]))
+        self.emit(
+            Step(
+                "inc done: gate with every check blocking", lines, [self.ws.relpath(self.ws.living_docs_dir)]
+            )
+        )
         site = site or self.root / "site"
         if done.closed:
             build_site(self.ws, site)
             self.commit("fraud-detection: done, living docs")
-            self.emit(Step("living docs and static site", [f"open {site / 'index.html'}"],
-                           [self.ws.relpath(self.ws.living_docs_dir), str(site)]))
+            self.emit(
+                Step(
+                    "living docs and static site",
+                    [f"open {site / 'index.html'}"],
+                    [self.ws.relpath(self.ws.living_docs_dir), str(site)],
+                )
+            )
         return done.closed, site
 
 

@@ -18,8 +18,14 @@ from inc.evaluation.scoring import Scored
 
 DPI = 80
 MAX_POINTS = 3000
-STYLE = {"font.family": "DejaVu Sans", "font.size": 9, "svg.hashsalt": "inc", "path.simplify": True,
-         "axes.grid": True, "grid.alpha": 0.3}
+STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "svg.hashsalt": "inc",
+    "path.simplify": True,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+}
 
 
 def _pyplot() -> Any:
@@ -41,8 +47,9 @@ def _save(fig: Any, path: Path) -> None:
     _pyplot().close(fig)
     buffer.seek(0)
     with Image.open(buffer) as image:
-        palette = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT,
-                                                dither=Image.Dither.NONE)
+        palette = image.convert("RGB").quantize(
+            colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        )
     palette.save(path, format="PNG", optimize=True)
 
 
@@ -64,14 +71,21 @@ def _roc(plt: Any, scored: Scored, cv: list[tuple[np.ndarray, np.ndarray]] | Non
             curves.append(np.interp(grid, fpr, tpr))
         mean, std = np.mean(curves, axis=0), np.std(curves, axis=0)
         ax.plot(grid, mean, color="tab:blue", lw=1.5, label=f"CV mean ({len(cv)} folds)")
-        ax.fill_between(grid, np.clip(mean - std, 0, 1), np.clip(mean + std, 0, 1), color="tab:blue",
-                        alpha=0.15, label="CV mean ± 1 std")
+        ax.fill_between(
+            grid,
+            np.clip(mean - std, 0, 1),
+            np.clip(mean + std, 0, 1),
+            color="tab:blue",
+            alpha=0.15,
+            label="CV mean ± 1 std",
+        )
     fpr, tpr, _ = skm.roc_curve(scored.labels, scored.scores)
     auc = skm.roc_auc_score(scored.labels, scored.scores)
     ax.plot(*_thin(fpr, tpr), color="tab:red", lw=2, label=f"test (AUC {auc:.3f})")
     ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1, label="chance")
-    ax.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC", xlim=(0, 1),
-           ylim=(0, 1.01))
+    ax.set(
+        xlabel="false positive rate", ylabel="true positive rate", title="ROC", xlim=(0, 1), ylim=(0, 1.01)
+    )
     ax.legend(loc="lower right")
     return fig
 
@@ -95,20 +109,35 @@ def _confusion(plt: Any, confusion: dict[str, Any], title: str) -> Any:
     k = len(labels)
     size = min(4.0 + 0.4 * k, 12.0)
     fig, axes = plt.subplots(1, 2, figsize=(2 * size, size * 0.9))
-    panels = ((axes[0], counts, "counts", "{:d}"),
-              (axes[1], normalised, "normalised by true class", "{:.2f}"))
+    panels = (
+        (axes[0], counts, "counts", "{:d}"),
+        (axes[1], normalised, "normalised by true class", "{:.2f}"),
+    )
     for ax, matrix, name, text in panels:
         ax.imshow(matrix, cmap="Blues", vmin=0)
         ax.grid(False)
-        ax.set(xticks=range(k), yticks=range(k), xticklabels=labels, yticklabels=labels,
-               xlabel="predicted", ylabel="true", title=f"{title} ({name})")
+        ax.set(
+            xticks=range(k),
+            yticks=range(k),
+            xticklabels=labels,
+            yticklabels=labels,
+            xlabel="predicted",
+            ylabel="true",
+            title=f"{title} ({name})",
+        )
         if k <= 15:
             top = matrix.max() or 1
             for i in range(k):
                 for j in range(k):
                     value = int(matrix[i, j]) if text == "{:d}" else float(matrix[i, j])
-                    ax.text(j, i, text.format(value), ha="center", va="center",
-                            color="white" if matrix[i, j] > top / 2 else "black")
+                    ax.text(
+                        j,
+                        i,
+                        text.format(value),
+                        ha="center",
+                        va="center",
+                        color="white" if matrix[i, j] > top / 2 else "black",
+                    )
     fig.tight_layout()
     return fig
 
@@ -117,11 +146,20 @@ def _calibration(plt: Any, calibration: dict[str, Any]) -> Any:
     fig, ax = plt.subplots(figsize=(5.0, 4.5))
     bins = calibration["bins"]
     ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1, label="perfectly calibrated")
-    ax.plot([b["mean_score"] for b in bins], [b["fraction_positive"] for b in bins], marker="o",
-            color="tab:red", label="test")
-    ax.set(xlabel="mean predicted probability (10 bins)", ylabel="fraction positive", xlim=(0, 1),
-           ylim=(0, 1.01),
-           title=f"Calibration: Brier {calibration['brier']:.4f}, ECE {calibration['ece']:.4f}")
+    ax.plot(
+        [b["mean_score"] for b in bins],
+        [b["fraction_positive"] for b in bins],
+        marker="o",
+        color="tab:red",
+        label="test",
+    )
+    ax.set(
+        xlabel="mean predicted probability (10 bins)",
+        ylabel="fraction positive",
+        xlim=(0, 1),
+        ylim=(0, 1.01),
+        title=f"Calibration: Brier {calibration['brier']:.4f}, ECE {calibration['ece']:.4f}",
+    )
     ax.legend(loc="upper left")
     return fig
 
@@ -132,8 +170,14 @@ def _scores(plt: Any, scored: Scored, threshold: float) -> Any:
     assert s is not None
     edges = np.linspace(float(s.min()), float(s.max()) or 1.0, 41)
     for cls, colour in ((0, "tab:blue"), (1, "tab:red")):
-        ax.hist(s[scored.labels == cls], bins=edges, alpha=0.55, density=True, color=colour,
-                label=f"class {scored.classes[cls]}")
+        ax.hist(
+            s[scored.labels == cls],
+            bins=edges,
+            alpha=0.55,
+            density=True,
+            color=colour,
+            label=f"class {scored.classes[cls]}",
+        )
     ax.axvline(threshold, color="black", lw=1.5, label=f"threshold {threshold:.3g}")
     ax.set(xlabel="score of the positive class", ylabel="density", title="Score distribution by class")
     ax.legend()
@@ -152,12 +196,19 @@ def threshold_curve(scored: Scored) -> tuple[np.ndarray, np.ndarray, np.ndarray,
 def _threshold(plt: Any, scored: Scored, threshold: float, source: str) -> Any:
     fig, ax = plt.subplots(figsize=(6.0, 4.2))
     t, precision, recall, f1 = threshold_curve(scored)
-    for values, name, colour in ((precision, "precision", "tab:blue"), (recall, "recall", "tab:green"),
-                                 (f1, "F1", "tab:red")):
+    for values, name, colour in (
+        (precision, "precision", "tab:blue"),
+        (recall, "recall", "tab:green"),
+        (f1, "F1", "tab:red"),
+    ):
         ax.plot(*_thin(t, values), label=name, color=colour)
     ax.axvline(threshold, color="black", lw=1.5, ls="--", label=f"chosen {threshold:.3g}: {source}")
-    ax.set(xlabel="threshold (positive when score >= threshold)", ylabel="value", ylim=(0, 1.01),
-           title="Threshold analysis")
+    ax.set(
+        xlabel="threshold (positive when score >= threshold)",
+        ylabel="value",
+        ylim=(0, 1.01),
+        title="Threshold analysis",
+    )
     ax.legend(loc="best", fontsize=7)
     return fig
 
@@ -212,8 +263,14 @@ def _ranking(plt: Any, at_k: list[dict[str, Any]]) -> Any:
     return fig
 
 
-def write_plots(folder: Path, scored: Scored, tables: dict[str, Any], threshold: float | None,
-                threshold_source: str, cv: list[tuple[np.ndarray, np.ndarray]] | None) -> dict[str, str]:
+def write_plots(
+    folder: Path,
+    scored: Scored,
+    tables: dict[str, Any],
+    threshold: float | None,
+    threshold_source: str,
+    cv: list[tuple[np.ndarray, np.ndarray]] | None,
+) -> dict[str, str]:
     """Write the plots of the problem type into ``folder``; returns file name -> title, in report order."""
     plt = _pyplot()
     figures: dict[str, tuple[Any, str]] = {}
@@ -222,16 +279,22 @@ def write_plots(folder: Path, scored: Scored, tables: dict[str, Any], threshold:
             assert threshold is not None
             figures["roc.png"] = (_roc(plt, scored, cv), "ROC" + (" with CV folds" if cv else ""))
             figures["pr.png"] = (_pr(plt, scored), "precision-recall")
-            figures["confusion.png"] = (_confusion(plt, tables["confusion"], f"at threshold {threshold:.3g}"),
-                                        "confusion matrix")
+            figures["confusion.png"] = (
+                _confusion(plt, tables["confusion"], f"at threshold {threshold:.3g}"),
+                "confusion matrix",
+            )
             if "calibration" in tables:
                 figures["calibration.png"] = (_calibration(plt, tables["calibration"]), "calibration")
             figures["scores.png"] = (_scores(plt, scored, threshold), "score distribution by class")
-            figures["threshold.png"] = (_threshold(plt, scored, threshold, threshold_source),
-                                        "threshold analysis")
+            figures["threshold.png"] = (
+                _threshold(plt, scored, threshold, threshold_source),
+                "threshold analysis",
+            )
         elif scored.task == "multiclass":
-            figures["confusion.png"] = (_confusion(plt, tables["confusion"], "predicted class"),
-                                        "confusion matrix")
+            figures["confusion.png"] = (
+                _confusion(plt, tables["confusion"], "predicted class"),
+                "confusion matrix",
+            )
             figures["per_class.png"] = (_per_class(plt, tables["per_class"]), "per-class metrics")
         elif scored.task == "regression":
             figures.update(_regression(plt, scored, tables["deciles"]))

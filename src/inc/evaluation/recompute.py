@@ -59,8 +59,17 @@ _ALIASES = {
 
 BINARY_METRICS = ("roc_auc", "pr_auc", "f1", "precision", "recall", "accuracy", "brier")
 MULTICLASS_METRICS = (
-    "accuracy", "f1_macro", "f1_micro", "f1_weighted", "precision_macro", "precision_micro",
-    "precision_weighted", "recall_macro", "recall_micro", "recall_weighted", "roc_auc",
+    "accuracy",
+    "f1_macro",
+    "f1_micro",
+    "f1_weighted",
+    "precision_macro",
+    "precision_micro",
+    "precision_weighted",
+    "recall_macro",
+    "recall_micro",
+    "recall_weighted",
+    "roc_auc",
 )
 REGRESSION_METRICS = ("rmse", "mse", "mae", "mape", "r2")
 RANKING_METRICS = ("ndcg_at_K", "map_at_K", "mrr", "precision_at_K", "recall_at_K")
@@ -134,8 +143,9 @@ def average_precision(labels: Sequence[int], scores: Sequence[float]) -> float:
     return total
 
 
-def binary_counts(labels: Sequence[int], scores: Sequence[float],
-                  threshold: float) -> tuple[int, int, int, int]:
+def binary_counts(
+    labels: Sequence[int], scores: Sequence[float], threshold: float
+) -> tuple[int, int, int, int]:
     """(tp, fp, fn, tn) with a row predicted positive when its score >= ``threshold``."""
     tp = fp = fn = tn = 0
     for y, s in zip(labels, scores, strict=True):
@@ -219,8 +229,9 @@ def _averaged(kind: str, average: str, counts: dict[int, list[int]]) -> float:
     return _div(math.fsum(v * w for v, w in per_class), support)
 
 
-def multiclass_metric(name: str, labels: Sequence[int], predicted: Sequence[int],
-                      proba: Sequence[Sequence[float]] | None) -> float:
+def multiclass_metric(
+    name: str, labels: Sequence[int], predicted: Sequence[int], proba: Sequence[Sequence[float]] | None
+) -> float:
     """One of :data:`MULTICLASS_METRICS`; ``roc_auc`` is the one-vs-rest macro average."""
     if name == "accuracy":
         return sum(1 for y, p in zip(labels, predicted, strict=True) if y == p) / len(labels)
@@ -264,8 +275,9 @@ def regression_metric(name: str, actual: Sequence[float], predicted: Sequence[fl
 # ---------------------------------------------------------------- ranking
 
 
-def _queries(groups: Sequence[Any], labels: Sequence[float],
-             scores: Sequence[float]) -> list[tuple[list[float], list[float]]]:
+def _queries(
+    groups: Sequence[Any], labels: Sequence[float], scores: Sequence[float]
+) -> list[tuple[list[float], list[float]]]:
     by_query: dict[Any, tuple[list[float], list[float]]] = {}
     for g, y, s in zip(groups, labels, scores, strict=True):
         pair = by_query.setdefault(g, ([], []))
@@ -324,8 +336,9 @@ def query_metric(name: str, labels: Sequence[float], scores: Sequence[float]) ->
     return _div(total, min(relevant, k))
 
 
-def ranking_metric(name: str, groups: Sequence[Any], labels: Sequence[float],
-                   scores: Sequence[float]) -> float:
+def ranking_metric(
+    name: str, groups: Sequence[Any], labels: Sequence[float], scores: Sequence[float]
+) -> float:
     """Mean of :func:`query_metric` over the queries (every query counts, all-irrelevant ones as 0)."""
     values = [query_metric(name, ys, ss) for ys, ss in _queries(groups, labels, scores)]
     return math.fsum(values) / len(values)

@@ -54,13 +54,21 @@ class EvaluationResult:
         """What ``inc evaluate --format json`` prints."""
         s = self.summary
         return {
-            "run_id": self.run_id, "task": s.task, "metric": s.metric, "value": s.value, "ci": s.ci,
-            "threshold": s.threshold, "threshold_source": s.threshold_source,
+            "run_id": self.run_id,
+            "task": s.task,
+            "metric": s.metric,
+            "value": s.value,
+            "ci": s.ci,
+            "threshold": s.threshold,
+            "threshold_source": s.threshold_source,
             "worst_slice": s.worst_slice.model_dump() if s.worst_slice else None,
-            "rows": s.rows, "stored_rows": s.stored_rows, "report": ws.relpath(self.report_dir),
+            "rows": s.rows,
+            "stored_rows": s.stored_rows,
+            "report": ws.relpath(self.report_dir),
             "summary_sha256": self.summary_sha256,
             "ledger": ws.relpath(self.ledger_path) if self.ledger_path else None,
-            "artifacts_logged": self.artifacts_logged, "notes": self.notes,
+            "artifacts_logged": self.artifacts_logged,
+            "notes": self.notes,
         }
 
 
@@ -104,8 +112,10 @@ def _slice_columns(frame: Any, slices: Any) -> dict[str, Any]:
         return out
     missing = [c for c in slices if c not in frame.columns]
     if missing:
-        raise UserError(f"slice column {', '.join(map(repr, missing))} is not in the data "
-                        f"(columns: {', '.join(map(str, frame.columns))})")
+        raise UserError(
+            f"slice column {', '.join(map(repr, missing))} is not in the data "
+            f"(columns: {', '.join(map(str, frame.columns))})"
+        )
     return {str(c): frame[c] for c in slices}
 
 
@@ -134,8 +144,9 @@ def _cv_folds(cv: Any, scored: Scored) -> list[tuple[np.ndarray, np.ndarray]] | 
     return folds
 
 
-def _threshold(threshold: Any, scored: Scored,
-               cv: list[tuple[np.ndarray, np.ndarray]] | None) -> tuple[float | None, str]:
+def _threshold(
+    threshold: Any, scored: Scored, cv: list[tuple[np.ndarray, np.ndarray]] | None
+) -> tuple[float | None, str]:
     import math
 
     import numpy as np
@@ -151,8 +162,12 @@ def _threshold(threshold: Any, scored: Scored,
         from inc.evaluation.plots import threshold_curve
         from inc.evaluation.scoring import Scored as _S
 
-        pooled = _S("binary", np.concatenate([y for y, _ in cv]), scores=np.concatenate([s for _, s in cv]),
-                    classes=scored.classes)
+        pooled = _S(
+            "binary",
+            np.concatenate([y for y, _ in cv]),
+            scores=np.concatenate([s for _, s in cv]),
+            classes=scored.classes,
+        )
         t, _, _, f1 = threshold_curve(pooled)
         best = int(np.argmax(f1))
         how = f"maximises F1 ({f1[best]:.3f}) on the pooled predictions of {len(cv)} CV folds"
@@ -170,8 +185,9 @@ def _ks(inc: Increment, metric: str) -> list[int]:
     return sorted(ks)
 
 
-def _prepare(model: Any, X_test: Any, y_test: Any, inc: Increment, cv: Any, slices: Any, threshold: Any,
-             groups: Any) -> _Inputs:
+def _prepare(
+    model: Any, X_test: Any, y_test: Any, inc: Increment, cv: Any, slices: Any, threshold: Any, groups: Any
+) -> _Inputs:
     from inc.evaluation import scoring
 
     frame = scoring.as_frame(X_test)
@@ -188,11 +204,14 @@ def _prepare(model: Any, X_test: Any, y_test: Any, inc: Increment, cv: Any, slic
         groups = frame[groups]
     raw = X_test if hasattr(X_test, "shape") and len(getattr(X_test, "shape", ())) == 2 else frame
     scored = scoring.score(model, raw, y, task, groups)  # arrays stay arrays: no feature-name warnings
-    if task == "multiclass" and metric == "roc_auc" and (
-        scored.proba is None or len(set(scored.labels.tolist())) < len(scored.classes)
+    if (
+        task == "multiclass"
+        and metric == "roc_auc"
+        and (scored.proba is None or len(set(scored.labels.tolist())) < len(scored.classes))
     ):
-        raise UserError("one-vs-rest ROC AUC needs predict_proba and every class of the model "
-                        "in the test set")
+        raise UserError(
+            "one-vs-rest ROC AUC needs predict_proba and every class of the model in the test set"
+        )
     folds = _cv_folds(cv, scored)
     chosen, source = _threshold(threshold, scored, folds)
     ignored = f"cv fold predictions ignored: they apply to binary models, not {task}"
@@ -220,13 +239,21 @@ def _subset(scored: Scored, keep: np.ndarray | None) -> Scored:
     if keep is None:
         return scored
     names = ("labels", "scores", "proba", "predicted", "groups")
-    changes = {name: getattr(scored, name)[keep] for name in names
-               if getattr(scored, name) is not None}
+    changes = {name: getattr(scored, name)[keep] for name in names if getattr(scored, name) is not None}
     return dataclasses.replace(scored, **changes)
 
 
-def _write(folder: Path, inputs: _Inputs, run_id: str, model: Any, digest: str, model_uri: str | None,
-           cap: int, replicates: int, seed: int) -> EvaluationSummary:
+def _write(
+    folder: Path,
+    inputs: _Inputs,
+    run_id: str,
+    model: Any,
+    digest: str,
+    model_uri: str | None,
+    cap: int,
+    replicates: int,
+    seed: int,
+) -> EvaluationSummary:
     from inc.evaluation import resample, store, tables
     from inc.evaluation.plots import write_plots
     from inc.evaluation.render import render_report
@@ -251,17 +278,34 @@ def _write(folder: Path, inputs: _Inputs, run_id: str, model: Any, digest: str, 
         notes.append("the model gives decision scores, not probabilities: no calibration")
     extra = {k: table[k] for k in ("deciles", "at_k", "queries") if k in table}
     summary = EvaluationSummary(
-        run_id=run_id, task=scored.task, metric=metric, value=value, stored_value=stored_value,
-        ci=intervals[metric], bootstrap={"replicates": replicates, "seed": seed, "level": 0.95},
-        rows=len(scored), stored_rows=int(stored["stored"]), sampled=bool(stored["sampled"]),
-        threshold=inputs.threshold, threshold_source=inputs.threshold_source, metrics=table["metrics"],
-        intervals={k: v for k, v in intervals.items() if v}, per_class=table.get("per_class", []),
-        confusion=table.get("confusion", {}), calibration=table.get("calibration", {}),
-        slices=slice_rows, worst_slice=resample.worst_slice(slice_rows, metric), model_uri=model_uri,
-        model_digest=digest, model_class=type(model).__name__,
-        plots=[FileRef(file=name, sha256=sha256_file(folder / name), title=title)
-               for name, title in plots.items()],
-        notes=notes, **extra,
+        run_id=run_id,
+        task=scored.task,
+        metric=metric,
+        value=value,
+        stored_value=stored_value,
+        ci=intervals[metric],
+        bootstrap={"replicates": replicates, "seed": seed, "level": 0.95},
+        rows=len(scored),
+        stored_rows=int(stored["stored"]),
+        sampled=bool(stored["sampled"]),
+        threshold=inputs.threshold,
+        threshold_source=inputs.threshold_source,
+        metrics=table["metrics"],
+        intervals={k: v for k, v in intervals.items() if v},
+        per_class=table.get("per_class", []),
+        confusion=table.get("confusion", {}),
+        calibration=table.get("calibration", {}),
+        slices=slice_rows,
+        worst_slice=resample.worst_slice(slice_rows, metric),
+        model_uri=model_uri,
+        model_digest=digest,
+        model_class=type(model).__name__,
+        plots=[
+            FileRef(file=name, sha256=sha256_file(folder / name), title=title)
+            for name, title in plots.items()
+        ],
+        notes=notes,
+        **extra,
     )
     atomic_write_text(folder / REPORT_MD, render_report(summary))
     files = [FileRef(file=name, sha256=sha256_file(folder / name)) for name in (PREDICTIONS, REPORT_MD)]
@@ -273,11 +317,18 @@ def _write(folder: Path, inputs: _Inputs, run_id: str, model: Any, digest: str, 
 def _link(inc: Increment, record: RunRecord, result: EvaluationResult, root: Path) -> Path:
     s = result.summary
     rel = (result.report_dir / SUMMARY).relative_to(inc.path).as_posix()
-    ref = ReportRef.model_validate({
-        "kind": REPORT_KIND, "path": rel, "sha256": result.summary_sha256, "metric": s.metric,
-        "value": s.value, "stored_value": s.stored_value, "stored_rows": s.stored_rows,
-        "model_digest": s.model_digest,
-    })
+    ref = ReportRef.model_validate(
+        {
+            "kind": REPORT_KIND,
+            "path": rel,
+            "sha256": result.summary_sha256,
+            "metric": s.metric,
+            "value": s.value,
+            "stored_value": s.stored_value,
+            "stored_rows": s.stored_rows,
+            "model_digest": s.model_digest,
+        }
+    )
     path = inc.runs_dir / f"{record.run_id}.json"
     if any(r.model_dump() == ref.model_dump() for r in record.reports):
         return path  # already linked as is: nothing to write
@@ -329,8 +380,9 @@ def evaluate(
     digest = model_digest(model, record)
     uri = model_uri or (record.model.uri if record is not None and record.model is not None else None)
     report_dir = inc.evaluation_dir(run_id)
-    summary = publish_folder(report_dir, lambda staging: _write(staging, inputs, run_id, model, digest, uri,
-                                                                cap, replicates, seed))
+    summary = publish_folder(
+        report_dir, lambda staging: _write(staging, inputs, run_id, model, digest, uri, cap, replicates, seed)
+    )
     result = EvaluationResult(run_id, report_dir, summary, sha256_file(report_dir / SUMMARY))
     if record is not None:
         result.ledger_path = _link(inc, record, result, ws.root)
@@ -343,9 +395,17 @@ def evaluate(
     return result
 
 
-def evaluate_run(ws: Workspace, increment: str, run_id: str, data_path: Path, target: str,
-                 slice_by: tuple[str, ...] = (), threshold: float | None = None, group_by: str | None = None,
-                 log_artifacts: bool = True) -> EvaluationResult:
+def evaluate_run(
+    ws: Workspace,
+    increment: str,
+    run_id: str,
+    data_path: Path,
+    target: str,
+    slice_by: tuple[str, ...] = (),
+    threshold: float | None = None,
+    group_by: str | None = None,
+    log_artifacts: bool = True,
+) -> EvaluationResult:
     """``inc evaluate``: load a linked run's model from MLflow and evaluate it on a CSV/Parquet file.
 
     Loading the model runs its code (skops/pickle): only for runs you trust. The gate never does it.
@@ -359,23 +419,37 @@ def evaluate_run(ws: Workspace, increment: str, run_id: str, data_path: Path, ta
     inc = ws.find(str(increment))
     record_path = inc.runs_dir / f"{run_id}.json"
     if not record_path.is_file():
-        raise NotFoundError(f"run {run_id!r} is not in {ws.relpath(inc.runs_dir)}/; link it first: "
-                            f"inc link {inc.id} {run_id}")
+        raise NotFoundError(
+            f"run {run_id!r} is not in {ws.relpath(inc.runs_dir)}/; link it first: inc link {inc.id} {run_id}"
+        )
     record = read_run_record(record_path)
     if record.model is None or not record.model.uri:
-        raise UserError(f"{ws.relpath(record_path)}: run {run_id} has no model (model: null); "
-                        "save one in the run with exp.save_model(...) and evaluate that run")
+        raise UserError(
+            f"{ws.relpath(record_path)}: run {run_id} has no model (model: null); "
+            "save one in the run with exp.save_model(...) and evaluate that run"
+        )
     frame = read_table(data_path, "test data")
     missing = [c for c in (target, *slice_by, *([group_by] if group_by else [])) if c not in frame.columns]
     if missing:
-        raise UserError(f"{data_path}: no column {', '.join(map(repr, missing))} "
-                        f"(columns: {', '.join(map(str, frame.columns))})")
+        raise UserError(
+            f"{data_path}: no column {', '.join(map(repr, missing))} "
+            f"(columns: {', '.join(map(str, frame.columns))})"
+        )
     inputs = list(record.model.inputs) or [c for c in frame.columns if c != target and c != group_by]
     absent = [c for c in inputs if c not in frame.columns]
     if absent:
         raise UserError(f"{data_path}: lacks the model's input column(s) {', '.join(absent)}")
     model = adapter.load_native_model(record.model.uri, adapter.resolve_tracking_uri(ws))
-    return evaluate(model, frame[inputs], frame[target], increment=inc.id, run_id=run_id, threshold=threshold,
-                    slices={c: frame[c] for c in slice_by} or None, workspace=ws,
-                    groups=frame[group_by] if group_by else None, log_artifacts=log_artifacts,
-                    model_uri=record.model.uri)
+    return evaluate(
+        model,
+        frame[inputs],
+        frame[target],
+        increment=inc.id,
+        run_id=run_id,
+        threshold=threshold,
+        slices={c: frame[c] for c in slice_by} or None,
+        workspace=ws,
+        groups=frame[group_by] if group_by else None,
+        log_artifacts=log_artifacts,
+        model_uri=record.model.uri,
+    )

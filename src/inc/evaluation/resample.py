@@ -75,8 +75,12 @@ class Weighted:
         tp, fp = float((w * hit * y).sum()), float((w * hit * (1 - y)).sum())
         fn, tn = float((w * (1 - hit) * y).sum()), float((w * (1 - hit) * (1 - y)).sum())
         div = rc._div
-        return {"f1": div(2 * tp, 2 * tp + fp + fn), "precision": div(tp, tp + fp),
-                "recall": div(tp, tp + fn), "accuracy": div(tp + tn, tp + fp + fn + tn)}[self.name]
+        return {
+            "f1": div(2 * tp, 2 * tp + fp + fn),
+            "precision": div(tp, tp + fp),
+            "recall": div(tp, tp + fn),
+            "accuracy": div(tp + tn, tp + fp + fn + tn),
+        }[self.name]
 
     def _multiclass(self, w: np.ndarray) -> float | None:
         y, p = self.scored.labels, self.scored.predicted
@@ -84,8 +88,9 @@ class Weighted:
         if self.name == "roc_auc":
             proba = self.scored.proba
             assert proba is not None
-            aucs = [self._auc((y == c).astype(float), proba[:, c], w, f"auc{c}")
-                    for c in range(proba.shape[1])]
+            aucs = [
+                self._auc((y == c).astype(float), proba[:, c], w, f"auc{c}") for c in range(proba.shape[1])
+            ]
             defined = [a for a in aucs if a is not None]
             return None if len(defined) < len(aucs) else float(np.mean(defined))
         if self.name == "accuracy":
@@ -130,15 +135,18 @@ def _per_query(scored: Scored, name: str) -> tuple[np.ndarray, np.ndarray]:
     assert scored.groups is not None and scored.scores is not None
     groups = scored.groups.tolist()
     queries = list(dict.fromkeys(groups))
-    values = np.array([
-        rc.query_metric(name, ys, ss)
-        for ys, ss in rc._queries(groups, scored.labels.tolist(), scored.scores.tolist())
-    ])
+    values = np.array(
+        [
+            rc.query_metric(name, ys, ss)
+            for ys, ss in rc._queries(groups, scored.labels.tolist(), scored.scores.tolist())
+        ]
+    )
     return np.array(queries), values
 
 
-def bootstrap(scored: Scored, name: str, threshold: float | None, replicates: int = REPLICATES,
-              seed: int = SEED) -> list[float]:
+def bootstrap(
+    scored: Scored, name: str, threshold: float | None, replicates: int = REPLICATES, seed: int = SEED
+) -> list[float]:
     """Seeded percentile bootstrap 95% interval of the metric (queries resampled for ranking)."""
     rng = np.random.default_rng(seed)
     values: list[float] = []
@@ -169,8 +177,10 @@ def slice_values(column: Any) -> tuple[np.ndarray, list[str]]:
         numbers = values.astype(float)
         edges = np.unique(np.quantile(numbers, [0, 0.25, 0.5, 0.75, 1]))
         index = np.clip(np.searchsorted(edges, numbers, side="right") - 1, 0, len(edges) - 2)
-        names = [f"[{edges[i]:.4g}, {edges[i + 1]:.4g}{']' if i == len(edges) - 2 else ')'}"
-                 for i in range(len(edges) - 1)]
+        names = [
+            f"[{edges[i]:.4g}, {edges[i + 1]:.4g}{']' if i == len(edges) - 2 else ')'}"
+            for i in range(len(edges) - 1)
+        ]
         labels = np.array([names[i] for i in index], dtype=object)
         return labels, [names[i] for i in sorted(set(index.tolist()))]
     labels = np.array(["(missing)" if v is None or v != v else str(v) for v in values.tolist()], dtype=object)
@@ -190,8 +200,12 @@ def slice_table(scored: Scored, name: str, threshold: float | None, slices: dict
                 metric = fn(mask.astype(float))
             else:
                 assert scored.groups is not None and scored.scores is not None
-                metric = rc.ranking_metric(name, scored.groups[mask].tolist(), scored.labels[mask].tolist(),
-                                           scored.scores[mask].tolist())
+                metric = rc.ranking_metric(
+                    name,
+                    scored.groups[mask].tolist(),
+                    scored.labels[mask].tolist(),
+                    scored.scores[mask].tolist(),
+                )
             rows.append(SliceRow(column=column, value=value, rows=n, metric=metric))
     return rows
 

@@ -54,8 +54,9 @@ def labels_of(y: Any, rows: int) -> np.ndarray:
         raise UserError("the test set is empty")
     missing = pd.isna(values)
     if missing.any():
-        raise UserError(f"y_test has {int(missing.sum())} missing label(s) "
-                        f"(first at row {int(np.argmax(missing))})")
+        raise UserError(
+            f"y_test has {int(missing.sum())} missing label(s) (first at row {int(np.argmax(missing))})"
+        )
     return values
 
 
@@ -81,8 +82,10 @@ def _finite(values: np.ndarray, what: str) -> np.ndarray:
     bad = ~np.isfinite(array)
     if bad.any():
         first = int(np.argmax(bad.reshape(len(array), -1).any(axis=1)))
-        raise UserError(f"{what}: {int(bad.reshape(len(array), -1).any(axis=1).sum())} row(s) are NaN or "
-                        f"infinite (first at row {first}); fix the model or its inputs")
+        raise UserError(
+            f"{what}: {int(bad.reshape(len(array), -1).any(axis=1).sum())} row(s) are NaN or "
+            f"infinite (first at row {first}); fix the model or its inputs"
+        )
     return array
 
 
@@ -106,8 +109,9 @@ def _indices(y: np.ndarray, classes: list[Any]) -> np.ndarray:
         i = index.get(value, text_index.get(str(value)))
         if i is None:
             shown = ", ".join(str(c) for c in classes)
-            raise UserError(f"y_test holds {value!r} (row {row}), which the model does not know "
-                            f"(classes: {shown})")
+            raise UserError(
+                f"y_test holds {value!r} (row {row}), which the model does not know (classes: {shown})"
+            )
         out[row] = i
     return out
 
@@ -118,16 +122,19 @@ def score_binary(model: Any, X: Any, y: np.ndarray) -> Scored:
     labels = _indices(y, classes)
     if len(classes) < 2 or len(set(labels.tolist())) < 2:
         present = classes[int(labels[0])] if len(labels) else "none"
-        raise UserError(f"y_test holds a single class ({present!r}): ROC AUC, precision-recall and the "
-                        "threshold analysis need both classes in the test set")
+        raise UserError(
+            f"y_test holds a single class ({present!r}): ROC AUC, precision-recall and the "
+            "threshold analysis need both classes in the test set"
+        )
     if hasattr(model, "predict_proba"):
         scores, probabilistic = _finite(_predict(model, X, "predict_proba"), "model scores")[:, 1], True
     elif hasattr(model, "decision_function"):
         scores, probabilistic = _finite(_predict(model, X, "decision_function"), "model scores"), False
     else:
         raise UserError(f"{type(model).__name__} has neither predict_proba nor decision_function: no scores")
-    return Scored("binary", labels, scores=scores, classes=[str(c) for c in classes],
-                  probabilistic=probabilistic)
+    return Scored(
+        "binary", labels, scores=scores, classes=[str(c) for c in classes], probabilistic=probabilistic
+    )
 
 
 def score_multiclass(model: Any, X: Any, y: np.ndarray) -> Scored:
@@ -147,8 +154,9 @@ def score_regression(model: Any, X: Any, y: np.ndarray) -> Scored:
     try:
         actual = np.asarray(y, dtype=float)
     except (TypeError, ValueError) as exc:
-        raise UserError(f"the regression target is not numeric (e.g. {y[0]!r}); "
-                        "give a numeric column") from exc
+        raise UserError(
+            f"the regression target is not numeric (e.g. {y[0]!r}); give a numeric column"
+        ) from exc
     predicted = _finite(_predict(model, X, "predict").reshape(len(X), -1)[:, 0], "model predictions")
     return Scored("regression", _finite(actual, "y_test"), predicted=predicted)
 
@@ -165,8 +173,12 @@ def score_ranking(model: Any, X: Any, y: np.ndarray, groups: Any) -> Scored:
     except (TypeError, ValueError) as exc:
         raise UserError(f"ranking relevance labels are not numeric (e.g. {y[0]!r})") from exc
     scores = _finite(_predict(model, X, "predict").reshape(len(X), -1)[:, 0], "model scores")
-    return Scored("ranking", _finite(relevance, "y_test"), scores=scores,
-                  groups=np.asarray([str(g) for g in group_values.tolist()]))
+    return Scored(
+        "ranking",
+        _finite(relevance, "y_test"),
+        scores=scores,
+        groups=np.asarray([str(g) for g in group_values.tolist()]),
+    )
 
 
 def score(model: Any, X: Any, y: np.ndarray, task: str, groups: Any = None) -> Scored:

@@ -30,8 +30,11 @@ def payload(scored: Scored, threshold: float | None, keep: np.ndarray | None) ->
     data: dict[str, Any] = {"schema": 1, "task": scored.task, "labels": labels}
     if scored.task == "binary":
         assert scored.scores is not None
-        data.update(scores=rows(scored.scores).astype(float).tolist(), threshold=float(threshold or 0.0),
-                    classes=scored.classes)
+        data.update(
+            scores=rows(scored.scores).astype(float).tolist(),
+            threshold=float(threshold or 0.0),
+            classes=scored.classes,
+        )
     elif scored.task == "multiclass":
         assert scored.predicted is not None
         data.update(predicted=rows(scored.predicted).astype(int).tolist(), classes=scored.classes)
@@ -50,15 +53,18 @@ def _plain(values: np.ndarray, task: str) -> list[Any]:
     return values.astype(int).tolist() if task in ("binary", "multiclass") else values.astype(float).tolist()
 
 
-def write_predictions(path: Path, scored: Scored, threshold: float | None, cap: int = DEFAULT_CAP,
-                      seed: int = SEED) -> dict[str, Any]:
+def write_predictions(
+    path: Path, scored: Scored, threshold: float | None, cap: int = DEFAULT_CAP, seed: int = SEED
+) -> dict[str, Any]:
     """Write the (sampled) predictions; returns the stored payload with ``rows``/``stored``/``sampled``."""
     keep = stratified_sample(scored, cap, seed)
     data = payload(scored, threshold, keep)
     stored = len(data["labels"])
     data.update(rows=len(scored), stored=stored, sampled=keep is not None, seed=seed)
     text = json.dumps(data, separators=(",", ":"), sort_keys=True, allow_nan=False)
-    with path.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0,
-                                               compresslevel=6) as handle:
+    with (
+        path.open("wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as handle,
+    ):
         handle.write(text.encode("utf-8"))
     return data

@@ -55,11 +55,15 @@ def headline(scored: Scored, name: str, threshold: float | None) -> float:
         return float(fn(y, p, average=average, zero_division=0))
     if scored.task == "regression":
         p = scored.predicted
-        return float({
-            "rmse": skm.root_mean_squared_error, "mse": skm.mean_squared_error,
-            "mae": skm.mean_absolute_error, "mape": skm.mean_absolute_percentage_error,
-            "r2": skm.r2_score,
-        }[name](y, p))
+        return float(
+            {
+                "rmse": skm.root_mean_squared_error,
+                "mse": skm.mean_squared_error,
+                "mae": skm.mean_absolute_error,
+                "mape": skm.mean_absolute_percentage_error,
+                "r2": skm.r2_score,
+            }[name](y, p)
+        )
     assert scored.groups is not None and scored.scores is not None
     return rc.ranking_metric(name, scored.groups.tolist(), y.tolist(), scored.scores.tolist())
 
@@ -89,8 +93,11 @@ def binary_tables(scored: Scored, threshold: float) -> dict[str, Any]:
 def _confusion(counts: np.ndarray, labels: list[str]) -> dict[str, Any]:
     totals = counts.sum(axis=1, keepdims=True)
     normalised = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
-    return {"labels": labels, "counts": counts.astype(int).tolist(),
-            "normalised": [[round(float(v), 6) for v in row] for row in normalised]}
+    return {
+        "labels": labels,
+        "counts": counts.astype(int).tolist(),
+        "normalised": [[round(float(v), 6) for v in row] for row in normalised],
+    }
 
 
 def calibration(y: np.ndarray, s: np.ndarray, bins: int = CALIBRATION_BINS) -> dict[str, Any]:
@@ -101,8 +108,16 @@ def calibration(y: np.ndarray, s: np.ndarray, bins: int = CALIBRATION_BINS) -> d
         mask = index == b
         n = int(mask.sum())
         if n:
-            rows.append({"bin": b, "low": b / bins, "high": (b + 1) / bins, "rows": n,
-                         "mean_score": float(s[mask].mean()), "fraction_positive": float(y[mask].mean())})
+            rows.append(
+                {
+                    "bin": b,
+                    "low": b / bins,
+                    "high": (b + 1) / bins,
+                    "rows": n,
+                    "mean_score": float(s[mask].mean()),
+                    "fraction_positive": float(y[mask].mean()),
+                }
+            )
     ece = float(sum(abs(r["fraction_positive"] - r["mean_score"]) * r["rows"] for r in rows) / len(y))
     return {"bins": rows, "ece": ece, "brier": float(skm.brier_score_loss(y, s))}
 
@@ -116,8 +131,13 @@ def multiclass_tables(scored: Scored) -> dict[str, Any]:
         y, p, labels=list(range(k)), zero_division=0
     )
     per_class = [
-        {"class": scored.classes[i], "precision": float(precision[i]), "recall": float(recall[i]),
-         "f1": float(f1[i]), "support": int(support[i])}
+        {
+            "class": scored.classes[i],
+            "precision": float(precision[i]),
+            "recall": float(recall[i]),
+            "f1": float(f1[i]),
+            "support": int(support[i]),
+        }
         for i in range(k)
     ]
     metrics: dict[str, float] = {"accuracy": float(skm.accuracy_score(y, p))}
@@ -131,11 +151,16 @@ def multiclass_tables(scored: Scored) -> dict[str, Any]:
         for i, row in enumerate(per_class):
             row["roc_auc_ovr"] = float(skm.roc_auc_score((y == i).astype(int), scored.proba[:, i]))
     else:
-        notes.append("one-vs-rest ROC AUC not computed: it needs predict_proba and every class "
-                     "in the test set")
+        notes.append(
+            "one-vs-rest ROC AUC not computed: it needs predict_proba and every class in the test set"
+        )
     counts = skm.confusion_matrix(y, p, labels=list(range(k)))
-    return {"metrics": metrics, "per_class": per_class, "confusion": _confusion(counts, scored.classes),
-            "notes": notes}
+    return {
+        "metrics": metrics,
+        "per_class": per_class,
+        "confusion": _confusion(counts, scored.classes),
+        "notes": notes,
+    }
 
 
 def regression_tables(scored: Scored) -> dict[str, Any]:
@@ -149,9 +174,17 @@ def regression_tables(scored: Scored) -> dict[str, Any]:
     for d in sorted(set(index.tolist())):
         mask = index == d
         err = p[mask] - y[mask]
-        deciles.append({"decile": d + 1, "low": float(y[mask].min()), "high": float(y[mask].max()),
-                        "rows": int(mask.sum()), "mae": float(np.abs(err).mean()),
-                        "rmse": float(np.sqrt((err ** 2).mean())), "bias": float(err.mean())})
+        deciles.append(
+            {
+                "decile": d + 1,
+                "low": float(y[mask].min()),
+                "high": float(y[mask].max()),
+                "rows": int(mask.sum()),
+                "mae": float(np.abs(err).mean()),
+                "rmse": float(np.sqrt((err**2).mean())),
+                "bias": float(err.mean()),
+            }
+        )
     return {"metrics": metrics, "deciles": deciles}
 
 

@@ -55,7 +55,10 @@ def _resolve(reference: str) -> Any:
 
 
 _DOCS, _PLAN, _OPS, _RUNS, _REPORTS = (
-    "inc.gate.checks_docs", "inc.gate.checks_plan", "inc.gate.checks_ops", "inc.gate.checks_runs",
+    "inc.gate.checks_docs",
+    "inc.gate.checks_plan",
+    "inc.gate.checks_ops",
+    "inc.gate.checks_runs",
     "inc.gate.checks_reports",
 )
 
@@ -65,18 +68,31 @@ CATALOG: tuple[CheckSpec, ...] = (
     CheckSpec("tasks", "tasks complete", "readiness", f"{_DOCS}:check_tasks"),
     CheckSpec("experiments", "experiments tracked and documented", "readiness", f"{_RUNS}:check_experiments"),
     CheckSpec("candidates", "enough candidate models compared", "readiness", f"{_RUNS}:check_candidates"),
-    CheckSpec("nontrivial_baseline", "a baseline beyond the trivial ones", "readiness",
-              f"{_RUNS}:check_nontrivial_baseline"),
+    CheckSpec(
+        "nontrivial_baseline",
+        "a baseline beyond the trivial ones",
+        "readiness",
+        f"{_RUNS}:check_nontrivial_baseline",
+    ),
     CheckSpec("baseline", "baseline comparison documented", "readiness", f"{_RUNS}:check_baseline"),
     CheckSpec("cross_validation", "CV performed", "readiness", f"{_RUNS}:check_cross_validation"),
-    CheckSpec("model_versioned", "model versioned, tied to the increment", "readiness",
-              f"{_RUNS}:check_model_versioned"),
+    CheckSpec(
+        "model_versioned",
+        "model versioned, tied to the increment",
+        "readiness",
+        f"{_RUNS}:check_model_versioned",
+    ),
     CheckSpec("explainability", "SHAP report generated", "readiness", f"{_REPORTS}:check_explainability"),
-    CheckSpec("evaluation", "evaluation report recomputed", "readiness",
-              "inc.gate.checks_evaluation:check_evaluation"),
+    CheckSpec(
+        "evaluation",
+        "evaluation report recomputed",
+        "readiness",
+        "inc.gate.checks_evaluation:check_evaluation",
+    ),
     CheckSpec("load_test", "latency under target", "readiness", f"{_REPORTS}:check_load_test"),
-    CheckSpec("monitoring", "drift + performance monitoring configured", "readiness",
-              f"{_OPS}:check_monitoring"),
+    CheckSpec(
+        "monitoring", "drift + performance monitoring configured", "readiness", f"{_OPS}:check_monitoring"
+    ),
     CheckSpec("ab_test", "A/B test ready", "readiness", f"{_PLAN}:check_ab_test"),
     CheckSpec("rollback", "rollback plan documented", "readiness", f"{_PLAN}:check_rollback"),
     CheckSpec("staleness", "evidence is current", "readiness", f"{_OPS}:check_staleness", offline=False),

@@ -206,8 +206,12 @@ def _text_at(config: GateConfig, ref: str, rel: str) -> str | None:
     import subprocess
 
     try:
-        return subprocess.run(["git", "-C", str(config.ws.root), "show", f"{ref}:./{rel}"],
-                              capture_output=True, text=True, check=True).stdout
+        return subprocess.run(
+            ["git", "-C", str(config.ws.root), "show", f"{ref}:./{rel}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         return None
 
@@ -234,8 +238,10 @@ def check_tasks(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
     if problems:
         lines = [config.rel(path, t.line) for t in open_tasks]
         return fail("; ".join(problems), *(lines or [config.rel(path)]))
-    return ok(f"all {len(tasks)} tasks done, the template's {len(_template_task_ids(config))} included",
-              config.rel(path))
+    return ok(
+        f"all {len(tasks)} tasks done, the template's {len(_template_task_ids(config))} included",
+        config.rel(path),
+    )
 
 
 _TUNING_RE = re.compile(r"\btun(e|ed|es|ing)\b|hyper-?parameter", re.I)

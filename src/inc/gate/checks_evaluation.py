@@ -42,8 +42,9 @@ def _file_problems(ev: EvidenceSet, folder: Path, summary: EvaluationSummary) ->
         elif not path.is_file():
             problems.append(f"{ev.rel(folder / name)} is missing")
         elif sha256_file(path) != digest:
-            problems.append(f"{ev.rel(folder / name)} sha256 differs from summary.json "
-                            "(edited after the report?)")
+            problems.append(
+                f"{ev.rel(folder / name)} sha256 differs from summary.json (edited after the report?)"
+            )
     return problems
 
 
@@ -62,14 +63,18 @@ def _policy(inc: Increment, summary: EvaluationSummary, data: dict[str, object])
     slice_min = getattr(meta, "slice_min", None)
     worst = summary.worst_slice
     if slice_min is not None and worst is None:
-        problems.append("slice_min is set but the report has no slice with a defined metric "
-                        "(evaluate with --slice-by COL)")
+        problems.append(
+            "slice_min is set but the report has no slice with a defined metric "
+            "(evaluate with --slice-by COL)"
+        )
     if slice_min is not None and worst is not None and worst.metric is not None:
         lower = meta.metric.goal == "minimize" or summary.metric in LOWER_IS_BETTER
         if (worst.metric > slice_min) if lower else (worst.metric < slice_min):
-            problems.append(f"worst slice {worst.column}={worst.value} has {summary.metric} "
-                            f"{fmt(worst.metric)}, "
-                            f"{'above' if lower else 'below'} slice_min {fmt(slice_min)}")
+            problems.append(
+                f"worst slice {worst.column}={worst.value} has {summary.metric} "
+                f"{fmt(worst.metric)}, "
+                f"{'above' if lower else 'below'} slice_min {fmt(slice_min)}"
+            )
     max_ece = getattr(meta, "calibration_max_ece", None)
     if max_ece is not None and summary.task == "binary":
         if not summary.calibration:
@@ -81,8 +86,9 @@ def _policy(inc: Increment, summary: EvaluationSummary, data: dict[str, object])
     return problems
 
 
-def _recomputed(folder: Path, summary: EvaluationSummary,
-                entry: ReportRef) -> tuple[float | None, str, dict[str, object]]:
+def _recomputed(
+    folder: Path, summary: EvaluationSummary, entry: ReportRef
+) -> tuple[float | None, str, dict[str, object]]:
     recorded = _number(entry, "stored_value")
     if recorded is None:
         return None, "the ledger's evaluation entry holds no stored_value", {}
@@ -92,9 +98,15 @@ def _recomputed(folder: Path, summary: EvaluationSummary,
     except rc.PredictionsError as exc:
         return None, f"cannot recompute {summary.metric}: {exc}", {}
     if not rc.agrees(value, recorded):
-        return None, (f"{summary.metric} recomputed from {PREDICTIONS} is {value!r}, "
-                      f"the ledger says {recorded!r} "
-                      f"(|diff| {abs(value - recorded):.3g}): predictions or ledger were changed"), {}
+        return (
+            None,
+            (
+                f"{summary.metric} recomputed from {PREDICTIONS} is {value!r}, "
+                f"the ledger says {recorded!r} "
+                f"(|diff| {abs(value - recorded):.3g}): predictions or ledger were changed"
+            ),
+            {},
+        )
     return value, "", data
 
 
@@ -107,9 +119,12 @@ def check_evaluation(inc: Increment, ev: EvidenceSet, config: GateConfig, record
     path = folder / SUMMARY
     where = ev.rel(path)
     if not path.is_file():
-        return fail(f"no evaluation report for the chosen run {short(record.run_id)}: "
-                    f"run 'inc evaluate {inc.id} "
-                    f"--run {record.run_id} --data FILE --target COL'", where)
+        return fail(
+            f"no evaluation report for the chosen run {short(record.run_id)}: "
+            f"run 'inc evaluate {inc.id} "
+            f"--run {record.run_id} --data FILE --target COL'",
+            where,
+        )
     summary = ev.parse(EvaluationSummary, path)
     if summary is None:
         return fail(f"{where}: {ev.errors.get(path)}", where)
@@ -117,8 +132,9 @@ def check_evaluation(inc: Increment, ev: EvidenceSet, config: GateConfig, record
         return fail(f"{where} is for run {summary.run_id}, not {record.run_id}", where)
     entry = _ledger_entry(record, path.relative_to(inc.path).as_posix())
     if entry is None:
-        return fail(f"runs/{record.run_id}.json does not link {where}; rerun 'inc evaluate' to record it",
-                    where)
+        return fail(
+            f"runs/{record.run_id}.json does not link {where}; rerun 'inc evaluate' to record it", where
+        )
     problems = [m for m, _ in linked_report_problems(ev, record, path)] or _file_problems(ev, folder, summary)
     if problems:
         return fail("; ".join(problems), where)
@@ -127,22 +143,27 @@ def check_evaluation(inc: Increment, ev: EvidenceSet, config: GateConfig, record
     except rc.PredictionsError as exc:
         return fail(f"{exc}", where)
     if wanted != summary.metric:
-        return fail(f"{where} scored {summary.metric}, but the increment's metric is {wanted}; "
-                    "rerun 'inc evaluate'",
-                    where)
+        return fail(
+            f"{where} scored {summary.metric}, but the increment's metric is {wanted}; rerun 'inc evaluate'",
+            where,
+        )
     extra = (record.model.model_extra or {}) if record.model is not None else {}
     digest = next((extra[k] for k in DIGEST_KEYS if isinstance(extra.get(k), str) and extra[k]), None)
     if digest is not None and (entry.model_extra or {}).get("model_digest") != digest:
-        return fail(f"{where} scored a model other than the run's (model digest differs); "
-                    "rerun 'inc evaluate'", where)
+        return fail(
+            f"{where} scored a model other than the run's (model digest differs); rerun 'inc evaluate'", where
+        )
     value, problem, data = _recomputed(folder, summary, entry)
     if value is None:
         return fail(problem, where, ev.rel(folder / PREDICTIONS))
     shown = _number(entry, "value")
     consistent = shown is not None and rc.agrees(shown, summary.value)
     if not consistent or (not summary.sampled and shown is not None and not rc.agrees(value, shown)):
-        return fail(f"{where} shows {summary.metric} {summary.value!r}, which is not what its predictions "
-                    "and the ledger give; rerun 'inc evaluate'", where)
+        return fail(
+            f"{where} shows {summary.metric} {summary.value!r}, which is not what its predictions "
+            "and the ledger give; rerun 'inc evaluate'",
+            where,
+        )
     policy = _policy(inc, summary, data)
     if policy:
         return fail("; ".join(policy), where)
@@ -156,7 +177,10 @@ def check_evaluation(inc: Increment, ev: EvidenceSet, config: GateConfig, record
         parts.append(f"worst slice {w.column}={w.value} {fmt(w.metric or 0.0)}")
     logged = record.metrics.get(inc.meta.metric.name)
     if logged is not None and not summary.sampled and abs(logged - value) > LOGGED_TOLERANCE:
-        return warn(f"the run logged {inc.meta.metric.name} {fmt(logged)} but its evaluation gives "
-                    f"{fmt(value)} (evaluated on other data?); " + "; ".join(parts),
-                    where, ev.rel(folder / PREDICTIONS))
+        return warn(
+            f"the run logged {inc.meta.metric.name} {fmt(logged)} but its evaluation gives "
+            f"{fmt(value)} (evaluated on other data?); " + "; ".join(parts),
+            where,
+            ev.rel(folder / PREDICTIONS),
+        )
     return ok("; ".join(parts), where, ev.rel(folder / PREDICTIONS))

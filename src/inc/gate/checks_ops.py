@@ -71,17 +71,22 @@ def check_monitoring(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Out
         from inc.gate.waivers import waived
 
         if waived("model_versioned", inc.meta, policy_of(config)):
-            return fail("not judged: the chosen run saved no model, so its inputs are unknown, and the "
-                        "waiver on model_versioned does not judge this check; waive monitoring on its own",
-                        where)
+            return fail(
+                "not judged: the chosen run saved no model, so its inputs are unknown, and the "
+                "waiver on model_versioned does not judge this check; waive monitoring on its own",
+                where,
+            )
         return skip(
             "skipped: needs model_versioned (the chosen run saved no model, so its inputs are unknown)", where
         )
     caveat = unverified_reference(mon) if mon is not None else ""
     if caveat:
         return warn(f"{len(inputs)} model inputs and top {len(top)} SHAP features watched; {caveat}", where)
-    return ok(f"{len(inputs)} model inputs and top {len(top)} SHAP features watched; drift, performance "
-              "alert that can fire, and reference data whose sha256 matches", where)
+    return ok(
+        f"{len(inputs)} model inputs and top {len(top)} SHAP features watched; drift, performance "
+        "alert that can fire, and reference data whose sha256 matches",
+        where,
+    )
 
 
 def _report_names(ev: EvidenceSet) -> list[tuple[str, Path, str, str | None]]:
@@ -112,8 +117,10 @@ def _naming_problems(ev: EvidenceSet, chosen: str) -> list[tuple[str, str]]:
         if runs and chosen not in runs:
             others = ", ".join(short(r) for r in sorted(runs))
             problems.append(
-                (f"{kind} evidence is for run(s) {others}, not the chosen {short(chosen)}",
-                 ev.rel(ev.inc.reports_dir))
+                (
+                    f"{kind} evidence is for run(s) {others}, not the chosen {short(chosen)}",
+                    ev.rel(ev.inc.reports_dir),
+                )
             )
     return problems
 
@@ -126,16 +133,19 @@ def _watched_paths(inc: Increment, config: GateConfig) -> list[str]:
     top = gitutil.repo_root(repo) if repo is not None else config.ws.root
     root = config.ws.root.resolve()
     prefix = root.relative_to(top).as_posix() if root != top else ""
+
     def under(path: str) -> str:
         return f"{prefix}/{path}" if prefix else path
+
     paths = [under(config.ws.relpath(inc.doc_path("spec.md")))]
     paths += [under(config.ws.relpath(inc.path) + pattern) for pattern in ("/*.py", "/*.ipynb")]
     paths += [under(p.strip("/")) for p in config.ws.config.training_paths]
     return paths
 
 
-def _git_outcome(record_commit: str | None, inc: Increment, ev: EvidenceSet,
-                 config: GateConfig, where: str) -> Outcome | None:
+def _git_outcome(
+    record_commit: str | None, inc: Increment, ev: EvidenceSet, config: GateConfig, where: str
+) -> Outcome | None:
     from inc import gitutil
 
     repo = config.repo
@@ -172,8 +182,10 @@ def _provenance_outcome(record: Any, inc: Increment, config: GateConfig, where: 
     strict = config.strict or config.closing
     problems: list[str] = []
     if not record.git_commit and (strict or config.repo is not None):
-        problems.append("the chosen run records no git commit (trained outside git, or linked from "
-                        "a run MLflow did not tie to a commit)")
+        problems.append(
+            "the chosen run records no git commit (trained outside git, or linked from "
+            "a run MLflow did not tie to a commit)"
+        )
     if record.git_dirty:
         files = list(record.dirty_files or [])
         shown = ", ".join(files[:5]) + (" ..." if len(files) > 5 else "")
@@ -198,8 +210,9 @@ def check_staleness(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outc
     problems = _naming_problems(ev, record.run_id)
     if problems:
         return fail("; ".join(m for m, _ in problems), *dict.fromkeys(w for _, w in problems))
-    outcome = _provenance_outcome(record, inc, config, where) or \
-        _git_outcome(record.git_commit, inc, ev, config, where)
+    outcome = _provenance_outcome(record, inc, config, where) or _git_outcome(
+        record.git_commit, inc, ev, config, where
+    )
     if outcome is not None:
         return outcome
     commit = f" (commit {record.git_commit[:8]})" if record.git_commit else ""
@@ -248,7 +261,9 @@ def check_living_docs(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Ou
         shown = ", ".join(mine[:4]) + (f" and {len(mine) - 4} more" if len(mine) > 4 else "")
         fix = "run 'inc docs' and commit living-docs/"
         if inc.meta.status == "done" and inc.meta.closed is None:
-            fix = (f"status was set to done by hand: run 'inc done {inc.id}' (it gates, pins the chosen run "
-                   "and model, and rebuilds the docs), then commit living-docs/")
+            fix = (
+                f"status was set to done by hand: run 'inc done {inc.id}' (it gates, pins the chosen run "
+                "and model, and rebuilds the docs), then commit living-docs/"
+            )
         return fail(f"living docs are stale: {shown}; {fix}", *mine[:10])
     return ok(f"living docs up to date for {inc.name}{scope}", docs_dir)

@@ -29,9 +29,7 @@ AB_ITEMS: dict[str, re.Pattern[str]] = {
 _NUMBER = r"\d+(?:[.,]\d+)?"
 _SPLIT_RE = re.compile(rf"({_NUMBER})\s*%?(?:\s*[/:|]\s*({_NUMBER})\s*%?)+")
 _PERCENT_RE = re.compile(rf"({_NUMBER})\s*%")
-_COUNT_WORDS = (
-    "a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|twenty|thirty"
-)
+_COUNT_WORDS = "a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|twenty|thirty"
 _DURATION_RE = re.compile(
     rf"(?:\b\d+(?:\.\d+)?|\b(?:{_COUNT_WORDS}))\s*(?:-|\s)?\s*(?:full\s+|whole\s+|calendar\s+|business\s+)?"
     r"(?:h|hours?|d|days?|w|weeks?|months?|pay\s+cycles?|business\s+days?)\b",
@@ -42,10 +40,33 @@ _MODELS_URI_RE = re.compile(r"models:/(?P<name>[^/\s`'\")]+)/(?P<version>\d+)\b"
 _NAMED_VERSION_RE = re.compile(
     r"(?:`?(?P<name>[A-Za-z0-9][\w.\-]*)`?\s+)?(?:version|ver\.?|v)\s*[:#=]?\s*(?P<version>\d+)\b", re.I
 )
-_NOT_NAMES = frozenset({
-    "to", "the", "back", "previous", "prior", "model", "registered", "its", "last", "our", "a", "of",
-    "current", "production", "this", "that", "champion", "is", "at", "from", "and", "or", "with",
-})
+_NOT_NAMES = frozenset(
+    {
+        "to",
+        "the",
+        "back",
+        "previous",
+        "prior",
+        "model",
+        "registered",
+        "its",
+        "last",
+        "our",
+        "a",
+        "of",
+        "current",
+        "production",
+        "this",
+        "that",
+        "champion",
+        "is",
+        "at",
+        "from",
+        "and",
+        "or",
+        "with",
+    }
+)
 
 
 def _plan_section(ev: EvidenceSet, *titles: str) -> Section | None:
@@ -134,8 +155,9 @@ def check_ab_test(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcom
     found = section.placeholder()
     if found and not missing and not wrong:
         line, marker = found
-        return fail(f"plan.md:{line} '{section.title}' still holds a placeholder ({marker!r})",
-                    config.rel(plan, line))
+        return fail(
+            f"plan.md:{line} '{section.title}' still holds a placeholder ({marker!r})", config.rel(plan, line)
+        )
     parts = []
     if missing:
         parts.append(f"does not name: {', '.join(missing)}")
@@ -219,8 +241,9 @@ def check_rollback(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outco
     found = section.placeholder()
     if found:
         line, marker = found
-        return fail(f"plan.md:{line} '{section.title}' still holds a placeholder ({marker!r})",
-                    config.rel(plan, line))
+        return fail(
+            f"plan.md:{line} '{section.title}' still holds a placeholder ({marker!r})", config.rel(plan, line)
+        )
     refs = version_refs(section.text)
     if not refs:
         return fail(

@@ -36,8 +36,11 @@ def linked_report_problems(ev: EvidenceSet, record: RunRecord, under: Path) -> l
             problems.append((f"{ev.rel(path)} linked from the run record is missing", ev.rel(path)))
         elif sha256_file(path) != ref.sha256:
             problems.append(
-                (f"{ev.rel(path)} sha256 differs from the one in runs/{record.run_id}.json (changed after "
-                 "the run was recorded?)", ev.rel(path))
+                (
+                    f"{ev.rel(path)} sha256 differs from the one in runs/{record.run_id}.json (changed after "
+                    "the run was recorded?)",
+                    ev.rel(path),
+                )
             )
     return problems
 
@@ -52,8 +55,10 @@ def _plot_problems(ev: EvidenceSet, folder: Path, plots: list[tuple[str, str]]) 
             problems.append((f"{ev.rel(path)} is missing", ev.rel(path)))
         elif sha256_file(path) != digest:
             problems.append(
-                (f"{ev.rel(path)} sha256 differs from summary.json (edited after the report was made?)",
-                 ev.rel(path))
+                (
+                    f"{ev.rel(path)} sha256 differs from summary.json (edited after the report was made?)",
+                    ev.rel(path),
+                )
             )
     return problems
 
@@ -69,8 +74,13 @@ def _foreign_features(
     if not foreign:
         return []
     shown = ", ".join(foreign[:4]) + (f" and {len(foreign) - 4} more" if len(foreign) > 4 else "")
-    return [(f"{ev.rel(path)} explains features the chosen model does not take: {shown} (a report of "
-             "another model?); rerun 'inc explain' on the chosen run's model", ev.rel(path))]
+    return [
+        (
+            f"{ev.rel(path)} explains features the chosen model does not take: {shown} (a report of "
+            "another model?); rerun 'inc explain' on the chosen run's model",
+            ev.rel(path),
+        )
+    ]
 
 
 @needs_chosen
@@ -145,15 +155,21 @@ def _missing_linked(ev: EvidenceSet, record: RunRecord) -> list[tuple[str, str]]
     for ref in record.reports:
         path = _inside(ev.inc.path, ref.path) if ref.kind == "loadtest" else None
         if path is not None and not path.is_file():
-            problems.append((f"{ev.rel(path)} linked from the run record is missing; rerun that load "
-                             "test (it replaces the report and its link)", ev.rel(path)))
+            problems.append(
+                (
+                    f"{ev.rel(path)} linked from the run record is missing; rerun that load "
+                    "test (it replaces the report and its link)",
+                    ev.rel(path),
+                )
+            )
     return problems
 
 
 def _single_row(report: LoadTestReport) -> dict[str, Any] | None:
     """The batch-size-1 series of a report (per-prediction latency), None if it measured batches only."""
-    series = report.series or [report.model_dump(include={"batch_size", "requests", "failures", "p95_ms",
-                                                           "p99_ms"})]
+    series = report.series or [
+        report.model_dump(include={"batch_size", "requests", "failures", "p95_ms", "p99_ms"})
+    ]
     for item in series:
         if isinstance(item, dict) and item.get("batch_size") == 1:
             return item
@@ -187,19 +203,28 @@ def _judge_report(ev: EvidenceSet, record: RunRecord, path: Path, target: float)
     except (TypeError, ValueError, KeyError) as exc:
         return "problem", f"{where}: field 'series': batch-size-1 entry is malformed ({exc})"
     setup = f"{_setup(report)}, batch {1 if single else report.batch_size}, {requests} requests"
-    figures = {"p50_ms": report.p50_ms, "p95_ms": report.p95_ms, "p99_ms": report.p99_ms,
-               "max_ms": report.max_ms, "batch-1 p95_ms": p95 if p95 is not None else 0.0}
+    figures = {
+        "p50_ms": report.p50_ms,
+        "p95_ms": report.p95_ms,
+        "p99_ms": report.p99_ms,
+        "max_ms": report.max_ms,
+        "batch-1 p95_ms": p95 if p95 is not None else 0.0,
+    }
     broken = [name for name, value in figures.items() if not math.isfinite(value) or value < 0]
     if broken:
         return "problem", f"{where}: {', '.join(broken)} not a number (or negative); rerun 'inc loadtest'"
     if failures:
         return "problem", f"{failures} of {requests} requests failed ({setup})"
     if report.dropped:
-        return "problem", (f"{report.dropped} scheduled requests were dropped ({setup}): the "
-                           "server could not keep up with the rate")
+        return "problem", (
+            f"{report.dropped} scheduled requests were dropped ({setup}): the "
+            "server could not keep up with the rate"
+        )
     if p95 is None:
         return "batches", f"{where} measured batches of {report.batch_size} only"
     if p95 > target:
-        return "problem", (f"p95 {fmt(p95)} ms > target {fmt(target)} ms ({setup}); speed the "
-                           "model up or raise latency_p95_ms with the serving team's agreement")
+        return "problem", (
+            f"p95 {fmt(p95)} ms > target {fmt(target)} ms ({setup}); speed the "
+            "model up or raise latency_p95_ms with the serving team's agreement"
+        )
     return "judged", f"p95 {fmt(p95)} ms <= {fmt(target)} ms, p99 {fmt(p99 or 0)} ms ({setup})"

@@ -24,11 +24,24 @@ CV_REL_STD = 0.10  # metrics with units (rmse, mae): fold std / |fold mean|
 CLOCK_SKEW = dt.timedelta(minutes=10)
 _TRIVIAL_RE = re.compile(
     r"dummy|majority|most[_ -]?frequent|\bprior\b|stratified|uniform|random|constant|"
-    r"\bmean\b|\bmedian\b|popularity|zero[_ -]?rule", re.I)
-_NONTRIVIAL_RE = re.compile(r"\brule\b|rule[_ -]|heuristic|current|production|existing|legacy|incumbent|"
-                            r"hand[_ -]?tuned|formula|bm25", re.I)
-_DUMMY_STRATEGIES = {"most_frequent", "prior", "stratified", "uniform", "constant", "mean", "median",
-                     "quantile"}
+    r"\bmean\b|\bmedian\b|popularity|zero[_ -]?rule",
+    re.I,
+)
+_NONTRIVIAL_RE = re.compile(
+    r"\brule\b|rule[_ -]|heuristic|current|production|existing|legacy|incumbent|"
+    r"hand[_ -]?tuned|formula|bm25",
+    re.I,
+)
+_DUMMY_STRATEGIES = {
+    "most_frequent",
+    "prior",
+    "stratified",
+    "uniform",
+    "constant",
+    "mean",
+    "median",
+    "quantile",
+}
 
 num = cmp.num  # metric values: the same digits as `inc runs` and the living docs
 
@@ -85,8 +98,10 @@ def _verify(inc: Increment, config: GateConfig) -> Outcome | None:
     if not differences:
         return None
     more = f" (and {len(differences) - 3} more)" if len(differences) > 3 else ""
-    outcome = fail(f"--verify: the tracking server disagrees with the ledger: {'; '.join(differences[:3])}"
-                   + more, config.rel(inc.runs_dir))
+    outcome = fail(
+        f"--verify: the tracking server disagrees with the ledger: {'; '.join(differences[:3])}" + more,
+        config.rel(inc.runs_dir),
+    )
     outcome.forced = True  # a ledger the server contradicts blocks and is never waived
     return outcome
 
@@ -128,8 +143,9 @@ def _experiments(inc: Increment, ev: EvidenceSet) -> Outcome:
         more = f" (and {len(broken) - 3} more)" if len(broken) > 3 else ""
         shown = "; ".join(p for p, _ in broken[:3]) + more
         return fail(shown, *dict.fromkeys(ev.rel(ev.run_paths[r.run_id]) for _, r in broken))
-    documented = [r for r in candidates
-                  if r.params and r.metrics and r.note.strip() and r.status == cmp.FINISHED]
+    documented = [
+        r for r in candidates if r.params and r.metrics and r.note.strip() and r.status == cmp.FINISHED
+    ]
     if not documented:
         lacking = ", ".join(_lacks(r) for r in candidates[:3])
         return fail(f"no FINISHED candidate run has params, metrics and a note: {lacking}", *evidence)
@@ -161,8 +177,11 @@ def check_candidates(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Out
     wanted = inc.meta.chosen_run
     if len(counted) < needed <= len(counted) + 1 and wanted and wanted not in ev.runs:
         # the chosen run's record is gone: `experiments` fails for it; restored, it may make the count
-        return skip(f"skipped: needs experiments (the chosen run {short(wanted)} has no record in the "
-                    "ledger, so the candidates are not all counted)", *paths)
+        return skip(
+            f"skipped: needs experiments (the chosen run {short(wanted)} has no record in the "
+            "ledger, so the candidates are not all counted)",
+            *paths,
+        )
     if len(counted) < needed:
         return fail(
             f"{len(counted)} FINISHED candidate(s) with {name}{aside}, needs {needed} (min_candidates): "
@@ -205,8 +224,10 @@ def check_nontrivial_baseline(inc: Increment, ev: EvidenceSet, config: GateConfi
             "as a baseline (name or note it so, e.g. 'baseline-amount-rule'), or a simple real model",
             *(ev.rel(ev.run_paths[r.run_id]) for r in baselines[:10]),
         )
-    return ok(f"non-trivial baseline(s): {', '.join(r.name for r in strong)}",
-              *(ev.rel(ev.run_paths[r.run_id]) for r in strong[:10]))
+    return ok(
+        f"non-trivial baseline(s): {', '.join(r.name for r in strong)}",
+        *(ev.rel(ev.run_paths[r.run_id]) for r in strong[:10]),
+    )
 
 
 def chosen_problem(ev: EvidenceSet) -> Outcome | None:
@@ -244,17 +265,21 @@ def _metric_problem(inc: Increment) -> str | None:
     info = lookup(metric.name)
     if info is not None and info.goal != metric.goal:
         better = "higher" if info.goal == "maximize" else "lower"
-        return (f"increment.yaml says goal {metric.goal} but {metric.name} is {info.goal}d ({better} is "
-                f"better): fix metric.goal, then re-check the target")
+        return (
+            f"increment.yaml says goal {metric.goal} but {metric.name} is {info.goal}d ({better} is "
+            f"better): fix metric.goal, then re-check the target"
+        )
     if metric.target is None:
         return f"no target for {metric.name}: set metric.target in increment.yaml (and in spec.md)"
     return None
 
 
 def _folds_text(folds: cmp.FoldComparison) -> str:
-    return (f"on {folds.folds} paired folds: CV means {num(folds.subject_mean)} vs {num(folds.baseline_mean)}"
-            f" ({cmp.pct(folds.improvement)}), per-fold difference {folds.mean_diff:+.4f} ± "
-            f"{folds.diff_std:.4f}, better on {folds.wins}/{folds.folds}")
+    return (
+        f"on {folds.folds} paired folds: CV means {num(folds.subject_mean)} vs {num(folds.baseline_mean)}"
+        f" ({cmp.pct(folds.improvement)}), per-fold difference {folds.mean_diff:+.4f} ± "
+        f"{folds.diff_std:.4f}, better on {folds.wins}/{folds.folds}"
+    )
 
 
 @needs_chosen
@@ -274,13 +299,19 @@ def check_baseline(inc: Increment, ev: EvidenceSet, config: GateConfig, record: 
         )
     paths = [ev.rel(ev.run_paths[r.run_id]) for r in (record, *baselines)]
     if record.role == "baseline":
-        return fail(f"chosen run {short(record.run_id)} ({record.name}) is a baseline, not a candidate: "
-                    "choose a candidate with 'inc choose'", *paths)
+        return fail(
+            f"chosen run {short(record.run_id)} ({record.name}) is a baseline, not a candidate: "
+            "choose a candidate with 'inc choose'",
+            *paths,
+        )
     result = cmp.compare(meta, list(ev.runs.values()), subject=cmp.Subject(record, not ev.chosen.picked))
     if result.nan_baselines:
         names = ", ".join(short(r) for r in result.nan_baselines)
-        return fail(f"baseline {names}: {name} is not a number; it may hide a stronger baseline, fix or "
-                    "remove its record", *paths)
+        return fail(
+            f"baseline {names}: {name} is not a number; it may hide a stronger baseline, fix or "
+            "remove its record",
+            *paths,
+        )
     if result.value is None or not cmp.finite(result.value):
         shown = "missing" if result.value is None else "not a number"
         return fail(f"{_chosen_label(ev, record)}: {name} is {shown}", *paths)
@@ -293,8 +324,14 @@ def check_baseline(inc: Increment, ev: EvidenceSet, config: GateConfig, record: 
     )
     problems = []
     if not result.beats_baseline:
-        problems.append("margin missed" + (f" ({result.unreachable}; set 'margin_mode: error_reduction' in "
-                                           "increment.yaml)" if result.unreachable else ""))
+        problems.append(
+            "margin missed"
+            + (
+                f" ({result.unreachable}; set 'margin_mode: error_reduction' in increment.yaml)"
+                if result.unreachable
+                else ""
+            )
+        )
     if not result.meets_target:
         op = ">=" if meta.metric.goal == "maximize" else "<="
         problems.append(f"target {name} {op} {num(meta.metric.target)} missed")
@@ -303,8 +340,11 @@ def check_baseline(inc: Increment, ev: EvidenceSet, config: GateConfig, record: 
     if problems:
         return fail(f"{summary}; {', '.join(problems)}{fold_text}", *paths)
     if folds is not None and folds.improvement < meta.baseline_margin - 1e-12:
-        return warn(f"{summary} on the hold-out, but {_folds_text(folds)} misses the margin: the two "
-                    "disagree, check the hold-out split's size and representativeness", *paths)
+        return warn(
+            f"{summary} on the hold-out, but {_folds_text(folds)} misses the margin: the two "
+            "disagree, check the hold-out split's size and representativeness",
+            *paths,
+        )
     return ok(f"{summary}; target {num(meta.metric.target)} met{fold_text}", *paths)
 
 
@@ -339,12 +379,16 @@ def check_cross_validation(inc: Increment, ev: EvidenceSet, config: GateConfig, 
     needed = inc.meta.cv_min_folds
     label = _chosen_label(ev, record)
     if record.cv is None or not record.cv.folds:
-        return fail(f"{label} has no CV fold scores; log them with exp.log_cv(scores) "
-                    f"({needed} folds or more)", where)
+        return fail(
+            f"{label} has no CV fold scores; log them with exp.log_cv(scores) ({needed} folds or more)", where
+        )
     cv, name = record.cv, inc.meta.metric.name
     if not same_metric(cv.metric, name):
-        return fail(f"{label}: fold scores are of {cv.metric}, not the increment's metric {name}; "
-                    f"log_cv(scores, metric={name!r})", where)
+        return fail(
+            f"{label}: fold scores are of {cv.metric}, not the increment's metric {name}; "
+            f"log_cv(scores, metric={name!r})",
+            where,
+        )
     if not all(cmp.finite(v) for v in cv.folds):
         return fail(f"{label}: a {cv.metric} fold score is not a number", where)
     if len(cv.folds) < needed:
@@ -356,8 +400,9 @@ def check_cross_validation(inc: Increment, ev: EvidenceSet, config: GateConfig, 
     summary = f"{len(cv.folds)} folds of {cv.metric}: mean {num(mean)} ± {num(std)}"
     limit, basis = stability_limit(cv.metric, cv.folds, mean, inc.meta.cv_max_std)
     if std > limit:
-        return warn(f"{summary}; std over {num(limit)} ({basis}): unstable across folds, check the splits",
-                    where)
+        return warn(
+            f"{summary}; std over {num(limit)} ({basis}): unstable across folds, check the splits", where
+        )
     return ok(summary, where)
 
 

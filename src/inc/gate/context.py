@@ -85,8 +85,12 @@ class EvidenceSet:
         """Workspace-relative path for reports."""
         return self.config.rel(path, line)
 
-    def preload(self, sections: dict[str, list[Section]], tasks: list[Task],
-                parsed: dict[Path, RunRecord | EvidenceError]) -> None:
+    def preload(
+        self,
+        sections: dict[str, list[Section]],
+        tasks: list[Task],
+        parsed: dict[Path, RunRecord | EvidenceError],
+    ) -> None:
         """Take documents and ledger records someone already parsed (the living docs), same rules."""
         self.__dict__["_sections"] = dict(sections)
         self.__dict__["tasks"] = tasks

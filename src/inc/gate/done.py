@@ -58,18 +58,23 @@ def set_champion(ws: Workspace, inc: Increment, gate: GateResult) -> list[str]:
     import importlib.util
 
     if importlib.util.find_spec("mlflow") is None:
-        return [f"registry alias not set: mlflow is not installed (install inc-ml[ml] and run "
-                f"'inc done {inc.id}' again to set {CHAMPION_ALIAS!r} on {model.name} v{model.version})"]
+        return [
+            f"registry alias not set: mlflow is not installed (install inc-ml[ml] and run "
+            f"'inc done {inc.id}' again to set {CHAMPION_ALIAS!r} on {model.name} v{model.version})"
+        ]
     from inc import mlflow_adapter as adapter
     from inc.errors import IncError
 
     try:
         uri = adapter.resolve_tracking_uri(ws)
         store = adapter.redact_uri(uri)
-        if uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///"):].split("?")[0]).is_file():
+        if uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///") :].split("?")[0]).is_file():
             return [f"registry alias not set: no tracking store at {store}"]
-        tags = {"inc.increment": inc.id, "inc.gate": "passed" if gate.passed else "failed",
-                "inc.closed": dt.date.today().isoformat()}
+        tags = {
+            "inc.increment": inc.id,
+            "inc.gate": "passed" if gate.passed else "failed",
+            "inc.closed": dt.date.today().isoformat(),
+        }
         adapter.set_alias(uri, model.name, model.version, CHAMPION_ALIAS, tags)
     except IncError as exc:
         return [f"registry alias not set: {exc.message}"]

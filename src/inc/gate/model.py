@@ -14,7 +14,6 @@ READY_STATUSES = ("pass", "warn", "waived")
 _LOCATION_RE = re.compile(r"^(?P<file>.+?):(?P<line>\d+)$")
 
 
-
 @dataclass
 class Outcome:
     """What a check function returns: status, one actionable line, the evidence it read."""

@@ -16,6 +16,7 @@ from inc.metrics import lookup, same_metric
 if TYPE_CHECKING:
     from inc.monitoring import MonitoringConfig
 
+
 def metric_range(name: str) -> tuple[float, float, str] | None:
     """(lowest, highest, goal) of a metric from the metric catalog; None for an unknown metric."""
     info = lookup(name)
@@ -33,13 +34,17 @@ def reference_problems(mon: MonitoringConfig, root: Path) -> list[str]:
     if root.resolve() not in path.parents:
         return [f"monitoring.yaml: field 'reference.path': {ref.path} is outside the workspace"]
     if not path.is_file():
-        return [f"monitoring.yaml: field 'reference.path': {ref.path} does not exist; commit the reference "
-                "data, or point to it with uri"]
+        return [
+            f"monitoring.yaml: field 'reference.path': {ref.path} does not exist; commit the reference "
+            "data, or point to it with uri"
+        ]
     if path.stat().st_size == 0:
         return [f"monitoring.yaml: field 'reference.path': {ref.path} is empty; commit the reference data"]
     if sha256_file(path) != ref.sha256:
-        return [f"monitoring.yaml: field 'reference.sha256': {ref.path} no longer hashes to the recorded "
-                "sha256 (the data changed); rerun drift on purpose and record the new sha256"]
+        return [
+            f"monitoring.yaml: field 'reference.sha256': {ref.path} no longer hashes to the recorded "
+            "sha256 (the data changed); rerun drift on purpose and record the new sha256"
+        ]
     return []
 
 
@@ -47,8 +52,10 @@ def unverified_reference(mon: MonitoringConfig) -> str:
     """A warning when the reference data is a URI: its sha256 cannot be checked offline."""
     ref = mon.reference
     if ref is not None and ref.uri is not None:
-        return (f"monitoring.yaml: field 'reference.uri': {ref.uri} is not fetched, so its sha256 is not "
-                "checked offline; commit the reference data and give its path to have it checked")
+        return (
+            f"monitoring.yaml: field 'reference.uri': {ref.uri} is not fetched, so its sha256 is not "
+            "checked offline; commit the reference data and give its path to have it checked"
+        )
     return ""
 
 
@@ -69,18 +76,26 @@ def threshold_problems(mon: MonitoringConfig, meta: IncrementMeta) -> list[str]:
     problems = []
     if goal is not None and below != (goal == "maximize"):
         right = "alert_below" if goal == "maximize" else "alert_above"
-        problems.append(f"monitoring.yaml: field '{field}': {perf.metric} is to {goal}, so the alert is "
-                        f"'{right}' (this one fires only when the model gets better)")
+        problems.append(
+            f"monitoring.yaml: field '{field}': {perf.metric} is to {goal}, so the alert is "
+            f"'{right}' (this one fires only when the model gets better)"
+        )
     if known and not known[0] < value < known[1]:
         low, high = (f"{bound:g}" for bound in known[:2])
-        problems.append(f"monitoring.yaml: field '{field}': {value:g} is not strictly inside {perf.metric}'s "
-                        f"range ({low}, {high}), so the alert can never fire (or always fires)")
+        problems.append(
+            f"monitoring.yaml: field '{field}': {value:g} is not strictly inside {perf.metric}'s "
+            f"range ({low}, {high}), so the alert can never fire (or always fires)"
+        )
     target = meta.metric.target
     if same and target is not None and not problems:
         if below and value > target:
-            problems.append(f"monitoring.yaml: field '{field}': {value:g} is above the target {target:g}; "
-                            "alert at or below the target the model was accepted on")
+            problems.append(
+                f"monitoring.yaml: field '{field}': {value:g} is above the target {target:g}; "
+                "alert at or below the target the model was accepted on"
+            )
         if not below and value < target:
-            problems.append(f"monitoring.yaml: field '{field}': {value:g} is below the target {target:g}; "
-                            "alert at or above the target the model was accepted on")
+            problems.append(
+                f"monitoring.yaml: field '{field}': {value:g} is below the target {target:g}; "
+                "alert at or above the target the model was accepted on"
+            )
     return problems

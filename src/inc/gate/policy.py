@@ -20,28 +20,36 @@ _WHERE = "(policy.{} in inc.yaml)"
 def _baseline(ev: EvidenceSet, policy: Policy) -> str:
     declared = ev.inc.meta.baseline_margin
     if declared < policy.baseline_margin - 1e-12:
-        return (f"increment.yaml baseline_margin {declared:g} is below the workspace floor "
-                f"{policy.baseline_margin:g} {_WHERE.format('baseline_margin')}")
+        return (
+            f"increment.yaml baseline_margin {declared:g} is below the workspace floor "
+            f"{policy.baseline_margin:g} {_WHERE.format('baseline_margin')}"
+        )
     return ""
 
 
 def _folds(ev: EvidenceSet, policy: Policy) -> str:
     declared = ev.inc.meta.cv_min_folds
     if declared < policy.cv_min_folds:
-        return (f"increment.yaml cv_min_folds {declared} is below the workspace floor "
-                f"{policy.cv_min_folds} {_WHERE.format('cv_min_folds')}")
+        return (
+            f"increment.yaml cv_min_folds {declared} is below the workspace floor "
+            f"{policy.cv_min_folds} {_WHERE.format('cv_min_folds')}"
+        )
     return ""
 
 
 def _candidates(ev: EvidenceSet, policy: Policy) -> str:
     declared = getattr(ev.inc.meta, "min_candidates", None)
     if isinstance(declared, int) and declared < policy.min_candidates:
-        return (f"increment.yaml min_candidates {declared} is below the workspace floor "
-                f"{policy.min_candidates} {_WHERE.format('min_candidates')}")
+        return (
+            f"increment.yaml min_candidates {declared} is below the workspace floor "
+            f"{policy.min_candidates} {_WHERE.format('min_candidates')}"
+        )
     count = len(ev.by_role("candidate"))
     if 0 < count < policy.min_candidates:
-        return (f"{count} candidate run(s), the workspace needs at least {policy.min_candidates} "
-                f"{_WHERE.format('min_candidates')}; track more candidates, simple to complex")
+        return (
+            f"{count} candidate run(s), the workspace needs at least {policy.min_candidates} "
+            f"{_WHERE.format('min_candidates')}; track more candidates, simple to complex"
+        )
     return ""
 
 
@@ -56,8 +64,10 @@ def _load_test(ev: EvidenceSet, policy: Policy) -> str:
         if report is not None and report.requests < policy.loadtest_min_requests:
             short.append(f"{path.name} timed {report.requests} requests")
     if short:
-        return (f"{'; '.join(short)}: fewer than the {policy.loadtest_min_requests} the workspace needs "
-                f"{_WHERE.format('loadtest_min_requests')}; rerun 'inc loadtest' with more requests")
+        return (
+            f"{'; '.join(short)}: fewer than the {policy.loadtest_min_requests} the workspace needs "
+            f"{_WHERE.format('loadtest_min_requests')}; rerun 'inc loadtest' with more requests"
+        )
     return ""
 
 
@@ -103,8 +113,9 @@ def policy_at(ws: Workspace, ref: str) -> Policy | None:
 
     rel = f"./{ws.config_path.name}"  # the config sits at the workspace root
     try:
-        text = subprocess.run(["git", "-C", str(ws.root), "show", f"{ref}:{rel}"],
-                              capture_output=True, text=True, check=True).stdout
+        text = subprocess.run(
+            ["git", "-C", str(ws.root), "show", f"{ref}:{rel}"], capture_output=True, text=True, check=True
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         return None
     try:
@@ -129,6 +140,8 @@ def strictest(head: Policy, base: Policy, base_ref: str) -> tuple[Policy, list[s
         looser = mine < theirs if name in _HIGHER_IS_STRICTER else mine > theirs
         if looser:
             updates[name] = theirs
-            notes.append(f"policy.{name} is {mine:g} in this branch but {theirs:g} on {base_ref}: "
-                         f"{base_ref}'s value applies until the change is merged")
+            notes.append(
+                f"policy.{name} is {mine:g} in this branch but {theirs:g} on {base_ref}: "
+                f"{base_ref}'s value applies until the change is merged"
+            )
     return (head.model_copy(update=updates) if updates else head), notes

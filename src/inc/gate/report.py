@@ -76,13 +76,20 @@ def _check_model(check: CheckResult) -> CheckModel:
     if check.waiver is not None and (check.status == "waived" or check.waiver_problem):
         expires = check.waiver.expires
         waiver = WaiverModel(
-            reason=check.waiver.reason, approved_by=check.waiver.approved_by,
+            reason=check.waiver.reason,
+            approved_by=check.waiver.approved_by,
             expires=expires.isoformat() if expires else None,
-            holds=not check.waiver_problem, problem=check.waiver_problem or None,
+            holds=not check.waiver_problem,
+            problem=check.waiver_problem or None,
         )
     return CheckModel(
-        id=check.id, title=check.title, status=check.status, blocking=check.blocking,
-        detail=check.detail, evidence=check.evidence, waiver=waiver,
+        id=check.id,
+        title=check.title,
+        status=check.status,
+        blocking=check.blocking,
+        detail=check.detail,
+        evidence=check.evidence,
+        waiver=waiver,
     )
 
 
@@ -90,14 +97,24 @@ def to_model(result: GateResult) -> GateReportModel:
     """The JSON-ready model of a gate result."""
     increments = [
         IncrementReportModel(
-            id=v.id, slug=v.slug, status=v.status, path=v.path, passed=v.passed,
-            ready=v.ready, total=v.total, checks=[_check_model(c) for c in v.checks],
+            id=v.id,
+            slug=v.slug,
+            status=v.status,
+            path=v.path,
+            passed=v.passed,
+            ready=v.ready,
+            total=v.total,
+            checks=[_check_model(c) for c in v.checks],
         )
         for v in result.increments
     ]
     return GateReportModel(
-        passed=result.passed, increments=increments, strict=result.strict,
-        verify=result.verify, base=result.base, notes=result.notes,
+        passed=result.passed,
+        increments=increments,
+        strict=result.strict,
+        verify=result.verify,
+        base=result.base,
+        notes=result.notes,
     )
 
 
@@ -127,8 +144,10 @@ def render_text(result: GateResult) -> str:
     """One table per increment."""
     blocks = []
     for verdict in result.increments:
-        head = (f"{verdict.id}-{verdict.slug} ({verdict.status}): {_verdict_word(verdict)}, "
-                f"{verdict.ready}/{verdict.total} ready")
+        head = (
+            f"{verdict.id}-{verdict.slug} ({verdict.status}): {_verdict_word(verdict)}, "
+            f"{verdict.ready}/{verdict.total} ready"
+        )
         rows = [[check.id, _status_cell(check), check.detail] for check in verdict.checks]
         blocks.append(head + "\n" + _table(rows, ["check", "status", "detail"]))
     blocks += result.notes
@@ -214,8 +233,13 @@ def render_junit(result: GateResult) -> str:
         failures = sum(1 for c in verdict.checks if c.failing)
         skipped = sum(1 for c in verdict.checks if c.status in ("skip", "waived"))
         suite = ET.SubElement(
-            suites, "testsuite", name=f"{verdict.id}-{verdict.slug}", tests=str(len(verdict.checks)),
-            failures=str(failures), errors="0", skipped=str(skipped),
+            suites,
+            "testsuite",
+            name=f"{verdict.id}-{verdict.slug}",
+            tests=str(len(verdict.checks)),
+            failures=str(failures),
+            errors="0",
+            skipped=str(skipped),
         )
         for check in verdict.checks:
             classname = f"inc.gate.{verdict.id}-{verdict.slug}"
@@ -235,8 +259,11 @@ def render_junit(result: GateResult) -> str:
 def render(result: GateResult, fmt: str) -> str:
     """The result in one of FORMATS."""
     renderers = {
-        "text": render_text, "json": render_json, "markdown": render_markdown,
-        "github": render_github, "junit": render_junit,
+        "text": render_text,
+        "json": render_json,
+        "markdown": render_markdown,
+        "github": render_github,
+        "junit": render_junit,
     }
     return renderers[fmt](result)
 

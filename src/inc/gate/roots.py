@@ -14,7 +14,12 @@ from inc.gate.model import Outcome, fail, skip
 
 ROOT = "experiments"
 NEEDS_CHOSEN = (
-    "baseline", "cross_validation", "model_versioned", "explainability", "evaluation", "load_test",
+    "baseline",
+    "cross_validation",
+    "model_versioned",
+    "explainability",
+    "evaluation",
+    "load_test",
     "staleness",
 )
 
@@ -100,5 +105,7 @@ def unjudged(root: RootCause) -> Outcome:
 
     Waiving the root must not pass every check that needs it unseen.
     """
-    return fail(f"not judged: {root.short}, and the waiver on {root.check} does not judge this check; "
-                "fix the root cause, or waive this check on its own")
+    return fail(
+        f"not judged: {root.short}, and the waiver on {root.check} does not judge this check; "
+        "fix the root cause, or waive this check on its own"
+    )

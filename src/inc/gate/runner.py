@@ -209,8 +209,10 @@ def outside_links(path: Path, root: Path) -> list[str]:
 def judge_folder(path: Path, config: GateConfig) -> IncrementVerdict:
     """Load one folder and judge it; an invalid increment.yaml is a failed structure check."""
     if path.is_symlink():
-        error = UserError(f"{config.rel(path)}: the increment folder is a symlink (to {path.resolve()}); "
-                          "it is not read: replace the link with the folder itself")
+        error = UserError(
+            f"{config.rel(path)}: the increment folder is a symlink (to {path.resolve()}); "
+            "it is not read: replace the link with the folder itself"
+        )
         return judge_invalid(path, error, config)
     from inc.limits import preflight
 
@@ -219,8 +221,10 @@ def judge_folder(path: Path, config: GateConfig) -> IncrementVerdict:
         return judge_invalid(path, UserError(f"{config.rel(path)}: " + "; ".join(problems)), config)
     links = outside_links(path, config.ws.root)
     if links:
-        error = UserError(f"{config.rel(path)}: symlinks leading outside the workspace are not read: "
-                          f"{', '.join(links)}; replace them with the files themselves")
+        error = UserError(
+            f"{config.rel(path)}: symlinks leading outside the workspace are not read: "
+            f"{', '.join(links)}; replace them with the files themselves"
+        )
         return judge_invalid(path, error, config)
     try:
         inc = Increment.load(path)
@@ -266,8 +270,14 @@ def run_gate(
         from inc.errors import require_ml
 
         require_ml("mlflow")
-    config = GateConfig(ws, strict=strict, verify=verify, closing=closing, numbers=folder_numbers(ws),
-                        selected=bool(refs) or changed)
+    config = GateConfig(
+        ws,
+        strict=strict,
+        verify=verify,
+        closing=closing,
+        numbers=folder_numbers(ws),
+        selected=bool(refs) or changed,
+    )
     folders, used_base = select_folders(ws, list(refs or []), changed, base)
     notes = _base_policy(config, used_base)
     verdicts = [judge_folder(path, config) for path in folders]

@@ -20,12 +20,51 @@ from inc.meta import IncrementMeta, Waiver
 MIN_REASON = 15
 MIN_REASON_WORDS = 3
 # Approvers that name nobody in particular.
-NOBODY = frozenset({
-    "me", "myself", "i", "self", "someone", "somebody", "anyone", "anybody", "nobody", "noone",
-    "no one", "team", "the team", "us", "we", "owner", "the owner", "approver", "reviewer", "lead",
-    "manager", "unknown", "none", "null", "na", "n/a", "tbd", "todo", "fixme", "xxx", "x", "-", "?",
-    "name", "your name", "somebody else", "admin", "root", "test", "ok", "yes",
-})
+NOBODY = frozenset(
+    {
+        "me",
+        "myself",
+        "i",
+        "self",
+        "someone",
+        "somebody",
+        "anyone",
+        "anybody",
+        "nobody",
+        "noone",
+        "no one",
+        "team",
+        "the team",
+        "us",
+        "we",
+        "owner",
+        "the owner",
+        "approver",
+        "reviewer",
+        "lead",
+        "manager",
+        "unknown",
+        "none",
+        "null",
+        "na",
+        "n/a",
+        "tbd",
+        "todo",
+        "fixme",
+        "xxx",
+        "x",
+        "-",
+        "?",
+        "name",
+        "your name",
+        "somebody else",
+        "admin",
+        "root",
+        "test",
+        "ok",
+        "yes",
+    }
+)
 _WORD_RE = re.compile(r"[A-Za-z]{2,}")
 _TOKEN_RE = re.compile(r"[A-Za-z]{2,}|\d+")
 
@@ -79,11 +118,15 @@ def _approver_problem(approver: str, owner: str) -> str:
     if not name:
         return "approved_by is blank; name the person who accepted the risk"
     if name in NOBODY or placeholder_in(approver) or not _WORD_RE.search(approver):
-        return (f"approved_by {approver.strip()!r} names nobody in particular; "
-                "name the person who accepted the risk")
+        return (
+            f"approved_by {approver.strip()!r} names nobody in particular; "
+            "name the person who accepted the risk"
+        )
     if not _norm(owner):
-        return ("the increment has no owner, so the approver cannot be told apart from them; "
-                "set owner in increment.yaml")
+        return (
+            "the increment has no owner, so the approver cannot be told apart from them; "
+            "set owner in increment.yaml"
+        )
     owners = [part for part in re.split(r"[,;&/]|\band\b", owner) if part.strip()]
     if any(_identities(approver) & _identities(one) for one in [owner, *owners]):
         return f"approved_by {approver.strip()!r} is the increment's owner; someone else must approve"
@@ -92,13 +135,17 @@ def _approver_problem(approver: str, owner: str) -> str:
 
 def _date_problem(expires: dt.date | None, today: dt.date, max_days: int) -> tuple[str, bool]:
     if expires is None:
-        return (f"it has no expires date; add one at most {max_days} days ahead "
-                "(policy.waiver_max_days in inc.yaml)"), False
+        return (
+            f"it has no expires date; add one at most {max_days} days ahead "
+            "(policy.waiver_max_days in inc.yaml)"
+        ), False
     if expires < today:
         return f"it expired on {expires.isoformat()}; fix the check, or renew it with its approver", True
     if (expires - today).days > max_days:
-        return (f"it expires {expires.isoformat()}, more than {max_days} days ahead "
-                "(policy.waiver_max_days in inc.yaml); set an earlier date"), False
+        return (
+            f"it expires {expires.isoformat()}, more than {max_days} days ahead "
+            "(policy.waiver_max_days in inc.yaml); set an earlier date"
+        ), False
     return "", False
 
 

@@ -55,8 +55,12 @@ class DocsResult:
     def as_json(self) -> dict[str, Any]:
         """Machine-readable form for ``inc docs --format json``."""
         return {
-            "check": self.check, "ok": self.ok, "written": self.written, "stale": self.stale,
-            "unchanged": len(self.unchanged), "removed": self.removed,
+            "check": self.check,
+            "ok": self.ok,
+            "written": self.written,
+            "stale": self.stale,
+            "unchanged": len(self.unchanged),
+            "removed": self.removed,
         }
 
 
@@ -142,8 +146,11 @@ def stale_increment_pages(ws: Workspace, folder: Path) -> list[str]:
 
     texts = _increment_pages(_Templates(ws.templates_dir), collect(folder), layout_of(ws))
     prefix = ws.relpath(ws.living_docs_dir)
-    return sorted(f"{prefix}/{rel}" for rel, text in texts.items()
-                  if not same_bytes(ws.living_docs_dir / rel, text.encode("utf-8")))
+    return sorted(
+        f"{prefix}/{rel}"
+        for rel, text in texts.items()
+        if not same_bytes(ws.living_docs_dir / rel, text.encode("utf-8"))
+    )
 
 
 def _obsolete(docs_dir: Path, wanted: set[str]) -> list[str]:

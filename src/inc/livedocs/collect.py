@@ -150,8 +150,10 @@ def _optional(data: IncrementData, model: type[Any], path: Path) -> Any:
 
 def _loadtest_path(inc: Increment, run_id: str) -> Path:
     """The load test the model card shows: in-process first, then the HTTP open and closed loop."""
-    paths = [*(inc.loadtest_path(run_id, tag) for tag in ("in-process", "http-open", "http")),
-             inc.loadtest_path(run_id)]
+    paths = [
+        *(inc.loadtest_path(run_id, tag) for tag in ("in-process", "http-open", "http")),
+        inc.loadtest_path(run_id),
+    ]
     return next((path for path in paths if path.is_file()), paths[-1])
 
 
@@ -178,15 +180,16 @@ def _plots(explain_dir: Path, summary: ExplainSummary) -> list[str]:
     names = {plot.file for plot in summary.plots}
     names.update(p.name for p in explain_dir.iterdir() if p.suffix.lower() in _PLOT_SUFFIXES)
     safe = [
-        name for name in names
-        if "/" not in name and "\\" not in name and not name.startswith(".")
-        and name.lower().endswith(_PLOT_SUFFIXES) and (explain_dir / name).is_file()
+        name
+        for name in names
+        if "/" not in name
+        and "\\" not in name
+        and not name.startswith(".")
+        and name.lower().endswith(_PLOT_SUFFIXES)
+        and (explain_dir / name).is_file()
     ]
     order = {"bar.png": 0, "beeswarm.png": 1}
-    return [
-        f"{explain_dir.name}/{name}"
-        for name in sorted(safe, key=lambda n: (order.get(n, 2), n))
-    ]
+    return [f"{explain_dir.name}/{name}" for name in sorted(safe, key=lambda n: (order.get(n, 2), n))]
 
 
 def _read_monitoring(data: IncrementData) -> None:

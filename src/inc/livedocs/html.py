@@ -51,8 +51,11 @@ class SiteResult:
     def as_json(self) -> dict[str, Any]:
         """Machine-readable summary."""
         return {
-            "root": str(self.root), "pages": self.pages, "assets": self.assets,
-            "written": self.written, "removed": self.removed,
+            "root": str(self.root),
+            "pages": self.pages,
+            "assets": self.assets,
+            "written": self.written,
+            "removed": self.removed,
         }
 
 
@@ -135,17 +138,27 @@ def _nav(site_map: SiteMap, page: str, name: str | None) -> dict[str, Any]:
     def link(target: str) -> str:
         return html.escape(posixpath.relpath(target, here or "."), quote=True)
 
-    top = [(label, link(target)) for label, target in (
-        ("Index", "index.html"), ("Models", "models.html"),
-        ("Decisions", "decisions.html"), ("Changelog", "CHANGELOG.html"),
-    )]
+    top = [
+        (label, link(target))
+        for label, target in (
+            ("Index", "index.html"),
+            ("Models", "models.html"),
+            ("Decisions", "decisions.html"),
+            ("Changelog", "CHANGELOG.html"),
+        )
+    ]
     inc = []
     if name is not None:
-        inc = [(label, link(target)) for label, target in (
-            (f"{name}: model card", f"increments/{name}.html"), ("runbook", f"runbooks/{name}.html"),
-            ("spec", f"sources/{name}/spec.html"), ("plan", f"sources/{name}/plan.html"),
-            ("tasks", f"sources/{name}/tasks.html"),
-        )]
+        inc = [
+            (label, link(target))
+            for label, target in (
+                (f"{name}: model card", f"increments/{name}.html"),
+                ("runbook", f"runbooks/{name}.html"),
+                ("spec", f"sources/{name}/spec.html"),
+                ("plan", f"sources/{name}/plan.html"),
+                ("tasks", f"sources/{name}/tasks.html"),
+            )
+        ]
     return {"top": top, "increment": inc}
 
 
@@ -183,8 +196,9 @@ def render_site(ws: Workspace) -> tuple[dict[str, bytes], dict[str, str]]:
         site_map.site_pages.add(page)
     with template_errors(SITE_TEMPLATE, OVERRIDE_HINT):
         template = docs_environment(ws.templates_dir).get_template(SITE_TEMPLATE)
-    files = sitepool.render_all(list(texts.items()), lambda chunk: _render_pages(chunk, site_map, template),
-                                site_map.assets)
+    files = sitepool.render_all(
+        list(texts.items()), lambda chunk: _render_pages(chunk, site_map, template), site_map.assets
+    )
     copies = {site: ws_path for ws_path, site in sorted(site_map.assets.items())}
     return files, copies
 
@@ -197,12 +211,15 @@ def _render_pages(chunk: list[tuple[str, str]], site_map: SiteMap, template: Any
         rendered = mdhtml.render(text, ws_path, page, site_map.resolve)
         name = _increment_of(page)
         with template_errors(SITE_TEMPLATE, OVERRIDE_HINT):
-            out = render_template(template, dict(
-                title=html.escape(rendered.title or ws_path),
-                source=html.escape(ws_path),
-                body=rendered.body,
-                nav=_nav(site_map, page, name if name in site_map.names else None),
-            ))
+            out = render_template(
+                template,
+                dict(
+                    title=html.escape(rendered.title or ws_path),
+                    source=html.escape(ws_path),
+                    body=rendered.body,
+                    nav=_nav(site_map, page, name if name in site_map.names else None),
+                ),
+            )
         files[page] = (out if out.endswith("\n") else out + "\n").encode("utf-8")
     return files
 
@@ -214,8 +231,7 @@ def build_site(ws: Workspace, out_dir: Path) -> SiteResult:
     for site, ws_path in copies.items():
         files[site] = limits.read_bytes(ws.root / ws_path, "asset")
     root = out_dir.resolve()
-    result = SiteResult(root, pages=sorted(p for p in files if p.endswith(".html")),
-                        assets=sorted(copies))
+    result = SiteResult(root, pages=sorted(p for p in files if p.endswith(".html")), assets=sorted(copies))
     previous = _manifest(root)
     root.mkdir(parents=True, exist_ok=True)
     for rel in sorted(files):

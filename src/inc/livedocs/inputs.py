@@ -28,8 +28,25 @@ if TYPE_CHECKING:
     from inc.workspace import Workspace
 
 CACHE_FILE = "docs.json"
-_BINARY = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".pdf", ".parquet", ".csv", ".pkl",
-           ".joblib", ".skops", ".bin", ".npy", ".npz", ".zip", ".gz")
+_BINARY = (
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".webp",
+    ".svg",
+    ".pdf",
+    ".parquet",
+    ".csv",
+    ".pkl",
+    ".joblib",
+    ".skops",
+    ".bin",
+    ".npy",
+    ".npz",
+    ".zip",
+    ".gz",
+)
 
 
 class Uncacheable(Exception):

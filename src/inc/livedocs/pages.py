@@ -103,8 +103,12 @@ def _input_importance(summary: Any) -> list[dict[str, str]]:
     valid = [r for r in rows if isinstance(r, dict) and "feature" in r and "mean_abs_shap" in r]
     ranked = sorted(valid, key=lambda r: (-float(r["mean_abs_shap"]), str(r["feature"])))
     return [
-        {"rank": str(i), "feature": fmt.cell(str(r["feature"])), "value": fmt.num(float(r["mean_abs_shap"])),
-         "columns": str(len(r.get("columns") or []))}
+        {
+            "rank": str(i),
+            "feature": fmt.cell(str(r["feature"])),
+            "value": fmt.num(float(r["mean_abs_shap"])),
+            "columns": str(len(r.get("columns") or [])),
+        }
         for i, r in enumerate(ranked, start=1)
     ]
 
@@ -122,10 +126,12 @@ def increment_page(data: IncrementData, layout: Layout) -> dict[str, Any]:
         "cv": cv_view(data.subject),
         "datasets": datasets(data.subject),
         "intended_use": [
-            b for b in (
+            b
+            for b in (
                 block(data, "spec.md", "Problem definition"),
                 block(data, "spec.md", "Deployment considerations"),
-            ) if b
+            )
+            if b
         ],
         "model_requirements": block(data, "spec.md", "Model requirements"),
         "data_requirements": block(data, "spec.md", "Data requirements"),
@@ -160,11 +166,19 @@ def _monitoring(data: IncrementData) -> dict[str, Any] | None:
         "prediction": rule(mon.prediction_drift),
         "performance": {
             "metric": fmt.cell(perf.get("metric", fmt.DASH)),
-            "alert": (f"below {fmt.num(below)}" if below is not None
-                      else f"above {fmt.num(above)}" if above is not None else fmt.DASH),
+            "alert": (
+                f"below {fmt.num(below)}"
+                if below is not None
+                else f"above {fmt.num(above)}"
+                if above is not None
+                else fmt.DASH
+            ),
             "label_delay": f"{fmt.num(perf.get('label_delay_days'), 1)} days"
-            if perf.get("label_delay_days") is not None else fmt.DASH,
-        } if perf else None,
+            if perf.get("label_delay_days") is not None
+            else fmt.DASH,
+        }
+        if perf
+        else None,
         "reference": fmt.inline(ref.get("path") or ref.get("uri") or "") or fmt.DASH,
         "reference_sha": str(ref.get("sha256") or "")[:16] or fmt.DASH,
         "schedule": fmt.inline(mon.schedule) or fmt.DASH,
@@ -180,8 +194,12 @@ def _drift(data: IncrementData) -> dict[str, Any] | None:
         "file": data.drift_file,
         "drifted": ", ".join(f"`{name}`" for name in sorted(report.drifted)) or "none",
         "features": [
-            {"feature": fmt.cell(f.feature), "psi": fmt.num(f.psi), "ks": fmt.num(f.ks_stat),
-             "status": f.status}
+            {
+                "feature": fmt.cell(f.feature),
+                "psi": fmt.num(f.psi),
+                "ks": fmt.num(f.ks_stat),
+                "status": f.status,
+            }
             for f in sorted(report.features, key=lambda f: f.feature)
         ],
     }
@@ -200,11 +218,18 @@ def runbook_page(data: IncrementData, layout: Layout) -> dict[str, Any]:
         "monitoring": _monitoring(data),
         "drift": _drift(data),
         "loadtest": {
-            "mode": lt.mode, "p50": fmt.ms(lt.p50_ms), "p95": fmt.ms(lt.p95_ms), "p99": fmt.ms(lt.p99_ms),
-            "throughput": f"{lt.throughput_rps:.1f} req/s", "requests": str(lt.requests),
-            "failures": str(lt.failures), "target": fmt.ms(data.meta.latency_p95_ms),
+            "mode": lt.mode,
+            "p50": fmt.ms(lt.p50_ms),
+            "p95": fmt.ms(lt.p95_ms),
+            "p99": fmt.ms(lt.p99_ms),
+            "throughput": f"{lt.throughput_rps:.1f} req/s",
+            "requests": str(lt.requests),
+            "failures": str(lt.failures),
+            "target": fmt.ms(data.meta.latency_p95_ms),
             "ok": "yes" if lt.p95_ms <= data.meta.latency_p95_ms else "no",
-        } if lt is not None else None,
+        }
+        if lt is not None
+        else None,
         "latency_target": fmt.ms(data.meta.latency_p95_ms),
         "plan_monitoring": block(data, "plan.md", "Monitoring", 3),
         "deployment": block(data, "plan.md", "Deployment architecture", 3),
@@ -243,18 +268,25 @@ def models_page(items: list[IncrementData], layout: Layout) -> dict[str, Any]:
             if model is None:
                 continue
             shipping = data.subject is run and data.subject_chosen
-            rows.append({
-                "name": fmt.cell(model.registered_name or "(not registered)"),
-                "version": fmt.cell(model.version or fmt.DASH),
-                "increment": data.name,
-                "card": fmt.rel(layout.docs, layout.card(data.name)),
-                "status": data.meta.status,
-                "role": run.role + (", shipping" if shipping else ""),
-                "run": run.run_id[:12],
-                "metric": f"{data.meta.metric.name} {fmt.num(data.metric_of(run))}",
-                "flavor": fmt.cell(model.flavor or fmt.DASH),
-                "_key": (model.registered_name or "~", _version_key(model.version), data.name, run.run_id),
-            })
+            rows.append(
+                {
+                    "name": fmt.cell(model.registered_name or "(not registered)"),
+                    "version": fmt.cell(model.version or fmt.DASH),
+                    "increment": data.name,
+                    "card": fmt.rel(layout.docs, layout.card(data.name)),
+                    "status": data.meta.status,
+                    "role": run.role + (", shipping" if shipping else ""),
+                    "run": run.run_id[:12],
+                    "metric": f"{data.meta.metric.name} {fmt.num(data.metric_of(run))}",
+                    "flavor": fmt.cell(model.flavor or fmt.DASH),
+                    "_key": (
+                        model.registered_name or "~",
+                        _version_key(model.version),
+                        data.name,
+                        run.run_id,
+                    ),
+                }
+            )
     rows.sort(key=lambda row: row["_key"])  # type: ignore[arg-type,return-value]
     return {"generated": GENERATED, "rows": rows}
 
@@ -269,13 +301,15 @@ def decisions_page(items: list[IncrementData], layout: Layout) -> dict[str, Any]
     entries = []
     for data in items:
         section = block(data, "plan.md", "Model selection rationale", 4)
-        entries.append({
-            "inc": summary(data),
-            "card": fmt.rel(layout.docs, layout.card(data.name)),
-            "plan": fmt.rel(layout.docs, layout.source(data.name, "plan.md")),
-            "decisions": decision_lines(data),
-            "rationale": section,
-        })
+        entries.append(
+            {
+                "inc": summary(data),
+                "card": fmt.rel(layout.docs, layout.card(data.name)),
+                "plan": fmt.rel(layout.docs, layout.source(data.name, "plan.md")),
+                "decisions": decision_lines(data),
+                "rationale": section,
+            }
+        )
     return {"generated": GENERATED, "entries": entries}
 
 

@@ -41,8 +41,9 @@ def _run_chunk(index: int) -> tuple[dict[str, bytes], dict[str, str]]:
     return files, dict(assets)
 
 
-def render_all(items: Chunk, render: Callable[[Chunk], dict[str, bytes]], assets: dict[str, str]
-               ) -> dict[str, bytes]:
+def render_all(
+    items: Chunk, render: Callable[[Chunk], dict[str, bytes]], assets: dict[str, str]
+) -> dict[str, bytes]:
     """``render`` over ``items`` (in chunks, in parallel when worth it), merged in order.
 
     ``assets`` is the dict ``render`` fills as a side effect; the workers' entries are merged in.

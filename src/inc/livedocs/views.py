@@ -161,19 +161,21 @@ def run_rows(data: IncrementData, card_dir: str, layout: Layout) -> list[dict[st
         value = data.metric_of(run)
         gain = run_improvement(run, best, data.meta)
         cv = cv_view(run)
-        rows.append({
-            "run_id": run.run_id,
-            "short_id": run.run_id[:12],
-            "link": fmt.rel(card_dir, layout.source(data.name, f"runs/{run.run_id}.json")),
-            "name": fmt.cell(run.name),
-            "role": run.role,
-            "status": fmt.cell(run.status),
-            "metric": fmt.num(value),
-            "cv": cv["short"] if cv else fmt.DASH,
-            "vs_baseline": fmt.pct(gain) if run.role == "candidate" else fmt.DASH,
-            "mark": "shipping" if data.subject is run and data.subject_chosen else "",
-            "note": fmt.cell(run.note) if run.note else fmt.DASH,
-        })
+        rows.append(
+            {
+                "run_id": run.run_id,
+                "short_id": run.run_id[:12],
+                "link": fmt.rel(card_dir, layout.source(data.name, f"runs/{run.run_id}.json")),
+                "name": fmt.cell(run.name),
+                "role": run.role,
+                "status": fmt.cell(run.status),
+                "metric": fmt.num(value),
+                "cv": cv["short"] if cv else fmt.DASH,
+                "vs_baseline": fmt.pct(gain) if run.role == "candidate" else fmt.DASH,
+                "mark": "shipping" if data.subject is run and data.subject_chosen else "",
+                "note": fmt.cell(run.note) if run.note else fmt.DASH,
+            }
+        )
     return rows
 
 

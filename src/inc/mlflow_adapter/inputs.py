@@ -84,13 +84,16 @@ def log_child_runs(uri: str, experiment_id: str, parent_run_id: str, children: l
     with session(uri):
         mlclient = client(uri)
         for child in children:
-            run = mlclient.create_run(experiment_id, run_name=child.name,
-                                      tags={MLFLOW_PARENT_RUN_ID: parent_run_id, **child.tags})
+            run = mlclient.create_run(
+                experiment_id, run_name=child.name, tags={MLFLOW_PARENT_RUN_ID: parent_run_id, **child.tags}
+            )
             now = get_current_time_millis()
-            mlclient.log_batch(run.info.run_id,
-                               metrics=[Metric(k, float(v), now, 0) for k, v in child.metrics.items()],
-                               params=[Param(k, str(v)) for k, v in child.params.items()],
-                               tags=[RunTag("mlflow.runName", child.name)])
+            mlclient.log_batch(
+                run.info.run_id,
+                metrics=[Metric(k, float(v), now, 0) for k, v in child.metrics.items()],
+                params=[Param(k, str(v)) for k, v in child.params.items()],
+                tags=[RunTag("mlflow.runName", child.name)],
+            )
             mlclient.set_terminated(run.info.run_id, "FINISHED")
             ids.append(str(run.info.run_id))
     return ids
@@ -106,7 +109,7 @@ def log_report(ws: Workspace, run_id: str, path: Path, artifact_path: str = "") 
     """
     try:
         uri = resolve_tracking_uri(ws)
-        if uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///"):].split("?")[0]).is_file():
+        if uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///") :].split("?")[0]).is_file():
             return f"no tracking store at {redact_uri(uri)}: report not logged to MLflow"
         get_run(uri, run_id)
         if path.is_dir():

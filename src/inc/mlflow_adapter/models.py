@@ -22,8 +22,12 @@ def get_model_version(uri: str, name: str, version: str) -> dict[str, Any] | Non
             if _is_not_found(exc):
                 return None
             raise
-        return {"name": found.name, "version": str(found.version), "run_id": found.run_id,
-                "tags": dict(found.tags)}
+        return {
+            "name": found.name,
+            "version": str(found.version),
+            "run_id": found.run_id,
+            "tags": dict(found.tags),
+        }
 
 
 def model_versions_of_run(uri: str, run_id: str) -> list[dict[str, str]]:
@@ -75,8 +79,14 @@ class LoggedModel:
     requirements: list[str] | None = None
 
 
-def register_version(uri: str, name: str, model_uri: str, run_id: str | None, attempts: int = 6,
-                     tags: dict[str, str] | None = None) -> str:
+def register_version(
+    uri: str,
+    name: str,
+    model_uri: str,
+    run_id: str | None,
+    attempts: int = 6,
+    tags: dict[str, str] | None = None,
+) -> str:
     """Register ``model_uri`` as a new version of ``name``; safe when trainings run in parallel.
 
     MLflow's own ``registered_model_name=`` path races when several processes create the
@@ -97,8 +107,9 @@ def register_version(uri: str, name: str, model_uri: str, run_id: str | None, at
             except MlflowException as exc:
                 if getattr(exc, "error_code", "") != "RESOURCE_ALREADY_EXISTS":
                     raise
-            version = registry.create_model_version(name, source=model_uri, run_id=run_id, model_id=model_id,
-                                                    tags=tags)
+            version = registry.create_model_version(
+                name, source=model_uri, run_id=run_id, model_id=model_id, tags=tags
+            )
             return str(version.version)
         except MlflowException as exc:
             if getattr(exc, "error_code", "") != "RESOURCE_DOES_NOT_EXIST" or attempt == attempts - 1:
@@ -108,9 +119,14 @@ def register_version(uri: str, name: str, model_uri: str, run_id: str | None, at
 
 
 def log_model(
-    uri: str, model: Any, name: str, input_example: Any = None,
-    registered_name: str | None = None, serialization: str | None = None,
-    pip_requirements: list[str] | None = None, version_tags: dict[str, str] | None = None,
+    uri: str,
+    model: Any,
+    name: str,
+    input_example: Any = None,
+    registered_name: str | None = None,
+    serialization: str | None = None,
+    pip_requirements: list[str] | None = None,
+    version_tags: dict[str, str] | None = None,
 ) -> LoggedModel:
     """Log ``model`` to the active run with its flavor, signature and (optionally) a registry version.
 
@@ -139,14 +155,20 @@ def log_model(
             options["serialization_format"] = fmt
         if fmt == "skops":
             options["skops_trusted_types"] = modelkinds.skops_trusted_types(model)
-    requirements = pip_requirements if pip_requirements is not None else \
-        modelkinds.pinned_requirements(model, flavor, fmt)
+    requirements = (
+        pip_requirements
+        if pip_requirements is not None
+        else modelkinds.pinned_requirements(model, flavor, fmt)
+    )
     options["pip_requirements"] = requirements
     info = module.log_model(model, **options)
     active = mlflow.active_run()
     run_id = active.info.run_id if active is not None else None
-    version = register_version(uri, registered_name, str(info.model_uri), run_id, tags=version_tags) \
-        if registered_name else None
+    version = (
+        register_version(uri, registered_name, str(info.model_uri), run_id, tags=version_tags)
+        if registered_name
+        else None
+    )
     return LoggedModel(
         uri=str(info.model_uri),
         registered_name=registered_name,
@@ -222,5 +244,9 @@ def get_alias(uri: str, name: str, alias: str) -> dict[str, Any] | None:
             if _is_not_found(exc):
                 return None
             raise
-        return {"name": found.name, "version": str(found.version), "run_id": found.run_id,
-                "tags": dict(found.tags)}
+        return {
+            "name": found.name,
+            "version": str(found.version),
+            "run_id": found.run_id,
+            "tags": dict(found.tags),
+        }

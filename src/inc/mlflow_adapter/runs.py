@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
 
 
-
 PROBE_TIMEOUT_S = 5.0
 PROBE_TTL_S = 30.0
 # Limits for inc's own calls to an HTTP tracking server (used only when the user set none):
@@ -322,8 +321,11 @@ def _forget_active_run(run_id: str) -> None:
 
 
 def log_batch(
-    uri: str, run_id: str, params: dict[str, str] | None = None,
-    metrics: dict[str, float] | None = None, tags: dict[str, str] | None = None,
+    uri: str,
+    run_id: str,
+    params: dict[str, str] | None = None,
+    metrics: dict[str, float] | None = None,
+    tags: dict[str, str] | None = None,
     steps: dict[str, list[float]] | None = None,
 ) -> None:
     """Log params, metrics, tags and stepped metric series in one request."""
