@@ -5,6 +5,7 @@ Part of the MLflow wrapper (``inc.mlflow_adapter``); mlflow is imported inside f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,11 +14,11 @@ from inc.mlflow_adapter.runs import _is_not_found, _mlflow, client, session
 from inc.tracking_uri import redact_text
 
 
-def get_model_version(uri: str, name: str, version: str) -> dict[str, Any] | None:
-    """A registered model version as ``{name, version, run_id, tags}``, or None when missing."""
+def _version_or_none(uri: str, fetch: Callable[[Any], Any]) -> dict[str, Any] | None:
+    """``fetch(client)``'s model version as ``{name, version, run_id, tags}``; None when not found."""
     with session(uri):
         try:
-            found = client(uri).get_model_version(name, version)
+            found = fetch(client(uri))
         except Exception as exc:
             if _is_not_found(exc):
                 return None
@@ -28,6 +29,11 @@ def get_model_version(uri: str, name: str, version: str) -> dict[str, Any] | Non
             "run_id": found.run_id,
             "tags": dict(found.tags),
         }
+
+
+def get_model_version(uri: str, name: str, version: str) -> dict[str, Any] | None:
+    """A registered model version as ``{name, version, run_id, tags}``, or None when missing."""
+    return _version_or_none(uri, lambda registry: registry.get_model_version(name, version))
 
 
 def model_versions_of_run(uri: str, run_id: str) -> list[dict[str, str]]:
@@ -237,16 +243,4 @@ def set_alias(uri: str, name: str, version: str, alias: str, tags: dict[str, str
 
 def get_alias(uri: str, name: str, alias: str) -> dict[str, Any] | None:
     """The version an alias points at, as ``{name, version, run_id, tags}`` (None when unset)."""
-    with session(uri):
-        try:
-            found = client(uri).get_model_version_by_alias(name, alias)
-        except Exception as exc:
-            if _is_not_found(exc):
-                return None
-            raise
-        return {
-            "name": found.name,
-            "version": str(found.version),
-            "run_id": found.run_id,
-            "tags": dict(found.tags),
-        }
+    return _version_or_none(uri, lambda registry: registry.get_model_version_by_alias(name, alias))
