@@ -23,6 +23,8 @@ from inc.errors import UserError, require_ml
 from inc.evidence import (
     ExplainSummary,
     ReportRef,
+    RunRecord,
+    check_run_id,
     link_report,
     read_run_record,
     sha256_file,
@@ -74,6 +76,24 @@ class ExplainResult:
         }
 
 
+def report_target(
+    workspace: Workspace | str | Path | None, increment: str, run_id: str
+) -> tuple[Workspace, Increment, RunRecord | None]:
+    """The workspace, increment and ledger record a report of ``run_id`` is written for.
+
+    The run id must be shaped like an MLflow id (it names the report's folder), the ledger and
+    reports folders must lie inside the workspace, and a record that exists must load: all
+    checked before any work, so bad input writes nothing.
+    """
+    check_run_id(run_id)
+    ws = as_workspace(workspace)
+    inc = ws.find(str(increment))
+    ensure_inside(ws.root, inc.runs_dir)
+    ensure_inside(ws.root, inc.reports_dir)
+    record_path = inc.runs_dir / f"{run_id}.json"
+    return ws, inc, read_run_record(record_path) if record_path.is_file() else None
+
+
 def explain(
     model: Any,
     X_background: Any,
@@ -100,14 +120,7 @@ def explain(
     """
     for module in _ML_MODULES:
         require_ml(module)
-    if not isinstance(run_id, str) or not _RUN_ID_RE.match(run_id):
-        raise UserError(f"run id {run_id!r}: only letters, digits, '-' and '_' are allowed")
-    ws = as_workspace(workspace)
-    inc = ws.find(str(increment))
-    ensure_inside(ws.root, inc.runs_dir)
-    ensure_inside(ws.root, inc.reports_dir)
-    record_path = inc.runs_dir / f"{run_id}.json"
-    record = read_run_record(record_path) if record_path.is_file() else None
+    ws, inc, record = report_target(workspace, increment, run_id)
     background, rows = _prepared(model, X_background, X_explain, signature, max_background, max_explain, seed)
     plan, raw = _compute(model, background, rows, progress)
     report_dir = inc.explain_dir(run_id)

@@ -23,8 +23,7 @@ from inc.evaluation.schema import (
     FileRef,
 )
 from inc.evidence import ReportRef, RunRecord, link_report, read_run_record, sha256_file, write_evidence
-from inc.fsutil import atomic_write_text, ensure_inside
-from inc.workspace import as_workspace
+from inc.fsutil import atomic_write_text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -364,16 +363,9 @@ def evaluate(
     for module in _ML_MODULES:
         require_ml(module)
     from inc.evaluation.store import DEFAULT_CAP
-    from inc.shap_report import _RUN_ID_RE, log_report_folder, publish_folder
+    from inc.shap_report import log_report_folder, publish_folder, report_target
 
-    if not isinstance(run_id, str) or not _RUN_ID_RE.match(run_id):
-        raise UserError(f"run id {run_id!r}: only letters, digits, '-' and '_' are allowed")
-    ws = as_workspace(workspace)
-    inc = ws.find(str(increment))
-    ensure_inside(ws.root, inc.runs_dir)
-    ensure_inside(ws.root, inc.reports_dir)
-    record_path = inc.runs_dir / f"{run_id}.json"
-    record = read_run_record(record_path) if record_path.is_file() else None
+    ws, inc, record = report_target(workspace, increment, run_id)
     inputs = _prepare(model, X_test, y_test, inc, cv, slices, threshold, groups)
     policy_cap = getattr(getattr(ws.config, "policy", None), "evaluation_sample_cap", 0)
     cap = max_stored_rows or int(policy_cap or DEFAULT_CAP)
