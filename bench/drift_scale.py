@@ -1,7 +1,7 @@
 """``inc drift`` at scale: 1,000,000 rows x 20 columns (16 numeric, 4 categorical).
 
 Prints wall time and peak memory of
-1. the statistics alone (``inc.drift.compare_frames`` on in-memory DataFrames), with the
+1. the statistics alone (``inc.ops.drift.compare_frames`` on in-memory DataFrames), with the
    peak traced allocation (tracemalloc, run separately so tracing does not skew the time);
 2. the whole ``inc drift`` path from Parquet files (``run_drift``: hashing, reading, comparing,
    writing the report), with the process's peak RSS (resource.getrusage).
@@ -60,8 +60,8 @@ def _rss_mb() -> float:
 
 def bench_in_memory(ref: Any, cur: Any) -> None:
     """Time compare_frames, then its peak traced allocation in a second pass."""
-    import inc.drift_stats  # noqa: F401  (scipy's import time is not the statistics' time)
-    from inc.drift import compare_frames, plan_rules
+    import inc.ops.stats  # noqa: F401  (scipy's import time is not the statistics' time)
+    from inc.ops.drift import compare_frames, plan_rules
 
     rules = plan_rules(None, list(ref.columns))
     start = time.perf_counter()
@@ -89,7 +89,7 @@ def bench_in_memory(ref: Any, cur: Any) -> None:
 
 def bench_end_to_end(ref: Any, cur: Any) -> None:
     """``run_drift`` from Parquet files in a throw-away workspace."""
-    from inc.drift import run_drift
+    from inc.ops.drift import run_drift
     from inc.scaffold import init_workspace, new_increment
     from inc.workspace import Workspace
 

@@ -59,8 +59,8 @@ def overhead(label: str, model: Any, X: Any, n_explain: int, ws: Any, repeat: in
     """Raw TreeExplainer(model).shap_values(rows) vs inc.explain on the same sampled rows."""
     import shap
 
-    from inc.shap_inputs import sample_rows
-    from inc.shap_report import explain
+    from inc.explainability.inputs import sample_rows
+    from inc.explainability.report import explain
 
     rows = sample_rows(X, n_explain, 0)
 
@@ -97,7 +97,7 @@ def auto_vs_kernel(label: str, model: Any, X: Any, n_rows: int, repeat: int) -> 
     """The explainer inc picks vs a naive KernelExplainer(predict_proba, 100-row background)."""
     import shap
 
-    from inc import shap_adapter
+    from inc.explainability import adapter as shap_adapter
 
     rows = X.iloc[:n_rows]
     background = X.sample(100, random_state=0)

@@ -1,6 +1,6 @@
 """Load-test harness overhead per call vs a bare timing loop around the same predict.
 
-Budget (issue 5): the harness (``inc.loadtest_harness.time_calls``, what ``inc loadtest`` runs)
+Budget (issue 5): the harness (``inc.ops.harness.time_calls``, what ``inc loadtest`` runs)
 adds under 5 µs per call, so the p95 of a 0.2 ms model is honest.
 
 Per model, medians over ``--rounds`` rounds (bare and harness alternate which goes first):
@@ -25,7 +25,7 @@ import statistics
 from collections.abc import Callable
 from typing import Any
 
-from inc.loadtest_harness import bare_loop, time_calls
+from inc.ops.harness import bare_loop, time_calls
 
 BUDGET_US = 5.0
 

@@ -21,8 +21,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from inc.loadtest_http import measure_http
-from inc.loadtest_open import measure_open_loop
+from inc.ops.http import measure_http
+from inc.ops.openloop import measure_open_loop
 
 PAYLOADS = [b'{"dataframe_split":{"columns":["a"],"data":[[1.0]]}}']
 

@@ -136,7 +136,7 @@ def _timed(fn: Callable[[], None]) -> float:
 
 def measure(reps: int, trees: int, root: Path) -> dict[str, float]:
     """Median seconds of each way over ``reps`` alternating repetitions after a warm-up."""
-    from inc.modelkinds import pinned_requirements
+    from inc.tracking.adapter.kinds import pinned_requirements
 
     ws, inc_id, slug = _workspace(root)
     uri = os.environ["MLFLOW_TRACKING_URI"]

@@ -12,7 +12,7 @@ The public API is loaded lazily so that ``import inc`` stays light (no ML librar
 - ``evaluate(...)``: the evaluation report (``inc evaluate``)
 - ``load_workspace(path=None)``: the workspace containing a folder
 
-``inc.loadtest``, ``inc.drift`` and ``inc.gate`` are also the modules of those names, made
+``inc.ops.loadtest``, ``inc.ops.drift`` and ``inc.gate`` are also the modules of those names, made
 callable (see :mod:`inc._callable`), so ``import inc.gate.runner`` keeps working.
 """
 
@@ -35,15 +35,15 @@ __all__ = [
 ]
 
 _LAZY = {
-    "track_experiment": "inc.tracking",
-    "explain": "inc.shap_report",
+    "track_experiment": "inc.tracking.experiment",
+    "explain": "inc.explainability.report",
     "evaluate": "inc.evaluation.report",
     "load_workspace": "inc.workspace",
-    "ModelExplainer": "inc.explainer",
+    "ModelExplainer": "inc.explainability.explainer",
     "load_test_model": "inc.api",
 }
 # names that are callable modules: the module itself is the public object
-_CALLABLE_MODULES = {"loadtest": "inc.loadtest", "drift": "inc.drift", "gate": "inc.gate"}
+_CALLABLE_MODULES = {"loadtest": "inc.ops.loadtest", "drift": "inc.ops.drift", "gate": "inc.gate"}
 
 
 def __getattr__(name: str) -> Any:

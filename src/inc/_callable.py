@@ -1,9 +1,9 @@
-"""Modules that can be called: ``inc.loadtest(...)``, ``inc.drift(...)``, ``inc.gate(...)``.
+"""Modules that can be called: ``inc.ops.loadtest(...)``, ``inc.ops.drift(...)``, ``inc.gate(...)``.
 
-The public functions share their names with the modules ``inc.loadtest``, ``inc.drift`` and the
+The public functions share their names with the modules ``inc.ops.loadtest``, ``inc.ops.drift`` and the
 package ``inc.gate``. Importing a submodule sets it as an attribute of its parent package, so a
-plain function named ``inc.loadtest`` would be replaced by the module the moment anything
-imports ``inc.loadtest``. Instead the module itself is made callable: calling it calls its
+plain function named ``inc.ops.loadtest`` would be replaced by the module the moment anything
+imports ``inc.ops.loadtest``. Instead the module itself is made callable: calling it calls its
 target function, and ``import inc.gate.runner`` and friends keep working.
 """
 

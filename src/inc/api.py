@@ -1,4 +1,4 @@
-"""The Python API behind ``inc.loadtest``, ``inc.drift``, ``inc.gate`` and ``inc.load_test_model``.
+"""The Python API behind ``inc.ops.loadtest``, ``inc.ops.drift``, ``inc.gate`` and ``inc.load_test_model``.
 
 Each function is the one its command calls (``inc loadtest``, ``inc drift``, ``inc gate``), so a
 script and the command take the same code path and return the same result objects. Every
@@ -21,11 +21,11 @@ if TYPE_CHECKING:
     import datetime as dt
     import os
 
-    from inc.drift import DriftResult
     from inc.evidence import LoadTestReport
     from inc.gate.model import GateResult
-    from inc.loadtest import LoadTestResult
-    from inc.loadtest_harness import Progress
+    from inc.ops.drift import DriftResult
+    from inc.ops.harness import Progress
+    from inc.ops.loadtest import LoadTestResult
 
     WorkspaceLike = Workspace | str | os.PathLike[str] | None
 
@@ -56,7 +56,7 @@ def loadtest(
     record. ``result.passed`` is False when p95 at batch size 1 is over the increment's
     ``latency_p95_ms`` or a request failed or was dropped. Bad options raise UserError.
     """
-    from inc.loadtest import LoadTestOptions, run_loadtest
+    from inc.ops.loadtest import LoadTestOptions, run_loadtest
 
     ws = as_workspace(workspace)
     options = LoadTestOptions(
@@ -92,7 +92,7 @@ def drift(
     ``reports/drift-<date>.json``; ``result.alerts`` lists the features past their alert
     threshold (the command exits 1 on any).
     """
-    from inc.drift import run_drift
+    from inc.ops.drift import run_drift
 
     ws = as_workspace(workspace)
     ref = Path(reference) if reference is not None else None
@@ -142,7 +142,7 @@ def load_test_model(
     against the increment's ``latency_p95_ms``; without them it is only returned
     (``result.path`` is None). Latency runs from each request's scheduled time.
     """
-    from inc.loadtest import LoadTestOptions, LoadTestResult, open_loop_report, save_report
+    from inc.ops.loadtest import LoadTestOptions, LoadTestResult, open_loop_report, save_report
 
     if (increment is None) != (run_id is None):
         raise UserError("give both increment= and run_id= to record the load test, or neither")
@@ -183,7 +183,7 @@ def payloads_of(payload: Any) -> list[bytes]:
         elif isinstance(item, dict):
             bodies.append(json.dumps(item, separators=(",", ":")).encode("utf-8"))
         elif hasattr(item, "iloc") and hasattr(item, "to_json"):
-            from inc.loadtest_http import scoring_payloads
+            from inc.ops.http import scoring_payloads
 
             bodies.extend(scoring_payloads([item.iloc[[i]] for i in range(len(item))]))
         else:

@@ -186,7 +186,7 @@ class Increment:
 
     def loadtest_path(self, run_id: str, tag: str | None = None) -> Path:
         """The load-test report of ``run_id`` in mode ``tag`` (None: the untagged name of round one)."""
-        from inc.loadtest_files import PREFIX, report_name
+        from inc.ops.files import PREFIX, report_name
 
         return self.reports_dir / (report_name(run_id, tag) if tag else f"{PREFIX}{run_id}.json")
 

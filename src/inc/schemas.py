@@ -12,7 +12,7 @@ def _models() -> dict[str, Any]:
     from inc.evaluation.schema import EvaluationSummary
     from inc.gate.report import GateReportModel
     from inc.meta import IncrementMeta
-    from inc.monitoring import MonitoringConfig
+    from inc.ops.monitoring import MonitoringConfig
 
     return {
         "increment": IncrementMeta,

@@ -9,7 +9,7 @@ from inc.increment import Increment
 from inc.workspace import Workspace
 
 if TYPE_CHECKING:
-    from inc.runs_table import RunRow
+    from inc.tracking.runs_table import RunRow
 
 
 @dataclass
@@ -100,7 +100,7 @@ def show_increment(ws: Workspace, ref: str) -> IncrementDetail:
     run_paths = inc.run_paths()
     if run_paths:  # the ledger is read with its pydantic models only when there is one
         from inc.evidence import EvidenceError, read_run_record
-        from inc.runs_table import table_for
+        from inc.tracking.runs_table import table_for
 
         records = []
         for path in run_paths:  # a damaged record is listed as a problem, not fatal here

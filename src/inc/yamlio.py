@@ -151,8 +151,8 @@ def format_validation_error(source: str, exc: ValidationError) -> str:
 
 
 def redact_uris(text: str) -> str:
-    """``text`` with the password of every URI-shaped value removed (inc.tracking_uri)."""
-    from inc.tracking_uri import redact_uri
+    """``text`` with the password of every URI-shaped value removed (inc.tracking.uri)."""
+    from inc.tracking.uri import redact_uri
 
     return redact_uri(text)
 

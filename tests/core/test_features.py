@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inc.features import group_by_source, source_column
+from inc.explainability.features import group_by_source, source_column
 
 INPUTS = ["amount", "hour", "merchant_category", "merchant"]
 

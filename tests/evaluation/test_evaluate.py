@@ -19,7 +19,7 @@ from inc.evaluation import recompute as rc
 from inc.evaluation.report import evaluate
 from inc.evaluation.schema import EvaluationSummary
 from inc.evidence import RunRecord, read_run_record, sha256_file, write_run_record
-from inc.gate.checks_evaluation import check_evaluation
+from inc.gate.checks.evaluation import check_evaluation
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.increment import Increment
 from inc.meta import Metric

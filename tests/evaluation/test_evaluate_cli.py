@@ -24,8 +24,8 @@ def test_inc_evaluate_writes_the_report_logs_it_and_refuses_bad_columns(
     from sklearn.linear_model import LogisticRegression
 
     import inc
-    from inc import mlflow_adapter
     from inc.scaffold import init_workspace, new_increment
+    from inc.tracking import adapter as mlflow_adapter
     from inc.workspace import Workspace
 
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)

@@ -10,7 +10,7 @@ import pytest
 
 from inc.cli import main
 from inc.errors import UserError
-from inc.shap_report import explain
+from inc.explainability.report import explain
 
 pytestmark = pytest.mark.ml
 
@@ -84,7 +84,7 @@ def test_bad_run_id_is_refused_before_writing(workspace: Any, fraud: Path, gbm: 
 def test_failure_while_writing_keeps_the_previous_report(
     workspace: Any, fraud: Path, gbm: Any, binary: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from inc import shap_summary
+    from inc.explainability import summary as shap_summary
 
     first = explain(gbm, binary.X, binary.X.iloc[:30], increment="1", run_id="keep", workspace=workspace)
     before = {p.name: p.read_bytes() for p in first.report_dir.iterdir()}

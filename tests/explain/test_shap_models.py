@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from inc import shap_adapter
 from inc.evidence import ExplainSummary, parse_evidence, read_run_record, sha256_file
-from inc.shap_report import explain
+from inc.explainability import adapter as shap_adapter
+from inc.explainability.report import explain
 
 pytestmark = pytest.mark.ml
 

@@ -17,8 +17,8 @@ from inc.gate.runner import run_gate
 from inc.livedocs.collect import collect
 from inc.livedocs.views import summary
 from inc.meta import Metric
-from inc.runs_table import runs_table
 from inc.scaffold import new_increment
+from inc.tracking.runs_table import runs_table
 from inc.workspace import Workspace
 from inc_testing.gate_evidence import set_meta, write_run
 

@@ -104,8 +104,8 @@ def passing_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from sklearn.tree import DecisionTreeClassifier
 
     from inc import evaluate, explain
-    from inc.loadtest import LoadTestOptions, run_loadtest
-    from inc.runs_table import choose
+    from inc.ops.loadtest import LoadTestOptions, run_loadtest
+    from inc.tracking.runs_table import choose
 
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("MLFLOW_TRACKING_URI", raising=False)

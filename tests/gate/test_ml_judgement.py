@@ -174,7 +174,7 @@ def test_dummy_only_baselines_fail_with_what_to_add(workspace: Workspace, ready:
     ],
 )
 def test_what_counts_as_trivial(name: str, params: dict[str, str], note: str, trivial: bool) -> None:
-    from inc.gate.checks_runs import is_trivial
+    from inc.gate.checks.runs import is_trivial
 
     record = RunRecord(
         run_id="r1", increment="0001", name=name, role="baseline", status="FINISHED", params=params, note=note

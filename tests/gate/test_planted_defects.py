@@ -167,7 +167,7 @@ def workspace_wants_more_candidates(root: Path) -> None:
 
 
 def load_test_of_few_requests(root: Path) -> None:
-    from inc.loadtest import LoadTestOptions, run_loadtest
+    from inc.ops.loadtest import LoadTestOptions, run_loadtest
     from inc.workspace import Workspace
 
     ws = Workspace.discover(root)
@@ -382,7 +382,7 @@ def chosen_record_tampered(root: Path) -> None:
 
 
 def baseline_chosen(root: Path) -> None:
-    from inc.runs_table import choose
+    from inc.tracking.runs_table import choose
     from inc.workspace import Workspace
 
     choose(Workspace.discover(root), "0001", runs_of(root, "baseline")[0].stem)

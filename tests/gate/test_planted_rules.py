@@ -9,14 +9,14 @@ import datetime as dt
 import pytest
 
 from inc.config import Policy
-from inc.gate.checks_docs import required_task_ids
-from inc.gate.checks_plan import ab_problems, version_refs
-from inc.gate.monitoring_rules import metric_range, threshold_problems
+from inc.gate.checks.documents import required_task_ids
+from inc.gate.checks.monitoring_rules import metric_range, threshold_problems
+from inc.gate.checks.plan import ab_problems, version_refs
 from inc.gate.policy import strictest
 from inc.gate.waivers import judge_waiver
 from inc.markdown import parse_sections, placeholder_in
 from inc.meta import IncrementMeta, Metric, Waiver
-from inc.monitoring import MonitoringConfig
+from inc.ops.monitoring import MonitoringConfig
 from inc.templating import packaged_templates_dir
 
 TODAY = dt.date(2026, 11, 29)

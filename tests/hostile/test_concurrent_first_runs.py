@@ -1,6 +1,6 @@
 """Four real training processes on a workspace whose embedded MLflow store does not exist yet.
 
-Without the first-open lock (inc.store_lock) MLflow migrates the schema in every process at
+Without the first-open lock (inc.tracking.store_lock) MLflow migrates the schema in every process at
 once: most runs fail with alembic errors and the store stays broken. With it: 20 of 20 logged.
 """
 

@@ -104,8 +104,8 @@ def build_honest_repo(root: Path) -> Path:
     from sklearn.tree import DecisionTreeClassifier
 
     from inc import evaluate, explain
-    from inc.loadtest import LoadTestOptions, run_loadtest
-    from inc.runs_table import choose
+    from inc.ops.loadtest import LoadTestOptions, run_loadtest
+    from inc.tracking.runs_table import choose
 
     root.mkdir(parents=True)
     git(root, "init", "-q", "-b", "main")

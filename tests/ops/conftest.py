@@ -57,8 +57,8 @@ def trained_run(tmp_path_factory: pytest.TempPathFactory) -> TrainedRun:
     from sklearn.ensemble import RandomForestClassifier
 
     from inc import track_experiment
-    from inc.runs_table import choose
     from inc.scaffold import init_workspace, new_increment
+    from inc.tracking.runs_table import choose
 
     base = tmp_path_factory.mktemp("ops-run")
     root = base / "repo"
@@ -109,8 +109,8 @@ def run_copy(trained_run: TrainedRun, tmp_path: Path, monkeypatch: pytest.Monkey
 @pytest.fixture(scope="session")
 def native_model(trained_run: TrainedRun) -> object:
     """The trained run's model loaded back through the adapter, as the load test loads it."""
-    from inc import mlflow_adapter
     from inc.evidence import read_run_record
+    from inc.tracking import adapter as mlflow_adapter
 
     inc = Workspace.discover(trained_run.root).find("0001")
     record = read_run_record(inc.runs_dir / f"{trained_run.run_id}.json")

@@ -266,7 +266,7 @@ def test_ks_on_sorted_arrays_matches_scipy_on_large_samples_with_ties() -> None:
     import numpy as np
     from scipy import stats
 
-    from inc.drift_stats import ks_sorted
+    from inc.ops.stats import ks_sorted
 
     rng = np.random.default_rng(7)
     a = np.round(rng.normal(size=20_000), 2)  # ties on purpose
@@ -280,7 +280,7 @@ def test_ks_on_sorted_arrays_matches_scipy_on_large_samples_with_ties() -> None:
 def test_missing_values_are_a_bin_of_their_own() -> None:
     import numpy as np
 
-    from inc.drift_stats import numeric_stats
+    from inc.ops.stats import numeric_stats
 
     rng = np.random.default_rng(8)
     ref = rng.normal(size=4000)

@@ -18,8 +18,8 @@ import pytest
 from inc.cli import main
 from inc.errors import UserError
 from inc.evidence import read_run_record, sha256_file
-from inc.loadtest_http import measure_http
-from inc.loadtest_open import measure_open_loop
+from inc.ops.http import measure_http
+from inc.ops.openloop import measure_open_loop
 
 PAYLOADS = [b'{"dataframe_split":{"columns":["amount"],"data":[[1.0]]}}']
 
@@ -137,7 +137,7 @@ def test_open_loop_failures_are_counted_and_all_failed_writes_nothing(
     run_copy: Any, faulty_server: Any
 ) -> None:
     from inc.errors import CheckFailed
-    from inc.loadtest import LoadTestOptions, run_loadtest
+    from inc.ops.loadtest import LoadTestOptions, run_loadtest
 
     some = LoadTestOptions(url=faulty_server(fail_every=4), rps=50, requests=40, warmup=0)
     result = run_loadtest(run_copy.ws, run_copy.inc, run_copy.run_id, run_copy.data, some)

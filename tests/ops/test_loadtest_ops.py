@@ -12,8 +12,8 @@ import pytest
 from inc.cli import main
 from inc.errors import CheckFailed
 from inc.evidence import LoadTestReport, parse_evidence, read_run_record, sha256_file
-from inc.loadtest import LoadTestOptions, loadtest_model, run_loadtest
-from inc.loadtest_harness import percentile, time_calls
+from inc.ops.harness import percentile, time_calls
+from inc.ops.loadtest import LoadTestOptions, loadtest_model, run_loadtest
 
 pytestmark = pytest.mark.ml
 

@@ -10,7 +10,7 @@ import pytest
 
 from inc.cli import main
 from inc.evidence import sha256_file
-from inc.monitoring import load_monitoring, run_monitoring_check
+from inc.ops.monitoring import load_monitoring, run_monitoring_check
 
 pytestmark = pytest.mark.ml
 
@@ -18,8 +18,8 @@ pytestmark = pytest.mark.ml
 def _explain(run: Any, model: Any) -> list[str]:
     """A real SHAP report for the run; returns its features, most important first."""
     pytest.importorskip("shap")
-    from inc.shap_report import explain
-    from inc.tabular import read_table
+    from inc.explainability.report import explain
+    from inc.ops.tabular import read_table
 
     frame = read_table(run.data, "data")
     result = explain(

@@ -15,7 +15,7 @@ from inc.cli import main
 from inc.errors import ConfigError
 from inc.evidence import ExplainSummary, ModelInfo, RunRecord, write_evidence, write_run_record
 from inc.increment import Increment
-from inc.monitoring import MonitoringConfig, check_monitoring, load_monitoring, run_monitoring_check
+from inc.ops.monitoring import MonitoringConfig, check_monitoring, load_monitoring, run_monitoring_check
 from inc.workspace import Workspace
 
 RUN_ID = "a1b2c3d4e5f6"

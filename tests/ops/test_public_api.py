@@ -68,7 +68,7 @@ def test_the_callable_modules_still_import_their_submodules() -> None:
     import inc.gate.runner
     from inc.gate.runner import run_gate
 
-    assert callable(inc.gate) and callable(inc.loadtest) and callable(inc.drift)
+    assert callable(inc.gate) and callable(inc.ops.loadtest) and callable(inc.ops.drift)
     assert inc.gate.runner.run_gate is run_gate
 
 
@@ -80,7 +80,7 @@ def _roomy_target(run_copy: Any) -> float:
 
 def test_inc_loadtest_is_the_loadtest_command(run_copy: Any, capsys: pytest.CaptureFixture[str]) -> None:
     _roomy_target(run_copy)
-    result = inc.loadtest(
+    result = inc.ops.loadtest(
         "1", run_copy.run_id, run_copy.data, requests=60, batch_size=2, workspace=run_copy.ws
     )
     assert result.path is not None and result.path.name == f"loadtest-{run_copy.run_id}-in-process.json"
@@ -114,7 +114,7 @@ def test_inc_loadtest_is_the_loadtest_command(run_copy: Any, capsys: pytest.Capt
 def test_inc_drift_is_the_drift_command(run_copy: Any, capsys: pytest.CaptureFixture[str]) -> None:
     current = run_copy.ws.root / "current.csv"
     make_frame(400, seed=9, shift=1.0).to_csv(current, index=False)
-    result = inc.drift("1", current, run_copy.data, workspace=run_copy.ws)
+    result = inc.ops.drift("1", current, run_copy.data, workspace=run_copy.ws)
     assert "amount" in result.alerts and "age" not in result.alerts
     assert result.path.is_file()
 

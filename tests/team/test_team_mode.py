@@ -156,7 +156,7 @@ def test_server_stopped_mid_run_then_restarted(
     import mlflow
 
     import inc as inc_api
-    from inc.mlflow_adapter import runs as mlflow_runs
+    from inc.tracking.adapter import runs as mlflow_runs
 
     server = team_server
     url = server.url  # type: ignore[attr-defined]

@@ -94,7 +94,7 @@ def test_link_checks_the_run_and_its_increment_tag(tracked: Any, capsys: pytest.
 
 
 def test_relinking_keeps_the_reports_other_commands_attached(tracked: Any) -> None:
-    from inc.tracking import link
+    from inc.tracking.ledger import link
 
     run_id = _tracked_run(tracked, "lr", "candidate", 0.8, [0.8, 0.79])
     path = tracked.inc.runs_dir / f"{run_id}.json"
@@ -162,7 +162,8 @@ def test_runs_needs_only_the_ledger(tracked: Any, monkeypatch: pytest.MonkeyPatc
 
 
 def test_verify_runs_reports_a_ledger_that_disagrees_with_the_server(tracked: Any) -> None:
-    from inc.tracking import choose, verify_runs
+    from inc.tracking.ledger import verify_runs
+    from inc.tracking.runs_table import choose
 
     base = _tracked_run(tracked, "base", "baseline", 0.7, [0.7, 0.7])
     cand = _tracked_run(tracked, "cand", "candidate", 0.9, [0.9, 0.9])

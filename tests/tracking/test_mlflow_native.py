@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import inc
-from inc import mlflow_adapter as adapter
 from inc.evidence import read_run_record, sha256_file
+from inc.tracking import adapter
 
 
 def _client(uri: str) -> Any:
@@ -115,7 +115,7 @@ def test_baselines_are_never_registered_candidates_are(tracked: Any, small_data:
 def test_reports_are_logged_as_artifacts_of_their_run(
     tracked: Any, small_data: tuple[Any, Any], tmp_path: Path
 ) -> None:
-    from inc.loadtest import LoadTestOptions, run_loadtest
+    from inc.ops.loadtest import LoadTestOptions, run_loadtest
 
     X, y = small_data
     with inc.track_experiment("rf", increment=tracked.inc.id, workspace=tracked.ws) as exp:
@@ -164,7 +164,7 @@ def test_skops_types_probed_on_one_ensemble_member_cover_the_whole_model() -> No
     from sklearn.neighbors import KNeighborsClassifier
     from sklearn.tree import DecisionTreeClassifier
 
-    from inc.modelkinds import skops_trusted_types
+    from inc.tracking.adapter.kinds import skops_trusted_types
 
     X, y = make_classification(200, 5, random_state=0)
     models = [

@@ -10,11 +10,11 @@ import pytest
 
 import inc
 from inc.evidence import read_run_record
-from inc.gate.checks_ops import check_staleness
+from inc.gate.checks.ops import check_staleness
 from inc.gate.context import EvidenceSet, GateConfig
-from inc.ledger import link
-from inc.runs_table import choose
-from inc.tracking import ProvenanceWarning
+from inc.tracking.experiment import ProvenanceWarning
+from inc.tracking.ledger import link
+from inc.tracking.runs_table import choose
 from inc_testing import git
 
 TRAIN = "import sklearn\n\ndef train():\n    return 1\n"

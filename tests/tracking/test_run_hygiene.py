@@ -10,8 +10,8 @@ import pytest
 import inc
 from inc.cli import main
 from inc.errors import NotFoundError, UserError
-from inc.ledger import sync, unlink
-from inc.runs_table import choose, match_run_id, resolve_run_id
+from inc.tracking.ledger import sync, unlink
+from inc.tracking.runs_table import choose, match_run_id, resolve_run_id
 from inc.yamlio import load_yaml
 
 

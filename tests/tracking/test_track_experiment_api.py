@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 import inc
-from inc import mlflow_adapter as adapter
 from inc.errors import NotFoundError, UserError
 from inc.evidence import read_run_record
+from inc.tracking import adapter
 
 
 def _client(uri: str) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from inc.mlflow_adapter import artifact_location, redact_text, redact_uri, resolve_tracking_uri
+from inc.tracking.adapter import artifact_location, redact_text, redact_uri, resolve_tracking_uri
 from inc.workspace import Workspace
 
 
@@ -48,7 +48,7 @@ def test_redact_text_removes_a_decoded_password_anywhere() -> None:
 def test_fingerprint_tracks_content_columns_and_dtypes() -> None:
     np = pytest.importorskip("numpy")
     pd = pytest.importorskip("pandas")
-    from inc.fingerprint import fingerprint
+    from inc.tracking.fingerprint import fingerprint
 
     frame = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": ["x", "y", "z"]})
     first = fingerprint(frame, "train")

@@ -11,7 +11,7 @@ from typing import Any
 import inc
 from inc.livedocs import build_docs
 from inc.livedocs.html import build_site
-from inc.tracking import choose
+from inc.tracking.runs_table import choose
 from inc_testing import wrong_modes
 
 

@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=args, prog_name="inc", standalone_mode=False)
     except IncError as exc:
-        from inc.tracking_uri import redact_uri  # a URI with a password never reaches the terminal
+        from inc.tracking.uri import redact_uri  # a URI with a password never reaches the terminal
 
         click.echo(f"error: {redact_uri(exc.message)}", err=True)
         return int(exc.exit_code)
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _redacted(exc: BaseException) -> str:
-    from inc.tracking_uri import redact_uri
+    from inc.tracking.uri import redact_uri
 
     return redact_uri(str(exc))
 

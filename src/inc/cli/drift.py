@@ -1,4 +1,4 @@
-"""``inc drift``: a thin command over :func:`inc.api.drift` (``inc.drift`` in Python).
+"""``inc drift``: a thin command over :func:`inc.api.drift` (``inc.ops.drift`` in Python).
 
 Core modules are imported inside the command, so loading this module imports no ML library.
 """
@@ -14,7 +14,7 @@ from inc.cli.context import FORMAT_OPTION, AppContext, echo_json, pass_app, styl
 from inc.errors import CheckFailed
 
 if TYPE_CHECKING:
-    from inc.drift import DriftResult
+    from inc.ops.drift import DriftResult
 
 DATA_FILE = click.Path(dir_okay=False, path_type=Path)
 

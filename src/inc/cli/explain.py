@@ -1,4 +1,4 @@
-"""``inc explain``: a thin command over :func:`inc.shap_report.explain_run`.
+"""``inc explain``: a thin command over :func:`inc.explainability.report.explain_run`.
 
 No ML import at module level: shap, mlflow and pandas load inside the core call.
 """
@@ -56,7 +56,7 @@ def explain_cmd(
     The model is loaded from MLflow, which runs the model's code: use it on runs you trust.
     (inc gate never loads a model.)
     """
-    from inc.shap_report import explain_run
+    from inc.explainability.report import explain_run
 
     click.echo("note: loading the run's model from MLflow executes its code", err=True)
     data_path = Path(data) if Path(data).is_absolute() else app.cwd / data

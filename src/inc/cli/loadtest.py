@@ -1,4 +1,4 @@
-"""``inc loadtest``: a thin command over :func:`inc.api.loadtest` (``inc.loadtest`` in Python).
+"""``inc loadtest``: a thin command over :func:`inc.api.loadtest` (``inc.ops.loadtest`` in Python).
 
 Core modules are imported inside the command, so loading this module imports no ML library.
 ``inc drift`` lives in :mod:`inc.cli.drift`, ``inc monitoring`` in :mod:`inc.cli.monitoring`.
@@ -15,7 +15,7 @@ from inc.cli.context import FORMAT_OPTION, AppContext, echo_json, pass_app, prog
 from inc.errors import CheckFailed
 
 if TYPE_CHECKING:
-    from inc.loadtest import LoadTestResult
+    from inc.ops.loadtest import LoadTestResult
 
 DATA_FILE = click.Path(dir_okay=False, path_type=Path)
 

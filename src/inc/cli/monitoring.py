@@ -27,7 +27,7 @@ def monitoring_group() -> None:
 @pass_app
 def monitoring_check_cmd(app: AppContext, increment: str, fmt: str) -> None:
     """Validate monitoring.yaml against the chosen run: every model input and top SHAP feature watched."""
-    from inc.monitoring import run_monitoring_check
+    from inc.ops.monitoring import run_monitoring_check
 
     inc = app.workspace.find(increment)
     problems = run_monitoring_check(inc)
@@ -58,7 +58,7 @@ def monitoring_init_cmd(
 ) -> None:
     """Write monitoring.yaml from the chosen run: its inputs (SHAP-ranked), the reference data's
     sha256, default drift thresholds and the increment's metric. Edit it afterwards."""
-    from inc.monitoring_init import init_monitoring
+    from inc.ops.monitoring_init import init_monitoring
 
     ws = app.workspace
     result = init_monitoring(ws, ws.find(increment), reference, run_id, force)

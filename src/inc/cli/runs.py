@@ -1,6 +1,6 @@
-"""``inc link``, ``inc sync``, ``inc runs``, ``inc choose``: thin commands over ``inc.tracking``.
+"""``inc link``, ``inc sync``, ``inc runs``, ``inc choose``: thin commands over ``inc.tracking.experiment``.
 
-No ML import here: link/sync reach mlflow through ``inc.mlflow_adapter`` inside the core call.
+No ML import here: link/sync reach mlflow through ``inc.tracking.adapter`` inside the core call.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import click
 
 from inc.cli.context import FORMAT_OPTION, AppContext, echo_json, pass_app, style, table
 from inc.comparison import finite, num, pct
-from inc.runs_table import RunRow, RunsTable
+from inc.tracking.runs_table import RunRow, RunsTable
 
 
 @click.command("link")
@@ -26,7 +26,7 @@ from inc.runs_table import RunRow, RunsTable
 @pass_app
 def link_cmd(app: AppContext, increment: str, run_id: str, role: str | None, force: bool, fmt: str) -> None:
     """Link the MLflow run RUN_ID to INCREMENT's ledger (runs/<run_id>.json)."""
-    from inc.ledger import link
+    from inc.tracking.ledger import link
 
     result = link(app.workspace, increment, run_id, role=role, force=force)
     path = app.workspace.relpath(result.path)
@@ -45,7 +45,7 @@ def link_cmd(app: AppContext, increment: str, run_id: str, role: str | None, for
 @pass_app
 def unlink_cmd(app: AppContext, increment: str, run_id: str, force: bool, fmt: str) -> None:
     """Remove RUN_ID (or a unique prefix) from INCREMENT's ledger; the MLflow run is kept."""
-    from inc.ledger import unlink
+    from inc.tracking.ledger import unlink
 
     result = unlink(app.workspace, increment, run_id, force=force)
     path = app.workspace.relpath(result.path)
@@ -63,7 +63,7 @@ def unlink_cmd(app: AppContext, increment: str, run_id: str, force: bool, fmt: s
 @pass_app
 def sync_cmd(app: AppContext, increment: str, fmt: str) -> None:
     """Pull every MLflow run tagged inc.increment=<id> into INCREMENT's ledger."""
-    from inc.ledger import sync
+    from inc.tracking.ledger import sync
 
     result = sync(app.workspace, increment)
     ws = app.workspace
@@ -158,7 +158,7 @@ def render_runs(result: RunsTable) -> str:
 @pass_app
 def runs_cmd(app: AppContext, increment: str, fmt: str) -> None:
     """Table of INCREMENT's linked runs: metric, CV mean ± std, delta vs the best baseline."""
-    from inc.runs_table import runs_table
+    from inc.tracking.runs_table import runs_table
 
     result = runs_table(app.workspace, increment)
     if fmt == "json":
@@ -174,7 +174,7 @@ def runs_cmd(app: AppContext, increment: str, fmt: str) -> None:
 @pass_app
 def choose_cmd(app: AppContext, increment: str, run_id: str, fmt: str) -> None:
     """Mark RUN_ID as the run that is to ship (chosen_run and model in increment.yaml)."""
-    from inc.runs_table import choose
+    from inc.tracking.runs_table import choose
 
     result = choose(app.workspace, increment, run_id)
     model = f"{result.model.name} v{result.model.version}" if result.model else None

@@ -136,7 +136,7 @@ class Demo:
     def train(self) -> dict[str, Any]:
         namespace = runpy.run_path(str(self.inc.path / "train.py"), run_name="inc_demo_train")
         runs: dict[str, Any] = namespace["train"](self.root)
-        from inc.runs_table import runs_table
+        from inc.tracking.runs_table import runs_table
 
         table = runs_table(self.ws, self.inc.id)
         lines = [
@@ -155,7 +155,7 @@ class Demo:
 
     def choose(self, candidates: dict[str, str]) -> None:
         from inc.evidence import read_run_record
-        from inc.runs_table import choose
+        from inc.tracking.runs_table import choose
 
         metric = self.inc.meta.metric.name
         scores = {
@@ -201,9 +201,9 @@ class Demo:
         self.monitoring(list(record.model.inputs), reference)
 
     def explain(self, model_uri: str, reference: Path, holdout: Path) -> None:
-        from inc import mlflow_adapter
-        from inc.shap_report import explain
-        from inc.tabular import read_table
+        from inc.explainability.report import explain
+        from inc.ops.tabular import read_table
+        from inc.tracking import adapter as mlflow_adapter
 
         model = mlflow_adapter.load_native_model(model_uri, mlflow_adapter.resolve_tracking_uri(self.ws))
         rows = read_table(holdout, "data").drop(columns=["is_fraud"])
@@ -230,9 +230,9 @@ class Demo:
     def evaluate(self, model_uri: str, holdout: Path) -> None:
         from sklearn.base import clone
 
-        from inc import mlflow_adapter
         from inc.evaluation.report import evaluate
-        from inc.tabular import read_table
+        from inc.ops.tabular import read_table
+        from inc.tracking import adapter as mlflow_adapter
 
         namespace = runpy.run_path(str(self.inc.path / "train.py"), run_name="inc_demo_eval")
         x_train, _, y_train, _ = namespace["split"]()
@@ -279,7 +279,7 @@ class Demo:
         )
 
     def loadtest(self, holdout: Path) -> None:
-        from inc.loadtest import LoadTestOptions, run_loadtest
+        from inc.ops.loadtest import LoadTestOptions, run_loadtest
 
         options = LoadTestOptions(requests=LOADTEST_REQUESTS, warmup=LOADTEST_WARMUP)
         load = run_loadtest(self.ws, self.inc, self.chosen, holdout, options)

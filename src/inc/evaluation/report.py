@@ -1,7 +1,7 @@
 """``inc.evaluate``: write ``reports/eval-<run_id>/``, link it in the ledger, log it to MLflow.
 
 Every input is checked before anything is written; the report is built in a staging folder and
-renamed into place (``inc.shap_report.publish_folder``), so a failure never leaves half a report.
+renamed into place (``inc.explainability.report.publish_folder``), so a failure never leaves half a report.
 """
 
 from __future__ import annotations
@@ -363,7 +363,7 @@ def evaluate(
     for module in _ML_MODULES:
         require_ml(module)
     from inc.evaluation.store import DEFAULT_CAP
-    from inc.shap_report import log_report_folder, publish_folder, report_target
+    from inc.explainability.report import log_report_folder, publish_folder, report_target
 
     ws, inc, record = report_target(workspace, increment, run_id)
     inputs = _prepare(model, X_test, y_test, inc, cv, slices, threshold, groups)
@@ -404,9 +404,9 @@ def evaluate_run(
     """
     for module in (*_ML_MODULES, "mlflow"):
         require_ml(module)
-    from inc import mlflow_adapter as adapter
     from inc.errors import NotFoundError
-    from inc.tabular import read_table
+    from inc.ops.tabular import read_table
+    from inc.tracking import adapter
 
     inc = ws.find(str(increment))
     record_path = inc.runs_dir / f"{run_id}.json"

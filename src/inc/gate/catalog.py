@@ -55,11 +55,11 @@ def _resolve(reference: str) -> Any:
 
 
 _DOCS, _PLAN, _OPS, _RUNS, _REPORTS = (
-    "inc.gate.checks_docs",
-    "inc.gate.checks_plan",
-    "inc.gate.checks_ops",
-    "inc.gate.checks_runs",
-    "inc.gate.checks_reports",
+    "inc.gate.checks.documents",
+    "inc.gate.checks.plan",
+    "inc.gate.checks.ops",
+    "inc.gate.checks.runs",
+    "inc.gate.checks.reports",
 )
 
 CATALOG: tuple[CheckSpec, ...] = (
@@ -87,7 +87,7 @@ CATALOG: tuple[CheckSpec, ...] = (
         "evaluation",
         "evaluation report recomputed",
         "readiness",
-        "inc.gate.checks_evaluation:check_evaluation",
+        "inc.gate.checks.evaluation:check_evaluation",
     ),
     CheckSpec("load_test", "latency under target", "readiness", f"{_REPORTS}:check_load_test"),
     CheckSpec(

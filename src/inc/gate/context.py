@@ -196,7 +196,7 @@ class EvidenceSet:
     def loadtest_paths(self, run_id: str) -> list[Path]:
         """Every load-test report of a run: one per mode (``loadtest-<run>-<mode>.json``) and the
         untagged ``loadtest-<run>.json`` of earlier versions."""
-        from inc.loadtest_files import run_reports
+        from inc.ops.files import run_reports
 
         return run_reports(self.inc.reports_dir, run_id)
 

@@ -62,8 +62,8 @@ def set_champion(ws: Workspace, inc: Increment, gate: GateResult) -> list[str]:
             f"registry alias not set: mlflow is not installed (install inc-ml[ml] and run "
             f"'inc done {inc.id}' again to set {CHAMPION_ALIAS!r} on {model.name} v{model.version})"
         ]
-    from inc import mlflow_adapter as adapter
     from inc.errors import IncError
+    from inc.tracking import adapter
 
     try:
         uri = adapter.resolve_tracking_uri(ws)

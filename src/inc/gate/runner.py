@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from inc.errors import IncError, MissingExtraError, UserError
 from inc.gate.catalog import CATALOG, CheckSpec
-from inc.gate.checks_docs import folder_problems
+from inc.gate.checks.documents import folder_problems
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import CheckResult, GateResult, IncrementVerdict, Outcome, fail, skip
 from inc.gate.policy import apply_floors, policy_at, policy_of, strictest

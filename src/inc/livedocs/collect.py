@@ -204,7 +204,7 @@ def _read_monitoring(data: IncrementData) -> None:
 
 
 def _monitoring_view(path: Path) -> MonitoringView:
-    from inc.monitoring import load_monitoring
+    from inc.ops.monitoring import load_monitoring
 
     plain = load_monitoring(path).model_dump(mode="json", by_alias=True)
     features = [f for f in plain.get("features") or [] if isinstance(f, dict)]

@@ -362,7 +362,7 @@ class _Coder:
         return self.decode_frame(coded).to_numpy(dtype=object)
 
 
-# -- plots (drawn on the current matplotlib figure; saving is inc.shap_plots' job) -------------
+# -- plots (drawn on the current matplotlib figure; saving is inc.explainability.plots' job) -------------
 
 
 def _explanation(

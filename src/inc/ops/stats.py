@@ -1,6 +1,6 @@
 """Drift statistics between a reference and a current sample of one feature.
 
-Imported only by ``inc.drift`` inside its functions: numpy and scipy live here.
+Imported only by ``inc.ops.drift`` inside its functions: numpy and scipy live here.
 Every statistic is a distance (larger = more drift):
 
 - PSI over the reference's quantile bins (numeric) or the union of categories (categorical),

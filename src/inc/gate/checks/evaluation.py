@@ -13,8 +13,8 @@ from pathlib import Path
 from inc.evaluation import recompute as rc
 from inc.evaluation.schema import PREDICTIONS, REPORT_KIND, SUMMARY, EvaluationSummary
 from inc.evidence import ReportRef, RunRecord, sha256_file
-from inc.gate.checks_reports import linked_report_problems
-from inc.gate.checks_runs import fmt, needs_chosen, short
+from inc.gate.checks.reports import linked_report_problems
+from inc.gate.checks.runs import fmt, needs_chosen, short
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import Outcome, fail, ok, skip, warn
 from inc.increment import Increment

@@ -1,6 +1,6 @@
 """The run ledger: build ``runs/<run_id>.json`` from MLflow runs, link, sync and verify them.
 
-mlflow is reached only through ``inc.mlflow_adapter`` (imported lazily); nothing here is needed
+mlflow is reached only through ``inc.tracking.adapter`` (imported lazily); nothing here is needed
 to read the ledger, which the gate and ``inc runs`` do without a tracking server.
 """
 
@@ -30,7 +30,7 @@ from inc.fsutil import ensure_inside, pretty_json
 
 if TYPE_CHECKING:
     from inc.increment import Increment
-    from inc.mlflow_adapter import RunData
+    from inc.tracking.adapter import RunData
     from inc.workspace import Workspace
 
 TAG_INCREMENT = "inc.increment"
@@ -141,7 +141,7 @@ def record_from_run(run: RunData, inc: Increment, role: str, tracking_uri: str) 
     ``mlflow.source.git.commit``) or stays missing: HEAD at link time says nothing about the
     code that trained the run, so it is never written.
     """
-    from inc.mlflow_adapter import redact_uri
+    from inc.tracking.adapter import redact_uri
 
     return RunRecord(
         run_id=run.run_id,
@@ -170,7 +170,7 @@ def with_registered_model(uri: str, record: RunRecord) -> RunRecord:
     """For a run logged with plain MLflow: the model version registered from it, if any."""
     if record.model is not None:
         return record
-    from inc import mlflow_adapter as adapter
+    from inc.tracking import adapter
 
     versions = adapter.model_versions_of_run(uri, record.run_id)
     if not versions:
@@ -266,7 +266,7 @@ def _same_increment(tag: str | None, inc: Increment) -> bool:
 
 def link(ws: Workspace, ref: str, run_id: str, role: str | None = None, force: bool = False) -> LinkResult:
     """Pull one MLflow run into the increment's ledger and tag it with the increment."""
-    from inc import mlflow_adapter as adapter
+    from inc.tracking import adapter
 
     inc = ws.find(ref)
     if role is not None:
@@ -295,9 +295,9 @@ def link(ws: Workspace, ref: str, run_id: str, role: str | None = None, force: b
 
 def _server_run_id(uri: str, inc: Increment, ref: str) -> str:
     """A full run id for ``ref``: linked runs first, then runs on the server with that prefix."""
-    from inc import mlflow_adapter as adapter
     from inc.errors import NotFoundError
-    from inc.runs_table import match_run_id
+    from inc.tracking import adapter
+    from inc.tracking.runs_table import match_run_id
 
     known = linked_run_ids(inc)
     found = match_run_id(ref, known, f"'inc runs {inc.id}'")
@@ -338,7 +338,7 @@ def unlink(ws: Workspace, ref: str, run_ref: str, force: bool = False) -> Unlink
     increment.yaml (its comments kept). When the tracking store is reachable the run is tagged
     ``inc.unlinked`` so ``inc sync`` does not bring it back; ``inc link`` removes that tag.
     """
-    from inc.runs_table import resolve_run_id
+    from inc.tracking.runs_table import resolve_run_id
 
     inc = ws.find(ref)
     run_id = resolve_run_id(inc, run_ref)
@@ -363,7 +363,7 @@ def _mark_unlinked(ws: Workspace, inc: Increment, run_id: str) -> list[str]:
 
     try:
         require_ml("mlflow")
-        from inc import mlflow_adapter as adapter
+        from inc.tracking import adapter
 
         uri = adapter.resolve_tracking_uri(ws)
         if uri.startswith("sqlite:///") and not Path(uri[len("sqlite:///") :].split("?")[0]).is_file():
@@ -381,7 +381,7 @@ def linked_run_ids(inc: Increment) -> list[str]:
 
 def sync(ws: Workspace, ref: str) -> SyncResult:
     """Pull every run tagged ``inc.increment=<id>`` (plain MLflow runs too) into the ledger."""
-    from inc import mlflow_adapter as adapter
+    from inc.tracking import adapter
 
     inc = ws.find(ref)
     require_ml("mlflow")
@@ -417,7 +417,7 @@ def verify_runs(ws: Workspace, inc: Increment) -> list[str]:
     Compares params, metrics, status and the registered model version. Returns human-readable
     lines (empty when everything matches); a dead server raises TrackingError.
     """
-    from inc import mlflow_adapter as adapter
+    from inc.tracking import adapter
 
     require_ml("mlflow")
     uri = adapter.resolve_tracking_uri(ws)
@@ -431,8 +431,8 @@ def verify_runs(ws: Workspace, inc: Increment) -> list[str]:
 
 
 def _verify_one(uri: str, record: RunRecord, where: str) -> list[str]:
-    from inc import mlflow_adapter as adapter
     from inc.errors import NotFoundError
+    from inc.tracking import adapter
 
     try:
         run = adapter.get_run(uri, record.run_id)

@@ -1,4 +1,4 @@
-"""Evidence beyond params and metrics, in MLflow's own terms (part of ``inc.mlflow_adapter``).
+"""Evidence beyond params and metrics, in MLflow's own terms (part of ``inc.tracking.adapter``).
 
 Dataset inputs (so the MLflow UI lists a run's data with digest, schema and context), nested
 runs for the trials of a hyper-parameter search, and reports logged as artifacts of their run.
@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from inc.errors import IncError
-from inc.mlflow_adapter.runs import client, get_run, log_artifacts, session
-from inc.tracking_uri import redact_uri, resolve_tracking_uri
+from inc.tracking.adapter.runs import client, get_run, log_artifacts, session
+from inc.tracking.uri import redact_uri, resolve_tracking_uri
 
 if TYPE_CHECKING:
     from inc.workspace import Workspace

@@ -1,6 +1,6 @@
 """The PNG plots of a SHAP report, written with matplotlib's Agg backend at a modest DPI.
 
-shap's own plot functions are called through :mod:`inc.shap_adapter` (the only shap importer).
+shap's own plot functions are called through :mod:`inc.explainability.adapter` (the only shap importer).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from inc import shap_adapter
-from inc.shap_summary import Focus, Importance, PickedRow, space_words
+from inc.explainability import adapter as shap_adapter
+from inc.explainability.summary import Focus, Importance, PickedRow, space_words
 
 DPI = 80
 MAX_DISPLAY = 12

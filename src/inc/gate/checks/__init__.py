@@ -7,11 +7,11 @@ decides whether it blocks, from the catalog's stage.
 from __future__ import annotations
 
 from inc.gate.catalog import CATALOG, CheckSpec
-from inc.gate.checks_docs import check_ab_test, check_rollback, check_spec, check_structure, check_tasks
-from inc.gate.checks_evaluation import check_evaluation
-from inc.gate.checks_ops import check_living_docs, check_monitoring, check_staleness
-from inc.gate.checks_reports import check_explainability, check_load_test
-from inc.gate.checks_runs import (
+from inc.gate.checks.documents import check_ab_test, check_rollback, check_spec, check_structure, check_tasks
+from inc.gate.checks.evaluation import check_evaluation
+from inc.gate.checks.ops import check_living_docs, check_monitoring, check_staleness
+from inc.gate.checks.reports import check_explainability, check_load_test
+from inc.gate.checks.runs import (
     check_baseline,
     check_candidates,
     check_cross_validation,

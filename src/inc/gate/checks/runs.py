@@ -92,7 +92,7 @@ def number_problems(record: RunRecord, metric: str, now: dt.datetime) -> list[st
 
 def _verify(inc: Increment, config: GateConfig) -> Outcome | None:
     """``--verify``: the ledger against the tracking server (None when they agree)."""
-    from inc.tracking import verify_runs
+    from inc.tracking.ledger import verify_runs
 
     differences = verify_runs(config.ws, inc)
     if not differences:

@@ -24,8 +24,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from inc.loadtest_harness import LatencyStats, Progress, summarize
-from inc.loadtest_http import Endpoint, _send, probe
+from inc.ops.harness import LatencyStats, Progress, summarize
+from inc.ops.http import Endpoint, _send, probe
 
 MAX_WORKERS = 256
 MAX_RPS = 20_000.0

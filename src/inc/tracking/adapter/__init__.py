@@ -8,7 +8,7 @@ versions, loading a model back (which runs its code: never on the gate's path).
 
 from __future__ import annotations
 
-from inc.mlflow_adapter.inputs import (
+from inc.tracking.adapter.inputs import (
     dataset_input,
     dataset_inputs,
     log_child_runs,
@@ -16,7 +16,7 @@ from inc.mlflow_adapter.inputs import (
     log_report,
     run_artifacts,
 )
-from inc.mlflow_adapter.models import (
+from inc.tracking.adapter.models import (
     LoggedModel,
     get_alias,
     get_model_version,
@@ -28,7 +28,7 @@ from inc.mlflow_adapter.models import (
     set_alias,
     set_model_version_tag,
 )
-from inc.mlflow_adapter.runs import (
+from inc.tracking.adapter.runs import (
     RunData,
     client,
     delete_run_tag,
@@ -47,7 +47,7 @@ from inc.mlflow_adapter.runs import (
     start_run,
     tracking_error,
 )
-from inc.tracking_uri import (
+from inc.tracking.uri import (
     ARTIFACTS_DIR,
     EMBEDDED_DB,
     artifact_location,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from inc.errors import ConfigError, IncError
-from inc.features import source_column
+from inc.explainability.features import source_column
 from inc.increment import Increment
 from inc.yamlio import load_model_file
 

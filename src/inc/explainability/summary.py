@@ -73,7 +73,7 @@ def input_importance(values: np.ndarray, names: list[str], inputs: list[str]) ->
     row's contributions are summed before the absolute value), not the sum of its dummies'
     importances. Mean over outputs; sorted descending.
     """
-    from inc.features import group_by_source
+    from inc.explainability.features import group_by_source
 
     column = {name: i for i, name in enumerate(names)}
     rows = []

@@ -3,7 +3,7 @@
 Thresholds come from the increment's monitoring.yaml when it lists features, else every
 column is compared with PSI at the defaults (0.1 warn, 0.25 alert).
 
-The module is callable: ``inc.drift(...)`` is :func:`inc.api.drift`, the function the
+The module is callable: ``inc.ops.drift(...)`` is :func:`inc.api.drift`, the function the
 ``inc drift`` command calls.
 """
 
@@ -19,8 +19,8 @@ from inc.errors import MissingExtraError, UserError
 from inc.evidence import DriftFeature, DriftReport, sha256_file, write_evidence
 from inc.fsutil import ensure_inside
 from inc.increment import Increment
-from inc.monitoring import NUMERIC_ONLY, FeatureWatch, MonitoringConfig, load_monitoring
-from inc.tabular import read_table
+from inc.ops.monitoring import NUMERIC_ONLY, FeatureWatch, MonitoringConfig, load_monitoring
+from inc.ops.tabular import read_table
 from inc.workspace import Workspace
 
 
@@ -53,7 +53,7 @@ class Rule:
 
 def _stats_module() -> Any:
     try:
-        from inc import drift_stats
+        from inc.ops import stats as drift_stats
     except ImportError as exc:
         raise MissingExtraError(f"drift needs numpy and scipy ({exc.name} is missing)") from exc
     return drift_stats
@@ -225,7 +225,7 @@ def _log_to_chosen_run(ws: Workspace, inc: Increment, path: Path) -> list[str]:
     """Log the drift report as an artifact of the chosen run (the model it watches)."""
     if not inc.meta.chosen_run:
         return ["no chosen run: drift report not logged to MLflow"]
-    from inc.mlflow_adapter import log_report
+    from inc.tracking.adapter import log_report
 
     problem = log_report(ws, inc.meta.chosen_run, path)
     return [problem] if problem else []

@@ -3,12 +3,12 @@
 Three modes: in-process (closed loop: the model is called, timed, called again), HTTP closed loop
 (``--url``: each client sends its next request when the last one answered) and HTTP open loop
 (``--url --rps N``: requests on a fixed schedule, latency from the scheduled time, see
-:mod:`inc.loadtest_open`). ML libraries (pandas, mlflow, the model's own) are imported inside
+:mod:`inc.ops.openloop`). ML libraries (pandas, mlflow, the model's own) are imported inside
 functions only. Each mode's report goes to its own ``reports/loadtest-<run_id>-<mode>.json``
-(:mod:`inc.loadtest_files`), so an HTTP run does not overwrite the in-process one, and is
+(:mod:`inc.ops.files`), so an HTTP run does not overwrite the in-process one, and is
 linked from the run's ledger record when the run is linked.
 
-The module is callable: ``inc.loadtest(...)`` is :func:`inc.api.loadtest`, the function the
+The module is callable: ``inc.ops.loadtest(...)`` is :func:`inc.api.loadtest`, the function the
 ``inc loadtest`` command calls.
 """
 
@@ -35,10 +35,10 @@ from inc.evidence import (
 )
 from inc.fsutil import ensure_inside
 from inc.increment import Increment
-from inc.loadtest_files import report_name, report_tag
-from inc.loadtest_harness import LatencyStats, Progress, host_info, summarize, time_calls
-from inc.loadtest_open import MAX_REQUESTS, MAX_RPS, MAX_WORKERS, scheduled_count
-from inc.tabular import read_table
+from inc.ops.files import report_name, report_tag
+from inc.ops.harness import LatencyStats, Progress, host_info, summarize, time_calls
+from inc.ops.openloop import MAX_REQUESTS, MAX_RPS, MAX_WORKERS, scheduled_count
+from inc.ops.tabular import read_table
 from inc.workspace import Workspace
 
 DEFAULT_REQUESTS = 1000
@@ -268,7 +268,7 @@ def _model_uri(record: RunRecord | None, run_id: str) -> str:
 
 
 def _load_model(ws: Workspace, uri: str, run_id: str, linked: bool) -> Any:
-    from inc import mlflow_adapter
+    from inc.tracking import adapter as mlflow_adapter
 
     try:
         return mlflow_adapter.load_native_model(uri, mlflow_adapter.resolve_tracking_uri(ws))
@@ -300,7 +300,7 @@ def save_report(
     write_evidence(path, report)
     if record is not None:
         _link_report(inc, record, path, ws.root)
-    from inc.mlflow_adapter import log_report
+    from inc.tracking.adapter import log_report
 
     problem = log_report(ws, run_id, path)  # the report also becomes an artifact of its run
     return LoadTestResult(report, path, record is not None, [problem] if problem else [])
@@ -315,7 +315,7 @@ def run_loadtest(
     progress: Progress | None = None,
 ) -> LoadTestResult:
     """Measure, write ``reports/loadtest-<run_id>-<mode>.json`` and link it from the run's record."""
-    from inc.runs_table import resolve_run_id
+    from inc.tracking.runs_table import resolve_run_id
 
     options.validate()
     run_id = resolve_run_id(inc, check_run_id(run_id), unlinked_ok=True)  # no '/' or '..'; a unique prefix
@@ -345,7 +345,7 @@ def _http_report(
     progress: Progress | None,
     common: dict[str, Any],
 ) -> LoadTestReport:
-    from inc.loadtest_http import measure_http
+    from inc.ops.http import measure_http
 
     assert options.url is not None
     payloads = _payloads(frame, options)
@@ -378,7 +378,7 @@ def _http_report(
 
 
 def _payloads(frame: Any, options: LoadTestOptions) -> list[bytes]:
-    from inc.loadtest_http import scoring_payloads
+    from inc.ops.http import scoring_payloads
 
     pool = SINGLE_POOL if options.batch_size == 1 else BATCH_POOL
     return scoring_payloads(sample_inputs(frame, options.batch_size, pool, options.seed))
@@ -393,7 +393,7 @@ def open_loop_report(
     common: dict[str, Any] | None = None,
 ) -> LoadTestReport:
     """Run the open loop of ``options`` with ``payloads``; the report, or CheckFailed if all failed."""
-    from inc.loadtest_open import measure_open_loop
+    from inc.ops.openloop import measure_open_loop
 
     assert options.url is not None and options.rps is not None
     count = scheduled_count(options.rps, options.requests, options.duration_s)

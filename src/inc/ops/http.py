@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from inc.errors import UserError
-from inc.loadtest_harness import LatencyStats, Progress, summarize
+from inc.ops.harness import LatencyStats, Progress, summarize
 
 HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 

@@ -1,6 +1,6 @@
 """What kind of model an object is, what inputs it takes, and which types skops must trust.
 
-No mlflow here (that is ``inc.mlflow_adapter``); ML libraries are imported inside functions.
+No mlflow here (that is ``inc.tracking.adapter``); ML libraries are imported inside functions.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Tracking URIs: precedence, the embedded store's artifact folder, and credential redaction.
 
 Standard library only, so the core path (gate, livedocs) can redact without importing mlflow.
-``inc.mlflow_adapter`` re-exports these.
+``inc.tracking.adapter`` re-exports these.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """MLflow models: logging with the right flavor and serialization, registry versions, loading.
 
-Part of the MLflow wrapper (``inc.mlflow_adapter``); mlflow is imported inside functions.
+Part of the MLflow wrapper (``inc.tracking.adapter``); mlflow is imported inside functions.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from inc.errors import NotFoundError, TrackingError
-from inc.mlflow_adapter.runs import _is_not_found, _mlflow, client, session
-from inc.tracking_uri import redact_text
+from inc.tracking.adapter.runs import _is_not_found, _mlflow, client, session
+from inc.tracking.uri import redact_text
 
 
 def _version_or_none(uri: str, fetch: Callable[[Any], Any]) -> dict[str, Any] | None:
@@ -143,7 +143,7 @@ def log_model(
     unless ``pip_requirements`` is given: MLflow's inference starts a subprocess taking seconds.
     A registered version is created with ``version_tags`` in the same request.
     """
-    from inc import modelkinds
+    from inc.tracking.adapter import kinds as modelkinds
 
     mlflow = _mlflow()
     client(uri)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from inc.gate.checks_plan import AB_ITEMS, check_ab_test, check_rollback
+from inc.gate.checks.plan import AB_ITEMS, check_ab_test, check_rollback
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import Outcome, fail, ok
 from inc.increment import DOCUMENTS, META_FILE, Increment

@@ -1,7 +1,7 @@
 """``inc.track_experiment``: an MLflow run tied to an increment, sealed into its ledger on exit.
 
-Also the home of the tracking operations the CLI calls (re-exported from ``inc.ledger`` and
-``inc.runs_table``). mlflow is reached only through ``inc.mlflow_adapter``.
+mlflow is reached only through ``inc.tracking.adapter``; the ledger operations the CLI calls
+live in ``inc.tracking.ledger`` and ``inc.tracking.runs_table``.
 """
 
 from __future__ import annotations
@@ -16,12 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from inc import ledger
 from inc.errors import UserError, require_ml
 from inc.evidence import CV, DatasetFingerprint, ModelInfo, RunRecord, SearchInfo, read_run_record
 from inc.fsutil import ensure_inside
-from inc.ledger import link, sync, verify_runs
-from inc.runs_table import RunsTable, choose, runs_table
+from inc.tracking import ledger
 from inc.workspace import as_workspace
 
 if TYPE_CHECKING:
@@ -29,17 +27,7 @@ if TYPE_CHECKING:
     from inc.provenance import Provenance
     from inc.workspace import Workspace
 
-__all__ = [
-    "Experiment",
-    "ProvenanceWarning",
-    "RunsTable",
-    "choose",
-    "link",
-    "runs_table",
-    "sync",
-    "track_experiment",
-    "verify_runs",
-]
+__all__ = ["Experiment", "ProvenanceWarning", "track_experiment"]
 
 FLUSH_EVERY_S = 2.0
 
@@ -128,8 +116,8 @@ class Experiment:
         ``training`` or ``evaluation`` (default: ``training`` for a name starting with "train",
         else ``evaluation``), so ``run.inputs.dataset_inputs`` and the MLflow UI show it.
         """
-        from inc import mlflow_adapter as adapter
-        from inc.fingerprint import fingerprint
+        from inc.tracking import adapter
+        from inc.tracking.fingerprint import fingerprint
 
         found = fingerprint(data, name)
         kind = context or _context_of(name)
@@ -155,7 +143,7 @@ class Experiment:
         the installed versions of the model's libraries unless ``pip_requirements`` is given.
         The ledger records the sha256 over the logged model's files.
         """
-        from inc import mlflow_adapter as adapter
+        from inc.tracking import adapter
 
         registered = ledger.model_name(self._inc) if self.role == "candidate" else None
         self.flush()  # the run holds its params and metrics before the (slow) model upload
@@ -190,8 +178,8 @@ class Experiment:
         the search, which counts as evidence for the tuning task. An unfitted search or a study
         without a completed trial is a UserError naming the cause.
         """
-        from inc import mlflow_adapter as adapter
         from inc.searches import trials_of
+        from inc.tracking import adapter
 
         found = trials_of(search)
         prefix = name or found.kind
@@ -228,7 +216,7 @@ class Experiment:
 
     def flush(self) -> None:
         """Send everything logged since the last flush to the run in one request."""
-        from inc import mlflow_adapter as adapter
+        from inc.tracking import adapter
 
         self._last_flush = time.monotonic()
         if self._buffer.empty:
@@ -325,8 +313,8 @@ def track_experiment(
     uncommitted changes or outside git warns (``ProvenanceWarning``) with the fix.
     An exception in the block ends the run FAILED (KILLED for Ctrl-C), records it so and is re-raised.
     """
-    from inc import mlflow_adapter as adapter
     from inc.provenance import capture
+    from inc.tracking import adapter
 
     ws = as_workspace(workspace)
     inc = ws.find(str(increment))
@@ -366,7 +354,7 @@ def track_experiment(
 
 def _finish(exp: Experiment, status: str, reraise: bool) -> None:
     """End the run and write its record; on the failure path never mask the user's exception."""
-    from inc import mlflow_adapter as adapter
+    from inc.tracking import adapter
 
     try:
         try:
@@ -383,7 +371,7 @@ def _finish(exp: Experiment, status: str, reraise: bool) -> None:
 
 
 def _write_record(exp: Experiment) -> None:
-    from inc import mlflow_adapter as adapter
+    from inc.tracking import adapter
 
     inc = exp.increment
     run = adapter.get_run(exp._uri, exp.run_id)

@@ -16,7 +16,7 @@ from inc.errors import UserError
 from inc.workspace import as_workspace
 
 if TYPE_CHECKING:
-    from inc.shap_report import ExplainResult
+    from inc.explainability.report import ExplainResult
     from inc.workspace import Workspace
 
 
@@ -51,13 +51,13 @@ class ModelExplainer:
         X_explain: Any = None,
         **options: Any,
     ) -> ExplainResult:
-        """Write the run's SHAP report into ``increment``; returns :class:`inc.shap_report.ExplainResult`.
+        """Write the run's SHAP report into ``increment``; returns an ``ExplainResult``.
 
         ``run_id`` defaults to the increment's chosen run; ``X_explain`` (the rows explained)
         defaults to the background data. Other keyword options go to :func:`inc.explain`
         (``top_features``, ``signature``, ``log_artifacts``, ``progress``).
         """
-        from inc.shap_report import explain
+        from inc.explainability.report import explain
 
         ws = as_workspace(self.workspace)
         run = run_id or self._chosen_run(ws, increment)

@@ -6,16 +6,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from inc.evidence import LoadTestReport
-from inc.features import source_column
-from inc.gate.checks_runs import short
+from inc.explainability.features import source_column
+from inc.gate.checks.monitoring_rules import reference_problems, threshold_problems, unverified_reference
+from inc.gate.checks.runs import short
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import Outcome, fail, ok, skip, warn
-from inc.gate.monitoring_rules import reference_problems, threshold_problems, unverified_reference
 from inc.increment import EXPLAIN_PREFIX, Increment
-from inc.loadtest_files import parse_report_name
+from inc.ops.files import parse_report_name
 
 if TYPE_CHECKING:
-    from inc.monitoring import MonitoringConfig
+    from inc.ops.monitoring import MonitoringConfig
 
 WORKSPACE_PAGES = ("README.md", "models.md", "decisions.md", "CHANGELOG.md")
 
@@ -26,7 +26,7 @@ def _relativize(message: str, ev: EvidenceSet) -> str:
 
 def _monitoring_config(inc: Increment) -> MonitoringConfig | None:
     from inc.errors import ConfigError
-    from inc.monitoring import load_monitoring
+    from inc.ops.monitoring import load_monitoring
 
     if not inc.monitoring_path.is_file():
         return None
@@ -45,8 +45,8 @@ def _own_problems(inc: Increment, config: GateConfig, mon: MonitoringConfig | No
 
 def check_monitoring(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
     """monitoring.yaml valid and able to fire, watching every model input and top SHAP feature."""
-    from inc.monitoring import check_monitoring as monitoring_problems
-    from inc.monitoring import ranked_features
+    from inc.ops.monitoring import check_monitoring as monitoring_problems
+    from inc.ops.monitoring import ranked_features
 
     where = ev.rel(inc.monitoring_path)
     record = ev.chosen.record

@@ -14,7 +14,7 @@ from inc.meta import IncrementMeta
 from inc.metrics import lookup, same_metric
 
 if TYPE_CHECKING:
-    from inc.monitoring import MonitoringConfig
+    from inc.ops.monitoring import MonitoringConfig
 
 
 def metric_range(name: str) -> tuple[float, float, str] | None:

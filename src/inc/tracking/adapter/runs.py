@@ -1,4 +1,4 @@
-"""MLflow sessions, errors, experiments and runs (part of the ``inc.mlflow_adapter`` wrapper).
+"""MLflow sessions, errors, experiments and runs (part of the ``inc.tracking.adapter`` wrapper).
 
 mlflow is imported inside functions so that importing this module stays cheap and works without
 the ml extra. Errors from mlflow, requests or the network become ``TrackingError`` messages that
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from inc.errors import IncError, MissingExtraError, NotFoundError, TrackingError
-from inc.tracking_uri import (
+from inc.tracking.uri import (
     artifact_location,
     is_http,
     password_of,
@@ -139,7 +139,7 @@ def client(uri: str) -> MlflowClient:
     if uri not in _clients:
         from mlflow.tracking import MlflowClient
 
-        from inc.store_lock import first_open_lock, sqlite_path
+        from inc.tracking.store_lock import first_open_lock, sqlite_path
 
         with first_open_lock(uri):  # concurrent first runs: one schema migration at a time
             fresh = MlflowClient(tracking_uri=uri, registry_uri=uri)

@@ -34,8 +34,8 @@ from inc.fsutil import atomic_write_text, ensure_inside, make_temp_dir
 from inc.workspace import as_workspace
 
 if TYPE_CHECKING:
+    from inc.explainability.adapter import Plan, RawShap
     from inc.increment import Increment
-    from inc.shap_adapter import Plan, RawShap
     from inc.workspace import Workspace
 
 _RUN_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -147,7 +147,7 @@ def _prepared(
     max_explain: int,
     seed: int,
 ) -> tuple[Any, Any]:
-    from inc import shap_inputs as si
+    from inc.explainability import inputs as si
 
     expected = signature if signature else si.expected_columns(model)
     frames = []
@@ -165,7 +165,7 @@ def _prepared(
 def _compute(
     model: Any, background: Any, rows: Any, progress: Callable[[float], None] | None
 ) -> tuple[Plan, RawShap]:
-    from inc import shap_adapter
+    from inc.explainability import adapter as shap_adapter
 
     try:
         plan = shap_adapter.plan_explainer(model, background)
@@ -247,9 +247,9 @@ def _swap_into_place(staging: Path, final: Path) -> None:
 def _write_report(
     folder: Path, run_id: str, plan: Plan, raw: RawShap, rows: Any, top_features: int
 ) -> ExplainSummary:
-    from inc import shap_adapter
-    from inc import shap_summary as ss
-    from inc.shap_plots import PlotInput, write_plots
+    from inc.explainability import adapter as shap_adapter
+    from inc.explainability import summary as ss
+    from inc.explainability.plots import PlotInput, write_plots
 
     names = plan.feature_names
     focus = ss.focus(raw.values, raw.base)
@@ -393,7 +393,7 @@ def _log_artifacts(ws: Workspace, result: ExplainResult) -> None:
 
 def log_report_folder(ws: Workspace, run_id: str, folder: Path) -> str | None:
     """Log ``folder`` as artifacts of the MLflow run; None when logged, else a note saying why not."""
-    from inc import mlflow_adapter as adapter
+    from inc.tracking import adapter
 
     return adapter.log_report(ws, run_id, folder)
 
@@ -415,10 +415,10 @@ def explain_run(
     """
     for module in (*_ML_MODULES, "mlflow"):
         require_ml(module)
-    from inc import mlflow_adapter as adapter
-    from inc import shap_inputs as si
     from inc.errors import NotFoundError
-    from inc.runs_table import resolve_run_id
+    from inc.explainability import inputs as si
+    from inc.tracking import adapter
+    from inc.tracking.runs_table import resolve_run_id
 
     inc = ws.find(str(increment))
     ensure_inside(ws.root, inc.runs_dir)

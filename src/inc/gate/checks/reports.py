@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from inc.evidence import LoadTestReport, RunRecord, sha256_file
-from inc.gate.checks_runs import fmt, needs_chosen, short
+from inc.gate.checks.runs import fmt, needs_chosen, short
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import Outcome, fail, ok
 from inc.increment import Increment
-from inc.loadtest_files import report_name
+from inc.ops.files import report_name
 
 
 def _inside(folder: Path, name: str) -> Path | None:
@@ -67,7 +67,7 @@ def _foreign_features(
     ev: EvidenceSet, record: RunRecord, features: list[str], path: Path
 ) -> list[tuple[str, str]]:
     """SHAP features that come from none of the chosen model's inputs (a report of another model?)."""
-    from inc.features import source_column
+    from inc.explainability.features import source_column
 
     inputs = list(record.model.inputs) if record.model else []
     foreign = [f for f in features if source_column(f, inputs) not in inputs] if inputs else []

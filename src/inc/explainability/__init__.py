@@ -1,0 +1,1 @@
+"""SHAP reports: explainer choice, plots, summary, and feature-name mapping."""

@@ -1,0 +1,1 @@
+"""Operations evidence: load tests, drift, monitoring configuration, tabular data files."""

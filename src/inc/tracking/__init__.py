@@ -1,0 +1,1 @@
+"""Tracking: ``track_experiment``, the sealed ledger, fingerprints, and the MLflow adapter."""
