@@ -411,7 +411,7 @@ def test_model_card_shows_evaluation_before_shap(workspace: Workspace, inc_path:
     assert build_docs(Workspace.discover(workspace.root)).written == []  # rebuilt with nothing changed
 
 
-def test_gate_warns_when_the_run_logged_another_value_and_fails_on_an_edited_summary(
+def test_gate_fails_when_the_run_logged_another_value_and_on_an_edited_summary(
     workspace: Workspace, inc_path: Path
 ) -> None:
     model, X, y = _fit()
@@ -420,7 +420,8 @@ def test_gate_warns_when_the_run_logged_another_value_and_fails_on_an_edited_sum
     write_run_record(inc_path / "runs", record.model_copy(update={"metrics": {"roc_auc": 0.99}}))
     outcome = _check(workspace, inc_path)
     assert (
-        outcome.status == "warn" and "the run logged roc_auc 0.99 but its evaluation gives" in outcome.detail
+        outcome.status == "fail"
+        and "the run logged roc_auc 0.99 but its stored predictions give" in outcome.detail
     )
     # the card's number edited, every hash redone and the record re-sealed: the gate still sees it
     folder = result.report_dir

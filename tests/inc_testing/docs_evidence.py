@@ -207,7 +207,7 @@ def make_increment(
     summary = add_explain(inc, cand_id)
     from inc_testing.gate_evidence import evaluation_ref, write_evaluation
 
-    write_evaluation(inc.path, cand_id, png=png_bytes())
+    write_evaluation(inc.path, cand_id, auc=auc, png=png_bytes())  # the logged roc_auc, recomputed
     lt = LoadTestReport(
         run_id=cand_id,
         mode="in-process",

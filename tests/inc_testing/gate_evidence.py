@@ -176,7 +176,7 @@ def write_loadtest(inc_path: Path, run_id: str, p95: float = 12.0) -> Path:
 
 
 def write_evaluation(inc_path: Path, run_id: str, auc: float = 0.7, png: bytes = b"\x89PNG fake roc") -> Path:
-    """An evaluation report (binary, roc_auc = ``auc`` to 0.1) with real stored predictions, without numpy."""
+    """An evaluation report (binary, roc_auc = ``auc`` to 0.01) with real stored predictions, without numpy."""
     import gzip
     import json
 
@@ -185,9 +185,12 @@ def write_evaluation(inc_path: Path, run_id: str, auc: float = 0.7, png: bytes =
 
     folder = inc_path / "reports" / f"eval-{run_id}"
     folder.mkdir(parents=True, exist_ok=True)
-    above = round(auc * 10)  # of 10 positives, this many outscore all 10 negatives, the rest score below
+    # 10 negatives at 0.10, 0.14, ..., 0.46; of the 100 (positive, negative) pairs, round(auc * 100)
+    # are won: `full` positives outscore every negative, one more outscores `rest` of them
+    full, rest = divmod(round(auc * 100), 10)
+    positives = [0.9] * full + ([0.08 + 0.04 * rest] if full < 10 else [])
     labels = [0] * 10 + [1] * 10
-    scores = [0.1 + 0.04 * i for i in range(10)] + [0.9] * above + [0.05] * (10 - above)
+    scores = [0.1 + 0.04 * i for i in range(10)] + positives + [0.05] * (10 - len(positives))
     data = {"task": "binary", "labels": labels, "scores": scores, "threshold": 0.5, "rows": 20, "stored": 20}
     with gzip.open(folder / "predictions.json.gz", "wb") as handle:
         handle.write(json.dumps(data).encode())

@@ -16,7 +16,7 @@ from inc.evidence import ReportRef, RunRecord, sha256_file
 from inc.gate.checks.reports import linked_report_problems
 from inc.gate.checks.runs import fmt, needs_chosen, short
 from inc.gate.context import EvidenceSet, GateConfig
-from inc.gate.model import Outcome, fail, ok, skip, warn
+from inc.gate.model import Outcome, fail, ok, skip
 from inc.increment import Increment
 
 TITLE = "evaluation report recomputed"
@@ -177,9 +177,12 @@ def check_evaluation(inc: Increment, ev: EvidenceSet, config: GateConfig, record
         parts.append(f"worst slice {w.column}={w.value} {fmt(w.metric or 0.0)}")
     logged = record.metrics.get(inc.meta.metric.name)
     if logged is not None and not summary.sampled and abs(logged - value) > LOGGED_TOLERANCE:
-        return warn(
-            f"the run logged {inc.meta.metric.name} {fmt(logged)} but its evaluation gives "
-            f"{fmt(value)} (evaluated on other data?); " + "; ".join(parts),
+        # the baseline check judges the logged value: one the stored predictions do not give is
+        # a number nothing backs (a resealed record, or an evaluation of other data)
+        return fail(
+            f"the run logged {inc.meta.metric.name} {fmt(logged)} but its stored predictions give "
+            f"{fmt(value)}: the gate judges the logged value, so rerun 'inc evaluate' on the data "
+            "the metric was logged on (or log the evaluated value); " + "; ".join(parts),
             where,
             ev.rel(folder / PREDICTIONS),
         )
