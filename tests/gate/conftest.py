@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from inc_testing.gate_evidence import (
     write_reference,
     write_run,
 )
+from inc_testing.planted_builder import build_honest_repo
 
 GOOD_FOLDS = [0.69, 0.71, 0.70, 0.72, 0.68]
 
@@ -48,3 +50,20 @@ def ready(workspace: Workspace) -> Path:
     rebuild_docs(workspace)
     commit_all(workspace.root, "evidence")
     return path
+
+
+@pytest.fixture(scope="session")
+def honest_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The honest repository, built once per session."""
+    pytest.importorskip("mlflow")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("MLFLOW_TRACKING_URI", raising=False)
+        return build_honest_repo(tmp_path_factory.mktemp("planted") / "repo")
+
+
+@pytest.fixture
+def repo(honest_repo: Path, tmp_path: Path) -> Path:
+    """A private copy of the honest repository (git history, ledger, MLflow store)."""
+    target = tmp_path / "repo"
+    shutil.copytree(honest_repo, target, symlinks=True)
+    return target

@@ -24,7 +24,7 @@ from inc_testing import git
 from inc_testing.gate_evidence import commit_all, replace_section, set_meta
 from inc_testing.planted_builder import (
     INC,
-    build_honest_repo,
+    assert_planted,
     chosen_id,
     docs,
     edit,
@@ -43,23 +43,6 @@ from inc_testing.planted_builder import (
 pytestmark = pytest.mark.ml
 
 TODAY = dt.date.today()
-
-
-@pytest.fixture(scope="session")
-def honest_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The honest repository, built once per session."""
-    pytest.importorskip("mlflow")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("MLFLOW_TRACKING_URI", raising=False)
-        return build_honest_repo(tmp_path_factory.mktemp("planted") / "repo")
-
-
-@pytest.fixture
-def repo(honest_repo: Path, tmp_path: Path) -> Path:
-    """A private copy of the honest repository (git history, ledger, MLflow store)."""
-    target = tmp_path / "repo"
-    shutil.copytree(honest_repo, target, symlinks=True)
-    return target
 
 
 def spec(root: Path) -> Path:
@@ -517,27 +500,14 @@ def test_the_honest_increment_passes_strict_three_times(repo: Path) -> None:
 def test_planted_defect_fails_exactly_its_check(
     repo: Path, plant: Callable[[Path], None], check: str, needle: str
 ) -> None:
-    plant(repo)
-    if plant.__name__ not in KEEP_DOCS:
-        docs(repo)
-    v = gate(repo)
-    assert failing(v) == [check], [(c.id, c.detail) for c in v.checks if c.status == "fail"]
-    result = v.check(check)
-    assert needle in result.detail, result.detail
-    assert result.blocking and not v.passed
-    if plant.__name__ in ROOTS:
-        skipped = [c for c in v.checks if c.status == "skip"]
-        assert {c.id for c in skipped} >= {
-            "baseline",
-            "cross_validation",
-            "model_versioned",
-            "explainability",
-            "evaluation",
-            "load_test",
-            "staleness",
-            "monitoring",
-        }
-        assert all(c.detail.startswith("skipped: needs experiments") for c in skipped), skipped
+    assert_planted(
+        repo,
+        plant,
+        check,
+        needle,
+        rebuild_docs=plant.__name__ not in KEEP_DOCS,
+        root_cause=plant.__name__ in ROOTS,
+    )
 
 
 def test_corpus_is_large_enough() -> None:

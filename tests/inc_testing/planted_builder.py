@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -245,3 +246,46 @@ def rewrite_json(path: Path, change: Any) -> None:
 def docs(root: Path) -> None:
     """Rebuild the living docs (the PR kept them current)."""
     rebuild_docs(Workspace.discover(root))
+
+
+ROOT_DEPENDENTS = {
+    "baseline",
+    "cross_validation",
+    "model_versioned",
+    "explainability",
+    "evaluation",
+    "load_test",
+    "staleness",
+    "monitoring",
+}
+
+
+def assert_planted(
+    root: Path,
+    plant: Callable[[Path], None],
+    check: str,
+    needle: str,
+    *,
+    rebuild_docs: bool = True,
+    root_cause: bool = False,
+    strict: bool = True,
+) -> IncrementVerdict:
+    """Plant one defect in the honest copy at ``root`` and assert the gate fails exactly ``check``.
+
+    ``needle`` must appear in that check's detail and the verdict must block. With
+    ``root_cause`` the checks that depend on the broken record must say "skipped: needs
+    experiments" instead of repeating the failure. Returns the verdict for further asserts.
+    """
+    plant(root)
+    if rebuild_docs:
+        docs(root)
+    v = gate(root, strict=strict)
+    assert failing(v) == [check], [(c.id, c.detail) for c in v.checks if c.status == "fail"]
+    result = v.check(check)
+    assert needle in result.detail, result.detail
+    assert result.blocking and not v.passed
+    if root_cause:
+        skipped = [c for c in v.checks if c.status == "skip"]
+        assert {c.id for c in skipped} >= ROOT_DEPENDENTS
+        assert all(c.detail.startswith("skipped: needs experiments") for c in skipped), skipped
+    return v
