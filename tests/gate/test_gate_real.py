@@ -155,7 +155,7 @@ def passing_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
             workspace=ws,
             max_background=50,
             max_explain=60,
-            log_artifacts=False,
+            log_artifacts=True,  # reports become artifacts of the run: --verify compares them
             progress=False,
         )
         evaluate(
@@ -165,7 +165,7 @@ def passing_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
             increment="0001",
             run_id=chosen,
             workspace=ws,
-            log_artifacts=False,
+            log_artifacts=True,  # reports become artifacts of the run: --verify compares them
             replicates=50,
         )
         inc = ws.find("0001")

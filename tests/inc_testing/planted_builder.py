@@ -141,7 +141,7 @@ def build_honest_repo(root: Path) -> Path:
         workspace=ws,
         max_background=50,
         max_explain=60,
-        log_artifacts=False,
+        log_artifacts=True,  # reports become artifacts of the run: --verify compares them
         progress=False,
     )
     evaluate(
@@ -151,7 +151,7 @@ def build_honest_repo(root: Path) -> Path:
         increment="0001",
         run_id=chosen,
         workspace=ws,
-        log_artifacts=False,
+        log_artifacts=True,  # reports become artifacts of the run: --verify compares them
         replicates=50,
     )
     run_loadtest(
