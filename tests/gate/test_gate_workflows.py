@@ -77,7 +77,7 @@ def test_init_writes_a_verify_step_that_runs_only_with_a_tracking_secret(tmp_pat
         assert step["if"] == "env.MLFLOW_TRACKING_URI != ''"
     assert f'"inc-ml[ml]=={inc.__version__}"' in steps[install]["run"]
     assert steps[verify]["env"] == {
-        name: "${{ secrets.%s }}" % name
+        name: "${{ secrets." + name + " }}"
         for name in ("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN")
     }
     assert all("secrets" not in json.dumps(step) for step in steps if step not in (steps[verify],))

@@ -33,7 +33,11 @@ def _emit(result: object, fmt: str) -> None:
 )
 @click.option("--base", metavar="REF", help="Base of --changed (default: $GITHUB_BASE_REF, else main).")
 @click.option("--strict", is_flag=True, help="Every check blocks; stale evidence fails.")
-@click.option("--verify", is_flag=True, help="Re-read every linked run, its model and reports from the tracking server; any difference fails.")
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Re-read every linked run, its model and reports from the tracking server; any difference fails.",
+)
 @click.option(
     "--format",
     "fmt",

@@ -30,8 +30,9 @@ if TYPE_CHECKING:
     from inc.tracking.adapter import MetricPoint, RunData
     from inc.workspace import Workspace
 
-# A metric logged this long after the run's end time was re-logged (clocks of one client).
-AFTER_END_MS = 1000
+# A metric logged after the run's end time was re-logged: inc logs everything before it ends the
+# run, and MLflow stamps both times with the logging client's clock.
+AFTER_END_MS = 0
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from inc.increment import Increment
     from inc.tracking.adapter import RunData
 
+_PICKLED = ("pickle", "cloudpickle")
 _MODEL_FIELDS = ("uri", "registered_name", "version", "flavor", "serialization", "inputs", "sha256")
 
 
@@ -140,7 +141,10 @@ def serialization_differences(target: Target, mine: ModelInfo, where: str) -> li
             )
         )
     said = adapter.serialization_of(flavors, mine.flavor)
-    if said is not None and said != mine.serialization:
+    unsafe_hidden = mine.serialization is None and said in _PICKLED  # a plain run's record says nothing
+    if said is not None and (
+        unsafe_hidden or (mine.serialization is not None and said != mine.serialization)
+    ):
         out.append(
             Difference(
                 where,
