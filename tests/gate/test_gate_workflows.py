@@ -86,7 +86,12 @@ def test_init_writes_a_verify_step_that_runs_only_with_a_tracking_secret(tmp_pat
 def test_the_readme_names_the_secrets_the_workflow_reads() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     section = readme.split("## The gate in pull requests", 1)[1].split("\n## ", 1)[0]
-    for name in ("MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN"):
+    for name in (
+        "MLFLOW_TRACKING_URI",
+        "MLFLOW_TRACKING_USERNAME",
+        "MLFLOW_TRACKING_PASSWORD",
+        "MLFLOW_TRACKING_TOKEN",
+    ):
         assert name in section
         assert name in (REPO / "templates/github/inc-gate.yml").read_text(encoding="utf-8")
     assert "inc gate --changed --verify" in section
