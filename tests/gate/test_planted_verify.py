@@ -202,6 +202,14 @@ def model_inputs_edited(root: Path) -> None:
     reseal(path, model=record.model.model_copy(update={"inputs": [*record.model.inputs, "merchant"]}))
 
 
+def store_committed_to_the_repository(root: Path) -> None:
+    """The embedded store committed (forged or not, anyone who can push can rewrite it)."""
+    from inc_testing import git
+
+    git(root, "add", "-f", "mlflow.db")
+    git(root, "commit", "-q", "-m", "share the tracking store")
+
+
 PLANTINGS: list[tuple[Callable[[Path], None], str]] = [
     (metric_edited, "metric roc_auc: ledger"),
     (fold_score_edited, "cv fold 1 (roc_auc): ledger"),
@@ -221,6 +229,10 @@ PLANTINGS: list[tuple[Callable[[Path], None], str]] = [
     (dataset_hash_edited, "dataset train.sha256: ledger"),
     (report_unlinked_and_replaced, "the report differs from the one logged to the run"),
     (model_inputs_edited, "model.inputs: ledger"),
+    (
+        store_committed_to_the_repository,
+        "mlflow.db: tracking store: the store --verify reads is a file committed",
+    ),
 ]
 
 

@@ -46,6 +46,8 @@ class Difference:
     note: str = ""
 
     def __str__(self) -> str:
+        if not self.ledger and not self.server:
+            return f"{self.where}: {self.field}: {self.note}"
         text = f"{self.where}: {self.field}: ledger {self.ledger}, server {self.server}"
         return f"{text}: {self.note}" if self.note else text
 
@@ -85,7 +87,7 @@ def verify_increment(ws: Workspace, inc: Increment) -> list[Difference]:
 
     require_ml("mlflow")
     target = Target(adapter.resolve_tracking_uri(ws), inc, ws)
-    found: list[Difference] = []
+    found = committed_store(target)
     known: list[str] = []
     for path in inc.run_paths():
         record = read_run_record(path, verify=False)
@@ -93,6 +95,32 @@ def verify_increment(ws: Workspace, inc: Increment) -> list[Difference]:
         found.extend(verify_record(target, record, target.rel(path)))
     found.extend(missing_baselines(target, known))
     return found
+
+
+def committed_store(target: Target) -> list[Difference]:
+    """A SQLite store committed to the repository: whoever can push can forge it, so it proves nothing."""
+    from inc.gitutil import GitError, is_tracked, open_repo
+    from inc.tracking.store_lock import sqlite_path
+
+    path = sqlite_path(target.uri)
+    repo = open_repo(target.ws.root)
+    try:
+        tracked = path is not None and repo is not None and is_tracked(repo, path)
+    except GitError:
+        tracked = False
+    if not tracked:
+        return []
+    assert path is not None
+    return [
+        Difference(
+            target.rel(path),
+            "tracking store",
+            "",
+            "",
+            "the store --verify reads is a file committed to the repository, which anyone who can push "
+            "can rewrite; verify against the team's tracking server (MLFLOW_TRACKING_URI)",
+        )
+    ]
 
 
 def verify_record(target: Target, record: RunRecord, where: str) -> list[Difference]:
@@ -108,14 +136,19 @@ def verify_record(target: Target, record: RunRecord, where: str) -> list[Differe
             )
         ]
     found = run_fields(record, run, target.inc, where)
+    if run.lifecycle != "active":
+        found.append(
+            Difference(where, "run", "active", shown(run.lifecycle), "the run was deleted on the server")
+        )
     found += diff_values(where, "param", record.params, run.params)
     found += diff_values(
         where, "metric", record.metrics, {k: v for k, v in run.metrics.items() if math.isfinite(v)}
     )
     found += cv_differences(target, record, run, where)
     found += history_differences(target, record, run, where)
-    found += dataset_differences(record, run, where)
-    from inc.tracking.verify_artifacts import model_differences, report_differences
+    from inc.tracking.verify_artifacts import dataset_differences, model_differences, report_differences
+
+    found += dataset_differences(target, record, run, where)
 
     found += model_differences(target, record, run, where)
     found += report_differences(target, record, where)
@@ -201,6 +234,15 @@ def provenance_differences(record: RunRecord, run: RunData, where: str) -> list[
         mine = record.code.sha256 if record.code else None
         if mine != code["sha256"]:
             out.append(Difference(where, "code.sha256", shown(mine), shown(code["sha256"])))
+        theirs = code.get("files")  # absent when the listing was too long for a tag
+        files = record.code.files if record.code else {}
+        if isinstance(theirs, dict):
+            out += diff_values(where, "code file", files, theirs)
+    search = run.tag_json(ledger.TAG_SEARCH)
+    if isinstance(search, dict):
+        mine_search = record.search.model_dump() if record.search else None
+        if mine_search != search:
+            out.append(Difference(where, "search", shown(mine_search), shown(search)))
     return out
 
 
@@ -326,36 +368,11 @@ def _history_difference(
     return Difference(where, f"metric {key} history", shown(mine) if not folds else "folds", theirs, note)
 
 
-# --------------------------------------------------------------------------- datasets and baselines
-
-
-def dataset_differences(record: RunRecord, run: RunData, where: str) -> list[Difference]:
-    """Dataset fingerprints (name, sha256, shape) against the run's ``inc.datasets`` tag."""
-    tagged = run.tag_json(ledger.TAG_DATASETS)
-    if not record.datasets and not isinstance(tagged, list):
-        return []
-    theirs = {d.get("name"): d for d in tagged if isinstance(d, dict)} if isinstance(tagged, list) else {}
-    out = []
-    for mine in record.datasets:
-        other = theirs.pop(mine.name, None)
-        if other is None:
-            out.append(Difference(where, f"dataset {mine.name}", shown(mine.sha256[:12]), "none"))
-            continue
-        for name, a, b in (
-            ("sha256", mine.sha256, other.get("sha256")),
-            ("shape", mine.shape, other.get("shape")),
-        ):
-            if a != b:
-                out.append(Difference(where, f"dataset {mine.name}.{name}", shown(a), shown(b)))
-    out += [
-        Difference(where, f"dataset {name}", "none", shown(str(d.get("sha256", ""))[:12]))
-        for name, d in theirs.items()
-    ]
-    return out
+# --------------------------------------------------------------------------- baselines left out
 
 
 def missing_baselines(target: Target, known: list[str]) -> list[Difference]:
-    """FINISHED baselines the server tags with this increment that the ledger leaves out."""
+    """FINISHED baselines the server tags with this increment (number and slug) that the ledger leaves out."""
     from inc.tracking import adapter
 
     inc = target.inc
@@ -363,7 +380,7 @@ def missing_baselines(target: Target, known: list[str]) -> list[Difference]:
     for run in adapter.search_tagged_runs(target.uri, ledger.TAG_INCREMENT, inc.id):
         if (
             run.run_id in known
-            or run.tags.get(ledger.TAG_SLUG, inc.meta.slug) != inc.meta.slug
+            or run.tags.get(ledger.TAG_SLUG) != inc.meta.slug  # without it: maybe another project's
             or ledger.TAG_UNLINKED in run.tags
             or run.tags.get(ledger.TAG_ROLE) != "baseline"
             or run.status != "FINISHED"

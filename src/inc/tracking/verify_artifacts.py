@@ -1,5 +1,6 @@
-"""``inc gate --verify`` on what a run logged as files: its model and its reports.
+"""``inc gate --verify`` on what a run logged beyond params and metrics: datasets, model, reports.
 
+The datasets: each fingerprint as the run's ``inc.datasets`` tag (else its MLflow inputs) holds it.
 The model: its registered version exists and belongs to the run, the logged model came from the
 run, the sha256 over its files on the server equals the ledger's, and its MLmodel file says the
 serialization the ledger says. The reports: each report of the run (linked from its record, or
@@ -23,6 +24,52 @@ if TYPE_CHECKING:
 
 _PICKLED = ("pickle", "cloudpickle")
 _MODEL_FIELDS = ("uri", "registered_name", "version", "flavor", "serialization", "inputs", "sha256")
+
+
+# --------------------------------------------------------------------------- datasets
+
+_DATASET_KNOWN = ("name", "sha256", "shape", "context", "columns")
+
+
+def dataset_differences(target: Target, record: RunRecord, run: RunData, where: str) -> list[Difference]:
+    """Dataset fingerprints against the run's ``inc.datasets`` tag, else its MLflow dataset inputs."""
+    tagged = run.tag_json(ledger.TAG_DATASETS)
+    if not isinstance(tagged, list):  # too long for a tag: the inputs hold name and digest
+        return _input_differences(target, record, where) if record.datasets else []
+    theirs = {d.get("name"): d for d in tagged if isinstance(d, dict)}
+    out = []
+    for mine in record.datasets:
+        other = theirs.pop(mine.name, None)
+        if other is None:
+            out.append(Difference(where, f"dataset {mine.name}", shown(mine.sha256[:12]), "none"))
+            continue
+        mine_data = mine.model_dump()
+        for name in ("sha256", "shape", "context", *(k for k in other if k not in _DATASET_KNOWN)):
+            a, b = mine_data.get(name), other.get(name)
+            if name not in ("sha256", "shape") and (name not in other or name not in mine_data):
+                continue  # a key the tag or an older record lacks
+            if a != b:
+                out.append(Difference(where, f"dataset {mine.name}.{name}", shown(a), shown(b)))
+    out += [
+        Difference(where, f"dataset {name}", "none", shown(str(d.get("sha256", ""))[:12]))
+        for name, d in theirs.items()
+    ]
+    return out
+
+
+def _input_differences(target: Target, record: RunRecord, where: str) -> list[Difference]:
+    """Names and digests (sha256's first 32 hex digits) of the run's MLflow dataset inputs."""
+    from inc.tracking import adapter
+
+    inputs = {d["name"]: d["digest"] for d in adapter.dataset_inputs(target.uri, record.run_id)}
+    if not inputs:
+        return []  # logged before inc recorded inputs: nothing on the server to compare with
+    out = []
+    for mine in record.datasets:
+        digest = inputs.get(mine.name)
+        if digest != mine.sha256[: len(digest or "")] or digest is None:
+            out.append(Difference(where, f"dataset {mine.name}.sha256", shown(mine.sha256), shown(digest)))
+    return out
 
 
 # --------------------------------------------------------------------------- the model
