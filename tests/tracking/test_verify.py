@@ -133,6 +133,16 @@ def test_a_metric_relogged_after_the_run_ended_is_named_so(fresh: Any) -> None:
     )
 
 
+def test_a_run_of_another_project_with_the_same_increment_number(fresh: Any) -> None:
+    from mlflow.tracking import MlflowClient
+
+    run = _run(fresh, "cand", "candidate", 0.8)
+    MlflowClient(fresh.uri).set_tag(run, "inc.slug", "churn-model")  # as the other project's run is tagged
+    (line,) = _lines(fresh)
+    assert f'tag inc.slug: ledger "{fresh.inc.meta.slug}", server "churn-model"' in line
+    assert "another project's increment of the same number" in line
+
+
 def test_a_pickled_model_recorded_as_skops_is_caught_from_the_mlmodel_file(
     fresh: Any, small_data: tuple[Any, Any]
 ) -> None:

@@ -22,17 +22,12 @@ from typing import TYPE_CHECKING, Any
 
 from inc.errors import IncError, NotFoundError, require_ml
 from inc.evidence import CV, RunRecord, read_run_record, sha256_file
-from inc.metrics import same_metric
 from inc.tracking import ledger
 
 if TYPE_CHECKING:
     from inc.increment import Increment
-    from inc.tracking.adapter import MetricPoint, RunData
+    from inc.tracking.adapter import RunData
     from inc.workspace import Workspace
-
-# A metric logged after the run's end time was re-logged: inc logs everything before it ends the
-# run, and MLflow stamps both times with the logging client's clock.
-AFTER_END_MS = 0
 
 
 @dataclass(frozen=True)
@@ -145,6 +140,8 @@ def verify_record(target: Target, record: RunRecord, where: str) -> list[Differe
         where, "metric", record.metrics, {k: v for k, v in run.metrics.items() if math.isfinite(v)}
     )
     found += cv_differences(target, record, run, where)
+    from inc.tracking.verify_history import history_differences
+
     found += history_differences(target, record, run, where)
     from inc.tracking.verify_artifacts import dataset_differences, model_differences, report_differences
 
@@ -176,7 +173,7 @@ def _when(text: str | None) -> dt.datetime | None:
     return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).replace(microsecond=0)
 
 
-def _server_time(millis: int | None) -> dt.datetime | None:
+def server_time(millis: int | None) -> dt.datetime | None:
     if millis is None:
         return None
     return dt.datetime.fromtimestamp(millis / 1000, tz=dt.UTC).replace(microsecond=0)
@@ -196,6 +193,17 @@ def run_fields(record: RunRecord, run: RunData, inc: Increment, where: str) -> l
                 f"the run is not tagged with this increment ({inc.name})",
             )
         )
+    slug = run.tags.get(ledger.TAG_SLUG)
+    if slug is not None and slug != inc.meta.slug:  # same number, another project on a shared server
+        out.append(
+            Difference(
+                where,
+                f"tag {ledger.TAG_SLUG}",
+                shown(inc.meta.slug),
+                shown(slug),
+                "the run belongs to another project's increment of the same number",
+            )
+        )
     role = run.tags.get(ledger.TAG_ROLE)
     if role != record.role:
         out.append(Difference(where, "role", shown(record.role), shown(role)))
@@ -211,7 +219,7 @@ def run_fields(record: RunRecord, run: RunData, inc: Increment, where: str) -> l
         ("start_time", record.start_time, run.start_time),
         ("end_time", record.end_time, run.end_time),
     ):
-        theirs = _server_time(millis)
+        theirs = server_time(millis)
         if _when(text) != theirs:
             out.append(Difference(where, name, shown(text), shown(theirs.isoformat() if theirs else None)))
     return out + provenance_differences(record, run, where)
@@ -303,69 +311,6 @@ def cv_differences(target: Target, record: RunRecord, run: RunData, where: str) 
 
 def _cv_text(cv: CV | None) -> str:
     return "none" if cv is None else f"{len(cv.folds)} folds of {cv.metric} {shown(cv.folds)}"
-
-
-def judged_keys(inc: Increment, record: RunRecord) -> list[str]:
-    """The metrics the verdict reads from a record: the headline metric (any alias) and CV mean/std."""
-    metric = inc.meta.metric.name
-    keys = [metric, *(k for k in record.metrics if same_metric(k, metric))]
-    for name in {metric, *([record.cv.metric] if record.cv else [])}:
-        base = ledger.cv_metric_key(name)
-        keys += [f"{base}_mean", f"{base}_std"]
-    return list(dict.fromkeys(keys))
-
-
-def history_differences(target: Target, record: RunRecord, run: RunData, where: str) -> list[Difference]:
-    """A judged metric with several values, or one logged after the run ended; late fold scores."""
-    from inc.tracking import adapter
-
-    keys = [k for k in judged_keys(target.inc, record) if k in run.metrics]
-    folds = [ledger.cv_metric_key(record.cv.metric)] if record.cv else []
-    folds = [k for k in folds if k in run.metrics]
-    if not keys and not folds:
-        return []
-    histories = adapter.metric_points(target.uri, record.run_id, keys + folds)
-    end = run.end_time
-    out = []
-    for key in keys:
-        points = histories.get(key, [])
-        late = [p for p in points if end is not None and p.timestamp > end + AFTER_END_MS]
-        if len(points) > 1 or late:
-            out.append(_history_difference(where, key, record.metrics.get(key), points, late, end))
-    for key in folds:
-        points = histories.get(key, [])
-        late = [p for p in points if end is not None and p.timestamp > end + AFTER_END_MS]
-        steps = [p.step for p in points]
-        if late or len(steps) != len(set(steps)):
-            out.append(_history_difference(where, key, None, points, late, end, folds=True))
-    return out
-
-
-def _history_difference(
-    where: str,
-    key: str,
-    mine: float | None,
-    points: list[MetricPoint],
-    late: list[MetricPoint],
-    end: int | None,
-    folds: bool = False,
-) -> Difference:
-    values = ", ".join(shown(p.value) for p in points[:6]) + (" ..." if len(points) > 6 else "")
-    theirs = f"{len(points)} values ({values})"
-    if late:
-        ended = _server_time(end)
-        note = (
-            f"re-logged after the run ended ({len(late)} value(s) logged after "
-            f"{ended.isoformat() if ended else 'its end'}): the run's result was changed afterwards"
-        )
-    elif folds:
-        note = "a fold step was logged more than once"
-    else:
-        note = (
-            "logged more than once: the gate judges one final value; log curves and intermediate "
-            "values under another key"
-        )
-    return Difference(where, f"metric {key} history", shown(mine) if not folds else "folds", theirs, note)
 
 
 # --------------------------------------------------------------------------- baselines left out
