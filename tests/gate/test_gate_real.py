@@ -31,6 +31,7 @@ from inc_testing.gate_evidence import (
     replace_section,
     set_meta,
 )
+from inc_testing.planted_builder import relocate_store
 
 pytestmark = pytest.mark.ml
 
@@ -180,6 +181,7 @@ def repo(passing_repo: Path, tmp_path: Path) -> Path:
     """A private copy of the passing repository (git history, ledger, MLflow store)."""
     target = tmp_path / "repo"
     shutil.copytree(passing_repo, target, symlinks=True)
+    relocate_store(passing_repo, target)  # the copy's runs read and write its own artifacts
     return target
 
 

@@ -269,3 +269,5 @@ def test_the_honest_increment_passes_verify(repo: Path) -> None:
     experiments = v.check("experiments")
     assert "--verify: 5 record(s) match the tracking server" in experiments.detail
     assert len(runs_of(repo, "candidate")) == 3 and len(runs_of(repo, "baseline")) == 2
+    # the copy's store points at its own artifacts (a report logged in one copy leaves the others alone)
+    assert client(repo).get_run(chosen_id(repo)).info.artifact_uri.startswith((repo.resolve()).as_uri())
