@@ -32,13 +32,17 @@ def _encode(value: Any) -> Any:
     return value
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _decode(value: Any) -> Any:
-    if isinstance(value, dict):
+    kind = type(value)  # JSON gives exactly dict, list, str, int, float, bool or None
+    if kind is dict:
         if len(value) == 1 and "$date" in value:
             return dt.date.fromisoformat(value["$date"])
-        return {key: _decode(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_decode(item) for item in value]
+        return {key: item if type(item) in _PLAIN else _decode(item) for key, item in value.items()}
+    if kind is list:
+        return [item if type(item) in _PLAIN else _decode(item) for item in value]
     return value
 
 

@@ -90,9 +90,12 @@ class Workspace:
 
     def increment_dirs(self) -> list[Path]:
         """Increment folders (``NNNN-slug``), sorted by name."""
-        if not self.increments_dir.is_dir():
+        folder = self.increments_dir
+        if not folder.is_dir():
             return []
-        return sorted(p for p in self.increments_dir.iterdir() if p.is_dir() and _DIR_RE.match(p.name))
+        with os.scandir(folder) as entries:  # the type from the listing: no stat per folder
+            names = sorted(entry.name for entry in entries if _DIR_RE.match(entry.name) and entry.is_dir())
+        return [folder / name for name in names]
 
     def increments(self, cache: MetaCache | None = None) -> list[Increment]:
         """Every increment, loaded and validated, sorted by number."""
