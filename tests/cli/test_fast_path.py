@@ -36,6 +36,9 @@ def both(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[tuple[int
         ["show", "0001-fraud-detection", "--format", "json"],
         ["new", "churn", "--format", "json"],
         ["new", "churn", "--metric", "rmse", "--goal", "minimize", "--problem", "regression", "--title", "T"],
+        ["gate"],
+        ["gate", "1", "2", "--strict"],
+        ["gate", "--changed", "--base", "main", "--format", "junit"],
     ],
 )
 def test_parse_takes_plain_invocations(args: list[str]) -> None:
@@ -65,7 +68,11 @@ def test_parse_takes_plain_invocations(args: list[str]) -> None:
         ["new", "x", "--problem", "astrology"],
         ["-C", "/no/such/folder", "list"],
         ["-C", "list"],
-        ["gate"],
+        ["gate", "--verify"],
+        ["gate", "--changed", "--changed"],
+        ["gate", "--format", "xml"],
+        ["gate", "--base"],
+        ["done", "1"],
         ["runs", "1"],
     ],
 )
@@ -134,3 +141,19 @@ def test_list_and_show_import_no_click(chdir_workspace: Workspace, fraud: Path) 
     for _ in range(2):  # the first run fills .inc-cache/ (parsing the YAML once)
         done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
     assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_gate_prints_and_exits_as_click_does(
+    chdir_workspace: Workspace, fraud: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary = chdir_workspace.root.parent / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    meta = fraud / "increment.yaml"
+    for args in (["gate"], ["gate", "1", "--format", "json"], ["gate", "--strict", "--format", "github"]):
+        assert parse(args) is not None
+        fast, slow = both(args, capsys)
+        assert fast == slow, args
+    assert summary.read_text(encoding="utf-8").count("## inc gate:") == 2  # github: appended by both
+    meta.write_text(meta.read_text(encoding="utf-8").replace("status: planned", "status: active"), encoding="utf-8")
+    fast, slow = both(["gate"], capsys)
+    assert fast == slow and fast[0] == 1 and "gate failed for 1 increment(s)" in fast[2]

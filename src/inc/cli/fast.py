@@ -1,4 +1,4 @@
-"""The argv fast path: ``inc list``, ``inc show ID`` and ``inc new NAME`` without importing click.
+"""The argv fast path: ``inc list``, ``show``, ``new`` and ``gate`` without importing click.
 
 One-sided, like ``inc.fastcheck``: ``parse`` accepts only a plain subset of what the click
 commands accept (known options as two tokens, choice values checked; no ``--opt=value``, no
@@ -24,17 +24,20 @@ def _problems() -> tuple[str, ...]:
     return tuple(DEFAULT_METRICS)  # inc.scaffold.PROBLEMS, the choices of ``inc new --problem``
 
 
-# command -> (number of arguments, option -> allowed values (None: any text))
-_GRAMMAR: dict[str, tuple[int, dict[str, tuple[str, ...] | None]]] = {
+_GATE_FORMATS = ("text", "json", "markdown", "github", "junit")  # inc.cli.text.GATE_FORMATS
+_FLAGS = {"gate": ("--changed", "--strict")}
+# command -> (number of arguments (None: any), option -> allowed values (None: any text))
+_GRAMMAR: dict[str, tuple[int | None, dict[str, tuple[str, ...] | None]]] = {
     "list": (0, {"--status": _STATUSES, "--format": _FORMATS}),
     "show": (1, {"--format": _FORMATS}),
     "new": (1, {"--format": _FORMATS, "--title": None, "--metric": None, "--goal": _GOALS, "--problem": ()}),
+    "gate": (None, {"--format": _GATE_FORMATS, "--base": None}),
 }
 
 
 @dataclass
 class FastCommand:
-    """A parsed plain invocation of ``list``, ``show`` or ``new``."""
+    """A parsed plain invocation of ``list``, ``show``, ``new`` or ``gate``."""
 
     name: str
     arguments: list[str] = field(default_factory=list)
@@ -53,7 +56,16 @@ class FastCommand:
         fmt = self.option("--format", "text")
         assert fmt is not None
         cwd = Path(self.directory).resolve() if self.directory else Path.cwd()  # as AppContext.create
-        if self.name == "list":
+        if self.name == "gate":
+            from inc.gate.runner import run_gate
+
+            ws = Workspace.discover(cwd)
+            flags = self.options
+            refs, base = self.arguments, self.option("--base")
+            judged = run_gate(ws, refs, changed="--changed" in flags, base=base, strict="--strict" in flags)
+            text.emit_gate(judged, fmt)
+            text.gate_verdict(judged)
+        elif self.name == "list":
             from inc.status import list_increments
 
             ws = Workspace.discover(cwd, cached=True)
@@ -101,6 +113,10 @@ def parse(args: list[str]) -> FastCommand | None:
             command.arguments.append(word)
             i += 1
             continue
+        if word in _FLAGS.get(name, ()) and word not in command.options:
+            command.options[word] = ""
+            i += 1
+            continue
         if word not in allowed or word in command.options or i + 1 >= len(tokens):
             return None
         value = tokens[i + 1]
@@ -109,4 +125,4 @@ def parse(args: list[str]) -> FastCommand | None:
             return None
         command.options[word] = value
         i += 2
-    return command if len(command.arguments) == wanted else None
+    return command if wanted is None or len(command.arguments) == wanted else None

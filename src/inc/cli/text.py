@@ -1,4 +1,4 @@
-"""What ``inc list``, ``inc show`` and ``inc new`` print, without importing click.
+"""What ``inc list``, ``inc show``, ``inc new`` and ``inc gate`` print, without importing click.
 
 The click commands and the argv fast path (``inc.cli.fast``) both print through these
 functions, so the two give the same bytes. Output goes to ``sys.stdout``/``sys.stderr`` as
@@ -13,6 +13,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from inc.gate.model import GateResult
     from inc.scaffold import NewResult
     from inc.status import IncrementDetail, IncrementSummary
     from inc.workspace import Workspace
@@ -153,3 +154,28 @@ def print_new(ws: Workspace, result: NewResult, fmt: str) -> None:
     for filename in ("increment.yaml", "spec.md", "plan.md", "tasks.md", "monitoring.yaml"):
         echo(f"  {filename}")
     echo(f"next: fill in spec.md, then log runs with inc.track_experiment(increment={inc.id!r})")
+
+
+GATE_FORMATS = ("text", "json", "markdown", "github", "junit")
+
+
+def emit_gate(result: GateResult, fmt: str) -> None:
+    """``inc gate``/``inc done``: the report in ``fmt``; with ``github`` also appended to the job's
+    step summary (``$GITHUB_STEP_SUMMARY``)."""
+    from pathlib import Path
+
+    from inc.gate.report import append_step_summary, render
+
+    echo(render(result, fmt))
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if fmt == "github" and summary:
+        append_step_summary(Path(summary), result)
+
+
+def gate_verdict(result: GateResult) -> None:
+    """Exit 1 (CheckFailed) when a blocking check failed."""
+    from inc.errors import CheckFailed
+
+    if not result.passed:
+        failing = sum(1 for v in result.increments if not v.passed)
+        raise CheckFailed(f"gate failed for {failing} increment(s)")
