@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,6 +12,7 @@ from inc.errors import ConfigError, InternalError
 
 if TYPE_CHECKING:
     from jinja2 import BytecodeCache, Template
+    from jinja2.bccache import Bucket
     from jinja2.sandbox import SandboxedEnvironment
 
 
@@ -92,8 +93,23 @@ def _compiled_cache(env: SandboxedEnvironment) -> BytecodeCache | None:
         (env.line_statement_prefix, env.line_comment_prefix),
     )
     key = hashlib.sha256(repr(settings).encode()).hexdigest()[:16]
+
+    class OptionalCache(jinja2.FileSystemBytecodeCache):
+        """jinja2's file cache, where a read or write failure (a full or read-only temp folder)
+        means compiling as if there were no cache, not a failed command."""
+
+        def load_bytecode(self, bucket: Bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except OSError:
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: Bucket) -> None:
+            with suppress(OSError):
+                super().dump_bytecode(bucket)
+
     try:
-        return jinja2.FileSystemBytecodeCache(pattern=f"__inc_{key}_%s.cache")
+        return OptionalCache(pattern=f"__inc_{key}_%s.cache")
     except (OSError, RuntimeError):
         return None
 

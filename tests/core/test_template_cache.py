@@ -76,3 +76,16 @@ def test_no_safe_cache_folder_means_no_cache(workspace: Workspace, monkeypatch: 
         assert (_new(workspace, "fraud") / "spec.md").is_file()
     finally:
         templating._environment.cache_clear()
+
+
+def test_a_cache_that_cannot_be_written_or_read_is_ignored(
+    workspace: Workspace, compiles: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(self: object, bucket: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(jinja2.FileSystemBytecodeCache, "dump_bytecode", full)
+    assert (_new(workspace, "fraud") / "spec.md").is_file()
+    monkeypatch.setattr(jinja2.FileSystemBytecodeCache, "load_bytecode", full)
+    assert (_new(workspace, "churn") / "spec.md").is_file()
+    assert len(compiles) == 10  # nothing kept, nothing read: compiled both times
