@@ -2,8 +2,8 @@
 
 ``main`` is the one place that turns errors into exit codes (0 ok, 1 check failed, 2 user
 error, 3 internal). ``inc --help`` is answered from the command table without importing
-click (a test checks it prints exactly what click would); plain ``list``, ``show`` and ``new``
-invocations run without click too (``inc.cli.fast``); everything else runs the click
+click (a test checks it prints exactly what click would); plain ``list``, ``show``, ``new`` and
+``gate`` invocations run without click too (``inc.cli.fast``); everything else runs the click
 application in ``inc.cli.app``.
 """
 
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None, *, fast: bool = True) -> int:
         return ExitCode.OK
     from inc.cli.fast import parse
 
-    command = parse(args) if fast else None  # plain list/show/new: no click import (inc.cli.fast)
+    command = parse(args) if fast else None  # plain list/show/new/gate: no click (inc.cli.fast)
     debug = "--debug" in args
     try:
         if command is None:
