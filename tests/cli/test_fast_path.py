@@ -157,3 +157,22 @@ def test_gate_prints_and_exits_as_click_does(
     meta.write_text(meta.read_text(encoding="utf-8").replace("status: planned", "status: active"), encoding="utf-8")
     fast, slow = both(["gate"], capsys)
     assert fast == slow and fast[0] == 1 and "gate failed for 1 increment(s)" in fast[2]
+
+
+def test_fast_grammar_is_a_subset_of_the_click_commands() -> None:
+    """Every option the fast path takes exists on the click command, with the same choices."""
+    from inc.cli.app import LazyGroup, cli
+    from inc.cli.fast import _FLAGS, _GRAMMAR, _problems
+
+    assert isinstance(cli, LazyGroup)
+    for name, (_, options) in _GRAMMAR.items():
+        command = cli.get_command(click.Context(cli), name)
+        assert command is not None
+        params = {opt: p for p in command.params for opt in p.opts}
+        for option, choices in {**options, **dict.fromkeys(_FLAGS.get(name, ()), None)}.items():
+            assert option in params, (name, option)
+            expected = _problems() if option == "--problem" else choices
+            if isinstance(params[option].type, click.Choice):
+                assert tuple(params[option].type.choices) == expected, (name, option)
+            else:
+                assert expected is None, (name, option)

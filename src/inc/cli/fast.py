@@ -13,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from inc.cli.text import GATE_FORMATS, STATUS_COLORS
+
 _FORMATS = ("text", "json")
-_STATUSES = ("planned", "active", "done", "abandoned")
+_STATUSES = tuple(STATUS_COLORS)  # the choices of ``inc list --status``
 _GOALS = ("maximize", "minimize")
 
 
@@ -24,14 +26,13 @@ def _problems() -> tuple[str, ...]:
     return tuple(DEFAULT_METRICS)  # inc.scaffold.PROBLEMS, the choices of ``inc new --problem``
 
 
-_GATE_FORMATS = ("text", "json", "markdown", "github", "junit")  # inc.cli.text.GATE_FORMATS
 _FLAGS = {"gate": ("--changed", "--strict")}
 # command -> (number of arguments (None: any), option -> allowed values (None: any text))
 _GRAMMAR: dict[str, tuple[int | None, dict[str, tuple[str, ...] | None]]] = {
     "list": (0, {"--status": _STATUSES, "--format": _FORMATS}),
     "show": (1, {"--format": _FORMATS}),
     "new": (1, {"--format": _FORMATS, "--title": None, "--metric": None, "--goal": _GOALS, "--problem": ()}),
-    "gate": (None, {"--format": _GATE_FORMATS, "--base": None}),
+    "gate": (None, {"--format": GATE_FORMATS, "--base": None}),
 }
 
 
