@@ -322,19 +322,29 @@ def run_loadtest(
     target = inc.meta.latency_p95_ms
     common = {"duration_s": options.duration_s, "warmup": options.warmup, "concurrency": options.concurrency}
 
+    notes: list[str] = []
+
     def measure(record: RunRecord | None) -> LoadTestReport:
+        from inc.model_binding import loaded_binding, recorded_binding
+
         inputs = list(record.model.inputs) if record and record.model else []
         frame = select_inputs(read_table(data, "data"), inputs, data)
-        if options.url is not None and options.rps is not None:
-            return open_loop_report(run_id, options, _payloads(frame, options), target, progress, common)
-        if options.url is not None:
-            return _http_report(run_id, frame, options, target, progress, common)
+        if options.url is not None:  # the endpoint's model is the record's by the caller's word
+            claimed = recorded_binding(record, run_id)
+            notes.extend(claimed.notes)
+            bound = {**common, "model_uri": claimed.model_uri, "model_sha256": claimed.model_sha256}
+            if options.rps is not None:
+                return open_loop_report(run_id, options, _payloads(frame, options), target, progress, bound)
+            return _http_report(run_id, frame, options, target, progress, bound)
         uri = _model_uri(record, run_id)
         model = _load_model(ws, uri, run_id, record is not None)
+        digest = loaded_binding(ws, record, run_id).model_sha256 if record is not None else None
         series = loadtest_model(model, frame, options, progress)
-        return build_report(run_id, "in-process", series, target, model_uri=uri, **common)
+        return build_report(run_id, "in-process", series, target, model_uri=uri, model_sha256=digest, **common)
 
-    return save_report(ws, inc, run_id, options.tag, measure)
+    result = save_report(ws, inc, run_id, options.tag, measure)
+    result.notes[:0] = notes
+    return result
 
 
 def _http_report(
