@@ -49,7 +49,10 @@ def recorded_binding(record: RunRecord | None, run_id: str) -> ModelBinding:
         note = f"run {run_id} has no ledger record: the report is not bound to a model"
         return ModelBinding(run_id, notes=(note,))
     if record.model is None or not record.model.uri:
-        note = f"run {run_id} logged no model: the report is not bound to a model (save one with exp.save_model)"
+        note = (
+            f"run {run_id} logged no model: the report is not bound to a model "
+            "(save one with exp.save_model)"
+        )
         return ModelBinding(run_id, notes=(note,))
     return ModelBinding(run_id, record.model.uri, record.model.sha256)
 
@@ -72,7 +75,9 @@ def loaded_binding(ws: Workspace, record: RunRecord, run_id: str) -> ModelBindin
     return ModelBinding(run_id, uri, digest)
 
 
-def prove_logged_model(ws: Workspace, record: RunRecord | None, run_id: str, model: Any, rows: Any) -> ModelBinding:
+def prove_logged_model(
+    ws: Workspace, record: RunRecord | None, run_id: str, model: Any, rows: Any
+) -> ModelBinding:
     """The binding of ``model`` once proven to be the model logged on ``run_id``.
 
     The logged model is loaded through the MLflow wrapper and both predict ``rows`` (the rows

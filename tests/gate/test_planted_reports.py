@@ -222,13 +222,25 @@ def evaluation_of_logistic_with_the_forest_binding_copied(root: Path) -> None:
     write_run_record(_record_path(root, forest).parent, record.model_copy(update={"reports": refs}))
 
 
-def explain_run_id_left_as_the_logistic(root: Path) -> None:
-    """Copied without even replacing the run id inside."""
-    forest, logistic = chosen_id(root), _run(root, "logistic")
-    made = _explain(root, _logged(root, logistic), logistic)
-    shutil.rmtree(inc_dir(root) / "reports" / f"explain-{forest}")
-    made.rename(inc_dir(root) / "reports" / f"explain-{forest}")
-    reseal_reports(root, forest)
+def evaluation_link_points_at_another_models_digest(root: Path) -> None:
+    """The ledger's evaluation entry re-pointed at the logistic's model digest (and resealed)."""
+    forest = chosen_id(root)
+    logistic = read_run_record(_record_path(root, _run(root, "logistic")))
+    assert logistic.model is not None and logistic.model.sha256
+    record = read_run_record(_record_path(root, forest))
+    refs = [
+        ReportRef.model_validate({**r.model_dump(), "model_digest": logistic.model.sha256})
+        if r.kind == "evaluation"
+        else r
+        for r in record.reports
+    ]
+    write_run_record(_record_path(root, forest).parent, record.model_copy(update={"reports": refs}))
+
+
+def loadtest_run_id_replaced_but_digest_uppercased(root: Path) -> None:
+    """The digest "normalised" by hand: still not the record's."""
+    rewrite_json(_in_process(root), lambda data: data.update(model_sha256=data["model_sha256"].upper()))
+    reseal_reports(root, chosen_id(root))
 
 
 def loadtest_binding_stripped(root: Path) -> None:
@@ -241,7 +253,7 @@ def _stub_scorer() -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
+        def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length", 0)))
             body = b'{"predictions": []}'
             self.send_response(200)
@@ -319,7 +331,8 @@ PLANTINGS: list[Planting] = [
     (explain_of_a_model_the_run_never_logged, "explainability", "does not record 'model_uri', 'model_sha256'"),
     (evaluation_of_logistic_moved_to_forest, "evaluation", "field 'model_uri' is"),
     (evaluation_of_logistic_with_the_forest_binding_copied, "evaluation", "but its stored predictions give"),
-    (explain_run_id_left_as_the_logistic, "explainability", "field 'run_id' is"),
+    (evaluation_link_points_at_another_models_digest, "evaluation", "links increments/"),
+    (loadtest_run_id_replaced_but_digest_uppercased, "load_test", "field 'model_sha256' is"),
     (loadtest_binding_stripped, "load_test", "does not record 'model_uri', 'model_sha256'"),
     (batch_64_load_test_against_a_per_prediction_target, "load_test", "no load test at batch size 1"),
     (batch_64_series_relabelled_as_single_rows, "load_test", "differs from its last series' batch_size 1"),
@@ -475,3 +488,54 @@ def test_the_honest_reports_record_the_chosen_model(repo: Path) -> None:
         data = json.loads(path.read_text())
         assert (data["run_id"], data["model_uri"], data["model_sha256"]) == want, path
     assert runs_of(repo, "candidate")
+
+
+
+def test_choosing_the_logistic_and_renaming_the_forests_reports_to_it_fails_each_report(repo: Path) -> None:
+    """The issue's scenario: choose candidate L, rename F's explain, evaluation and load-test reports
+    to L with the run ids replaced inside, link them from L's record and reseal it. Each report
+    check fails on the model fields, and nothing else does (L beats the baselines on its own)."""
+    from inc.tracking.runs_table import choose
+
+    forest, logistic = chosen_id(repo), _run(repo, "logistic")
+    choose(_ws(repo), "0001", logistic)
+    reports = inc_dir(repo) / "reports"
+    for name in (f"explain-{forest}", f"eval-{forest}", f"loadtest-{forest}-in-process.json"):
+        renamed = reports / name.replace(forest, logistic)
+        (reports / name).rename(renamed)
+        _retarget(renamed / "summary.json" if renamed.is_dir() else renamed, forest, logistic)
+    record = read_run_record(_record_path(repo, forest))
+    refs = [r.model_copy(update={"path": r.path.replace(forest, logistic)}) for r in record.reports]
+    mine = read_run_record(_record_path(repo, logistic))
+    write_run_record(_record_path(repo, logistic).parent, mine.model_copy(update={"reports": refs}))
+    reseal_reports(repo, logistic)
+    docs(repo)
+    v = gate(repo)
+    assert failing(v) == ["explainability", "evaluation", "load_test"], [
+        (c.id, c.detail) for c in v.checks if c.status == "fail"
+    ]
+    for check in ("explainability", "evaluation", "load_test"):
+        assert "field 'model_uri' is" in v.check(check).detail
+        assert "a report of another model; regenerate it with 'inc " in v.check(check).detail
+
+
+def test_a_drift_report_of_predictions_records_the_chosen_model(repo: Path) -> None:
+    from inc.ops.drift import run_drift
+
+    forest = chosen_id(repo)
+    model = _logged(repo, forest)
+    train_x, test_x, _, _ = _data()
+    reference, current = repo / "data" / "ref-scored.csv", repo / "data" / "cur-scored.csv"
+    train_x.assign(prediction=model.predict_proba(train_x)[:, 1]).to_csv(reference, index=False)
+    test_x.assign(prediction=model.predict_proba(test_x)[:, 1]).to_csv(current, index=False)
+    ws = _ws(repo)
+    result = run_drift(ws, ws.find("0001"), current, reference)
+    assert any(f.role == "prediction" for f in result.report.features)
+    record = read_run_record(_record_path(repo, forest))
+    assert record.model is not None
+    data = json.loads(result.path.read_text())
+    assert (data["run_id"], data["model_uri"], data["model_sha256"]) == (
+        forest,
+        record.model.uri,
+        record.model.sha256,
+    )

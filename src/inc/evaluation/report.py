@@ -28,10 +28,9 @@ from inc.fsutil import atomic_write_text
 if TYPE_CHECKING:
     import numpy as np
 
-    from inc.model_binding import ModelBinding
-
     from inc.evaluation.scoring import Scored
     from inc.increment import Increment
+    from inc.model_binding import ModelBinding
     from inc.workspace import Workspace
 
 _ML_MODULES = ("numpy", "pandas", "sklearn", "matplotlib")

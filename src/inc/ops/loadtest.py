@@ -340,7 +340,8 @@ def run_loadtest(
         model = _load_model(ws, uri, run_id, record is not None)
         digest = loaded_binding(ws, record, run_id).model_sha256 if record is not None else None
         series = loadtest_model(model, frame, options, progress)
-        return build_report(run_id, "in-process", series, target, model_uri=uri, model_sha256=digest, **common)
+        bound = {"model_uri": uri, "model_sha256": digest}
+        return build_report(run_id, "in-process", series, target, **bound, **common)
 
     result = save_report(ws, inc, run_id, options.tag, measure)
     result.notes[:0] = notes

@@ -20,7 +20,8 @@ PYFUNC = {"python_function", "pyfunc"}
 
 def _shown(value: Any) -> str:
     text = str(value)
-    return repr(text[:12] + "...") if len(text) == 64 and all(c in "0123456789abcdef" for c in text) else repr(text)
+    digest = len(text) == 64 and all(c in "0123456789abcdef" for c in text)
+    return repr(text[:12] + "...") if digest else repr(text)
 
 
 def expected_binding(record: RunRecord) -> dict[str, str | None]:
@@ -53,17 +54,15 @@ def binding_problems(
             missing.append(name)
         elif value != want:
             source = "run_id" if name == "run_id" else f"model.{name.removeprefix('model_')}"
-            wrong.append(
-                f"{where}: field '{name}' is {_shown(value)} but runs/{record.run_id}.json has {source} "
-                f"{_shown(want)}: a report of another model"
-            )
+            ledger = f"runs/{record.run_id}.json has {source} {_shown(want)}"
+            wrong.append(f"field '{name}' is {_shown(value)} but {ledger}")
     if wrong:
-        return [f"{'; '.join(wrong)}; regenerate it with {regenerate}"]
+        return [f"{where}: {'; '.join(wrong)}: a report of another model; regenerate it with {regenerate}"]
     if missing and strict:
         return [
-            f"{where} does not record {', '.join(repr(m) for m in missing)} of the model it measured (a report "
-            f"older than model binding, or written by hand), so it is not bound to the chosen model; "
-            f"regenerate it with {regenerate}"
+            f"{where} does not record {', '.join(repr(m) for m in missing)} of the model it measured (a "
+            "report older than model binding, or written by hand), so it is not bound to the chosen "
+            f"model; regenerate it with {regenerate}"
         ]
     return []
 
@@ -86,14 +85,18 @@ def format_problems(record: RunRecord) -> list[str]:
     serialization = (model.serialization or "").lower()
     flavor = (model.flavor or "").lower()
     if serialization in UNSAFE or flavor in PYFUNC:
-        how = f"serialization {serialization}" if serialization in UNSAFE else f"a {flavor} python_model (cloudpickle)"
+        how = (
+            f"serialization {serialization}"
+            if serialization in UNSAFE
+            else f"a {flavor} python_model (cloudpickle)"
+        )
         problems.append(
             f"the chosen model {model.uri} is saved as {how}: loading it runs arbitrary code; save it "
             f"again with {_safe_format(flavor)}"
         )
     if not model.sha256:
         problems.append(
-            f"the chosen run's record holds no digest of its model files (model.sha256), so reports cannot "
+            "the chosen run's record holds no digest of its model files (model.sha256), so reports cannot "
             "be bound to it; save the model with exp.save_model in a new run (it records the digest)"
         )
     return problems
@@ -104,4 +107,7 @@ def _safe_format(flavor: str) -> str:
         return "XGBoost's native format (exp.save_model's default, ubj or json)"
     if flavor == "lightgbm":
         return "LightGBM's native text format (a Booster) or skops (exp.save_model's default)"
-    return "skops (exp.save_model's default for scikit-learn) or the framework's native format (XGBoost, LightGBM)"
+    return (
+        "skops (exp.save_model's default for scikit-learn) or the framework's native format "
+        "(XGBoost, LightGBM)"
+    )

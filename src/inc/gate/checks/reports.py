@@ -150,7 +150,11 @@ def check_load_test(inc: Increment, ev: EvidenceSet, config: GateConfig, record:
         return fail("; ".join(m for m, _ in problems), *dict.fromkeys(w for _, w in problems))
     wheres = [ev.rel(path) for path in paths]
     if not judged:
-        per = "per prediction" if scope == 1 else f"per call of {scope} rows (latency.batch_size in increment.yaml)"
+        per = (
+            "per prediction"
+            if scope == 1
+            else f"per call of {scope} rows (latency.batch_size in increment.yaml)"
+        )
         return fail(
             f"no load test at batch size {scope} ({'; '.join(batches)}): latency_p95_ms is {per}; "
             f"run 'inc loadtest {inc.id} --run {record.run_id} --data FILE' with --batch-size {scope}",
@@ -228,7 +232,8 @@ def _judge_report(ev: EvidenceSet, record: RunRecord, path: Path, judge: _Judge)
     if report is None:
         return "problem", f"{where}: {ev.errors.get(path)}"
     regenerate = f"'inc loadtest {judge.inc.id} --run {record.run_id} --data FILE'"
-    unbound = binding_problems(report.model_dump(include=set(FIELDS)), record, where, regenerate, judge.config)
+    fields = report.model_dump(include=set(FIELDS))
+    unbound = binding_problems(fields, record, where, regenerate, judge.config)
     if unbound:
         return "problem", unbound[0]
     hashes = linked_report_problems(ev, record, path)
@@ -265,12 +270,14 @@ def _judge_report(ev: EvidenceSet, record: RunRecord, path: Path, judge: _Judge)
         )
     if p95 is None:
         sizes = sorted({int(i.get("batch_size", 0)) for i in report.series if isinstance(i, dict)})
-        return "batches", f"{where} measured batch size {'/'.join(map(str, sizes or [report.batch_size]))} only"
+        measured = "/".join(map(str, sizes or [report.batch_size]))
+        return "batches", f"{where} measured batch size {measured} only"
     floor = policy_of(judge.config).loadtest_min_requests
     if requests < floor:
         return "problem", (
             f"{where} timed {requests} requests at batch size {scope}: fewer than the {floor} the "
-            f"workspace needs (policy.loadtest_min_requests in inc.yaml); rerun {regenerate} with more requests"
+            "workspace needs (policy.loadtest_min_requests in inc.yaml); rerun "
+            f"{regenerate} with more requests"
         )
     if p95 > target:
         return "problem", (
