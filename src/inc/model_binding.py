@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from inc.errors import UserError
+from inc.errors import TrackingError, UserError
 
 if TYPE_CHECKING:
     from inc.evidence import RunRecord
@@ -89,7 +89,14 @@ def prove_logged_model(
     from inc.tracking import adapter
 
     uri = record.model.uri
-    logged = adapter.load_native_model(uri, adapter.resolve_tracking_uri(ws))
+    try:
+        logged = adapter.load_native_model(uri, adapter.resolve_tracking_uri(ws))
+    except TrackingError as exc:
+        if "inc loads sklearn" not in exc.message:
+            raise  # the server, not the model's flavor
+        # a flavor inc does not load (pyfunc): nothing to compare the object with
+        note = f"{exc.message}: the model you passed could not be compared with it; the report is not bound"
+        return ModelBinding(run_id, uri, None, (note,))
     problem = prediction_difference(model, logged, rows)
     if problem:
         raise UserError(

@@ -297,6 +297,14 @@ def batch_64_series_relabelled_as_single_rows(root: Path) -> None:
     reseal_reports(root, forest)
 
 
+def per_prediction_series_of_a_short_run_behind_a_long_headline(root: Path) -> None:
+    """Two runs stitched together: a 30-request batch-1 series under a 250-request batch-64 headline."""
+    forest = chosen_id(root)
+    path = _loadtest(root, forest, batch_size=64)
+    rewrite_json(path, lambda data: data["series"][0].update(requests=30))
+    reseal_reports(root, forest)
+
+
 def batch_scope_declared_but_never_measured(root: Path) -> None:
     from inc.meta import LatencyScope
     from inc_testing.gate_evidence import set_meta
@@ -336,6 +344,11 @@ PLANTINGS: list[Planting] = [
     (loadtest_binding_stripped, "load_test", "does not record 'model_uri', 'model_sha256'"),
     (batch_64_load_test_against_a_per_prediction_target, "load_test", "no load test at batch size 1"),
     (batch_64_series_relabelled_as_single_rows, "load_test", "differs from its last series' batch_size 1"),
+    (
+        per_prediction_series_of_a_short_run_behind_a_long_headline,
+        "load_test",
+        "timed 30 requests at batch size 1: fewer than the 200",
+    ),
     (batch_scope_declared_but_never_measured, "load_test", "no load test at batch size 64"),
     (chosen_model_record_says_cloudpickle, "model_versioned", "serialization cloudpickle"),
     (chosen_model_record_says_pickle, "model_versioned", "save it again with skops"),

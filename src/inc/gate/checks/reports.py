@@ -273,7 +273,7 @@ def _judge_report(ev: EvidenceSet, record: RunRecord, path: Path, judge: _Judge)
         measured = "/".join(map(str, sizes or [report.batch_size]))
         return "batches", f"{where} measured batch size {measured} only"
     floor = policy_of(judge.config).loadtest_min_requests
-    if requests < floor:
+    if requests < floor <= report.requests:  # a short headline is named by the policy floor itself
         return "problem", (
             f"{where} timed {requests} requests at batch size {scope}: fewer than the {floor} the "
             "workspace needs (policy.loadtest_min_requests in inc.yaml); rerun "
