@@ -320,6 +320,15 @@ def chosen_model_record_says_pickle(root: Path) -> None:
     _set_model(root, chosen_id(root), serialization="pickle")
 
 
+def chosen_model_serialization_respelled(root: Path) -> None:
+    """"CloudPickle " does not read as cloudpickle to a string compare; it does here."""
+    _set_model(root, chosen_id(root), serialization=" CloudPickle ")
+
+
+def chosen_model_serialization_unknown(root: Path) -> None:
+    _set_model(root, chosen_id(root), serialization="pkl")
+
+
 def chosen_model_is_a_pyfunc_python_model(root: Path) -> None:
     _set_model(root, chosen_id(root), flavor="python_function", serialization=None)
 
@@ -352,6 +361,8 @@ PLANTINGS: list[Planting] = [
     (batch_scope_declared_but_never_measured, "load_test", "no load test at batch size 64"),
     (chosen_model_record_says_cloudpickle, "model_versioned", "serialization cloudpickle"),
     (chosen_model_record_says_pickle, "model_versioned", "save it again with skops"),
+    (chosen_model_serialization_respelled, "model_versioned", "serialization cloudpickle"),
+    (chosen_model_serialization_unknown, "model_versioned", "'pkl', not a format known to load"),
     (chosen_model_is_a_pyfunc_python_model, "model_versioned", "python_model (cloudpickle)"),
     (chosen_model_digest_removed, "model_versioned", "holds no digest of its model files"),
 ]

@@ -15,6 +15,7 @@ from inc.gate.context import GateConfig
 
 FIELDS = ("run_id", "model_uri", "model_sha256")
 UNSAFE = {"pickle", "cloudpickle", "joblib", "dill"}
+SAFE = {"skops", "ubj", "json", "xgb", "lightgbm-text"}  # what exp.save_model writes, pickle aside
 PYFUNC = {"python_function", "pyfunc"}
 
 
@@ -82,16 +83,17 @@ def format_problems(record: RunRecord) -> list[str]:
     if model is None:
         return []
     problems = []
-    serialization = (model.serialization or "").lower()
-    flavor = (model.flavor or "").lower()
-    if serialization in UNSAFE or flavor in PYFUNC:
-        how = (
-            f"serialization {serialization}"
-            if serialization in UNSAFE
-            else f"a {flavor} python_model (cloudpickle)"
-        )
+    serialization = (model.serialization or "").strip().lower()
+    flavor = (model.flavor or "").strip().lower()
+    if flavor in PYFUNC or serialization not in SAFE:
+        if flavor in PYFUNC:
+            how = f"a {flavor} python_model (cloudpickle)"
+        elif serialization in UNSAFE:
+            how = f"serialization {serialization}"
+        else:
+            how = f"serialization {model.serialization!r}, not a format known to load without running code"
         problems.append(
-            f"the chosen model {model.uri} is saved as {how}: loading it runs arbitrary code; save it "
+            f"the chosen model {model.uri} is saved as {how}: loading it can run arbitrary code; save it "
             f"again with {_safe_format(flavor)}"
         )
     if not model.sha256:
