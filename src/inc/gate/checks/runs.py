@@ -434,4 +434,10 @@ def check_model_versioned(inc: Increment, ev: EvidenceSet, config: GateConfig, r
             where,
             ev.rel(inc.meta_path),
         )
+    from inc.gate.checks.binding import format_problems  # unsafe formats, no digest: warn; fail if strict
+
+    unsafe = format_problems(record)
+    if unsafe:
+        detail = f"{registered}: " + "; ".join(unsafe)
+        return fail(detail, where) if config.strict or config.closing else warn(detail, where)
     return ok(f"{registered} ({model.uri}), run tagged with increment {inc.id}", where)
