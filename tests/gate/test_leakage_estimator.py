@@ -196,3 +196,24 @@ def test_sketches_of_different_methods_are_not_compared() -> None:
     assert estimate_overlap(train_fp.sketch, other.sketch) is None  # type: ignore[arg-type]
     kind, detail = _pair(train_fp, other, SHARE)
     assert kind == "unjudged" and "sketched differently" in detail
+
+
+def test_oversampling_train_does_not_hide_a_leak_when_test_rows_do_not_repeat() -> None:
+    import pandas as pd
+
+    train, test = _split(_continuous(5000, 3), 3)
+    oversampled = pd.concat([train, train.sample(2000, random_state=1)], ignore_index=True)
+    honest = _overlap(oversampled, test)
+    assert honest.share == 0 and honest.honest == 0  # test's own rows do not repeat: nothing expected
+    leaked = _overlap(oversampled, _with_copies(train, test, 0.05, seed=1))
+    assert leaked.excess > SHARE + leaked.allowance, leaked
+
+
+def test_a_test_set_cast_to_float32_is_named_not_passed() -> None:
+    train = _continuous(400, 1)
+    test = train.iloc[:100].astype({"risk": "float32"})
+    found = _overlap(train, test)
+    assert found.share == 0  # float32 values are other numbers: the rows no longer match...
+    kind, detail = _pair(*_logged(train, test), SHARE)
+    assert kind == "unjudged"  # ...so --strict refuses the pair, naming the cast
+    assert "risk is float64 in 'train', float32 in 'test'" in detail

@@ -42,6 +42,7 @@ from inc.increment import Increment
 HINT = 'log both in the training run: exp.log_dataset(X_train, "train") and exp.log_dataset(X_test, "test")'
 _TRAIN_NAME = re.compile(r"(?:^|[^a-z])train", re.I)  # the rule log_dataset applies without a context
 _Z = 3.0
+_NARROW_FLOATS = {"float16", "float32", "Float32"}
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def estimate_overlap(train: RowSketch, test: RowSketch) -> Overlap | None:
     rows = sum(c for _, c in sample)
     found = sum(c for h, c in sample if h in in_train)
     effective = rows * rows / sum(c * c for _, c in sample) if sample else 0.0
-    honest = train.repeated_rows / train.rows if train.rows else 0.0
+    honest = honest_share(train, test)
     noise = math.sqrt(honest * (1 - honest))
     allowance = _Z * noise * math.sqrt(1 / effective + 1 / max(test.rows, 1)) if effective else 0.0
     return Overlap(
@@ -105,6 +106,25 @@ def estimate_overlap(train: RowSketch, test: RowSketch) -> Overlap | None:
         honest=honest,
         allowance=allowance,
     )
+
+
+def honest_share(train: RowSketch, test: RowSketch) -> float:
+    """The share of test rows an honest random split of this data puts in train as well.
+
+    Train's repeated-row share ``d`` predicts it (a test row has a copy in train as often as a
+    train row has another copy in train). Oversampling train (duplicating rows) inflates ``d``,
+    so it is capped by what test's own repeats predict: a row with ``m`` copies has another in
+    test with probability ``1 - (1 - q)^(m - 1)`` and one in train with ``1 - (1 - p)^(m - 1)``
+    (``p``, ``q``: train's and test's share of the rows), hence ``1 - (1 - d_test)^a`` with
+    ``a = ln(1 - p) / ln(1 - q)``, an overestimate when multiplicities vary (concavity).
+    """
+    if not train.rows or not test.rows:
+        return 0.0
+    own = train.repeated_rows / train.rows
+    mine = min(1.0, test.repeated_rows / test.rows)
+    p = train.rows / (train.rows + test.rows)
+    exponent = math.log1p(-p) / math.log1p(-(1 - p)) if 0 < p < 1 else 1.0
+    return min(own, 1 - (1 - mine) ** exponent)
 
 
 def is_training(dataset: DatasetFingerprint) -> bool:
@@ -194,7 +214,7 @@ def _judge(
     if columns and overlap.share == 0:
         return "unjudged", (
             f"{names} have different columns ({columns}), so their rows cannot be compared; log both "
-            "with the same columns (both features only, or both with the target)"
+            "with the same columns and dtypes (both features only, or both with the target)"
         )
     if overlap.compared == 0:
         return "note", f"{names}: no sampled test row falls in train's sample: rows were not compared"
@@ -216,14 +236,19 @@ def _estimate_text(overlap: Overlap) -> str:
 
 def _column_difference(train: DatasetFingerprint, test: DatasetFingerprint) -> str:
     """What differs between the two column lists ("" when both list the same names)."""
-    ours, theirs = {c.name for c in train.columns}, {c.name for c in test.columns}
-    if ours == theirs:
-        return ""
-    only_train = sorted(ours - theirs)[:3]
-    only_test = sorted(theirs - ours)[:3]
+    ours = {c.name: c.dtype for c in train.columns}
+    theirs = {c.name: c.dtype for c in test.columns}
+    only_train = sorted(set(ours) - set(theirs))[:3]
+    only_test = sorted(set(theirs) - set(ours))[:3]
     parts = [f"only in {train.name!r}: {', '.join(only_train)}"] if only_train else []
     parts += [f"only in {test.name!r}: {', '.join(only_test)}"] if only_test else []
-    return "; ".join(parts)
+    # numbers hash as float64: a column cast to a narrower float holds other values
+    narrowed = [
+        f"{name} is {ours[name]} in {train.name!r}, {theirs[name]} in {test.name!r}"
+        for name in sorted(set(ours) & set(theirs))
+        if ours[name] != theirs[name] and {ours[name], theirs[name]} & _NARROW_FLOATS
+    ]
+    return "; ".join(parts + narrowed[:3])
 
 
 def _kind(dataset: DatasetFingerprint) -> str:
