@@ -217,3 +217,9 @@ def test_a_test_set_cast_to_float32_is_named_not_passed() -> None:
     kind, detail = _pair(*_logged(train, test), SHARE)
     assert kind == "unjudged"  # ...so --strict refuses the pair, naming the cast
     assert "risk is float64 in 'train', float32 in 'test'" in detail
+
+
+def test_an_empty_test_set_is_not_evidence() -> None:
+    train = _continuous(100, 1)
+    kind, detail = _pair(*_logged(train, train.iloc[:0]), SHARE)
+    assert kind == "unjudged" and "'test' has no rows" in detail

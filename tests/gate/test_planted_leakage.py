@@ -148,6 +148,29 @@ def leaky_test_set_logged_under_a_training_name(root: Path) -> None:
     retrain(root, _with_train_rows(0.05), lambda tx, te: [(tx, "train", None), (te, "train_holdout", None)])
 
 
+def leaky_test_set_cast_to_float32(root: Path) -> None:
+    """The 5% leak, test logged as float32 (as fed to a network): its rows no longer hash alike."""
+    test_x, test_y = _with_train_rows(0.05)
+    retrain(root, (test_x, test_y), lambda tx, _: [(tx, "train", None), (test_x.astype("float32"), "test", None)])
+
+
+def oversampled_train_with_a_leak(root: Path) -> None:
+    """Train logged after random oversampling (rows repeated), test with 5% of train's rows."""
+    import pandas as pd
+
+    def logged(train_x: Any, test_x: Any) -> Logged:
+        oversampled = pd.concat([train_x, train_x.sample(150, random_state=2)])
+        return [(oversampled, "train", None), (test_x, "test", None)]
+
+    retrain(root, _with_train_rows(0.05), logged)
+
+
+def evaluated_on_train_but_the_test_set_logged(root: Path) -> None:
+    """The metric and evaluation report come from the training rows; the honest test set is logged."""
+    train_x, test_x, train_y, _ = _data()
+    retrain(root, (train_x, train_y), lambda tx, _: [(tx, "train", None), (test_x, "test", None)])
+
+
 PLANTINGS: list[tuple[Callable[[Path], None], str]] = [
     (evaluated_on_the_training_set, "'test' and 'train' are the same data (sha256"),
     (five_percent_of_test_rows_from_train, "of 'test' rows are also in 'train'"),
@@ -158,6 +181,9 @@ PLANTINGS: list[tuple[Callable[[Path], None], str]] = [
     (only_train_logged, "logged no test (evaluation) dataset"),
     (leaky_test_set_logged_with_training_context, "logged no test (evaluation) dataset"),
     (leaky_test_set_logged_under_a_training_name, 'exp.log_dataset(X_test, "test")'),
+    (leaky_test_set_cast_to_float32, "amount is float64 in 'train', float32 in 'test'"),
+    (oversampled_train_with_a_leak, "of 'test' rows are also in 'train'"),
+    (evaluated_on_train_but_the_test_set_logged, "scored 350 rows, as many as 'train', but no logged test set"),
 ]
 
 

@@ -104,7 +104,8 @@ def write_reference(root: Path) -> str:
 
 
 def sketched(name: str, context: str, hashes: list[int], k: int = 256) -> DatasetFingerprint:
-    """A fingerprint whose rows hash to ``hashes`` (repeats allowed), its sketch built in plain Python.
+    """A fingerprint whose rows hash to ``hashes`` (repeats allowed), its sketch built in plain Python
+    (a training sketch as widened at the end of a run: ``k=1024``).
 
     The same bottom-k rule as ``inc.tracking.fingerprint``: the ``k`` smallest distinct hashes
     with their row counts.
@@ -136,10 +137,10 @@ def random_hashes(count: int, seed: int) -> list[int]:
 
 
 def honest_datasets(run_id: str) -> list[DatasetFingerprint]:
-    """A disjoint train (400 rows) and test (100 rows), as an honest split logs them."""
+    """A disjoint train (400 rows) and test (the 20 rows write_evaluation scores), as an honest split logs."""
     seed = int(hashlib.sha256(run_id.encode()).hexdigest()[:8], 16)
-    rows = random_hashes(500, seed)
-    return [sketched("train", "training", rows[:400]), sketched("test", "evaluation", rows[400:])]
+    rows = random_hashes(420, seed)
+    return [sketched("train", "training", rows[:400], k=1024), sketched("test", "evaluation", rows[400:])]
 
 
 def write_run(

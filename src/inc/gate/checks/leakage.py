@@ -21,10 +21,14 @@ train is up to 4 times larger than test, about 100 at 10 times.
 
 Honest repeats. Low-cardinality data shares rows between any two random halves. Under a
 random split, a test row is in train as often as a train row has another copy in train, so
-the expected honest share is train's repeated-row share ``d`` (``repeated_rows / rows``). The
-check fails on ``p - d > leakage_share + 3 sqrt(d (1 - d)) sqrt(1/n_eff + 1/test rows)``: with
-no repeated rows (``d = 0``) that is ``p > leakage_share``; on data whose rows repeat, only
-overlap well beyond an honest split is caught.
+the expected honest share ``d`` is train's repeated-row share (``repeated_rows / rows``),
+capped by what test's own repeats predict (``honest_share``: oversampling train cannot raise
+it when test's rows do not repeat). The check fails on ``p - d > leakage_share + 3 sqrt(d (1 -
+d)) sqrt(1/n_eff + 1/test rows)``: with no repeated rows (``d = 0``) that is ``p >
+leakage_share``; on data whose rows repeat, only overlap well beyond an honest split is caught.
+
+Rows match exactly or not at all: a test row with noise added, values rounded or cast to
+float32 differs from its train row (a narrowed float dtype is named when nothing matched).
 """
 
 from __future__ import annotations
@@ -124,7 +128,8 @@ def honest_share(train: RowSketch, test: RowSketch) -> float:
     mine = min(1.0, test.repeated_rows / test.rows)
     p = train.rows / (train.rows + test.rows)
     exponent = math.log1p(-p) / math.log1p(-(1 - p)) if 0 < p < 1 else 1.0
-    return min(own, 1 - (1 - mine) ** exponent)
+    predicted: float = 1.0 - math.pow(1.0 - mine, exponent)
+    return min(own, predicted)
 
 
 def is_training(dataset: DatasetFingerprint) -> bool:
@@ -159,6 +164,9 @@ def check_leakage(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcom
         return fail(detail, where) if strict else warn(detail, where)
     share = policy_of(config).leakage_share
     verdicts = [_pair(train, test, share) for train in trains for test in tests]
+    evaluated = _evaluated_elsewhere(inc, ev, record.run_id, trains, tests)
+    if evaluated:
+        verdicts.append(("unjudged", evaluated))
     failures = [text for kind, text in verdicts if kind == "fail"]
     unjudged = [text for kind, text in verdicts if kind == "unjudged"]
     notes = [text for kind, text in verdicts if kind == "note"]
@@ -173,6 +181,32 @@ def check_leakage(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcom
     return ok("; ".join(passes), where)
 
 
+def _evaluated_elsewhere(
+    inc: Increment,
+    ev: EvidenceSet,
+    run_id: str,
+    trains: list[DatasetFingerprint],
+    tests: list[DatasetFingerprint],
+) -> str:
+    """Why the run's evaluation report did not score a logged test set ("" when its size matches one).
+
+    The comparison of train and test means something only for the data the metric came from.
+    """
+    from inc.evaluation.schema import SUMMARY, EvaluationSummary
+
+    path = inc.evaluation_dir(run_id) / SUMMARY
+    summary = ev.parse(EvaluationSummary, path) if path.is_file() else None
+    if summary is None or any(d.shape and d.shape[0] == summary.rows for d in tests):
+        return ""
+    sizes = ", ".join(f"{d.name!r} {d.shape[0] if d.shape else 0:,}" for d in tests)
+    same = [d.name for d in trains if d.shape and d.shape[0] == summary.rows]
+    like = f", as many as {same[0]!r}" if same else ""
+    return (
+        f"{ev.rel(path)} scored {summary.rows:,} rows{like}, but no logged test set has that many ({sizes}): "
+        "log the data the model was evaluated on, e.g. exp.log_dataset(X_test, \"test\")"
+    )
+
+
 def _pair(train: DatasetFingerprint, test: DatasetFingerprint, share: float) -> tuple[str, str]:
     """("fail" | "unjudged" | "note" | "ok", one line) for one training and one test dataset."""
     names = f"{test.name!r} and {train.name!r}"
@@ -181,6 +215,8 @@ def _pair(train: DatasetFingerprint, test: DatasetFingerprint, share: float) -> 
             f"{names} are the same data (sha256 {train.sha256[:12]}): the model is evaluated on the rows "
             "it was trained on; evaluate on a held-out split"
         )
+    if not test.shape or test.shape[0] == 0:
+        return "unjudged", f"{test.name!r} has no rows: log the data the model was evaluated on"
     if train.sketch is None or test.sketch is None:
         missing = train.name if train.sketch is None else test.name
         return "note", (
