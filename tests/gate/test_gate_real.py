@@ -69,6 +69,7 @@ def _track(ws: Workspace, name: str, role: str, model: object, data: tuple[objec
             splits=StratifiedKFold(5, shuffle=True, random_state=0),
         )
         exp.log_dataset(X_train, name="train")
+        exp.log_dataset(X_test, name="test")
         if save:
             exp.save_model(model, input_example=X_train[:5])  # type: ignore[index]
         exp.log_note(f"{name}: {role} for the gate tests")

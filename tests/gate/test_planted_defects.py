@@ -657,6 +657,7 @@ def test_waiving_the_root_cause_does_not_pass_what_depends_on_it(repo: Path) -> 
     dependents = [
         "baseline",
         "cross_validation",
+        "leakage",
         "model_versioned",
         "explainability",
         "evaluation",

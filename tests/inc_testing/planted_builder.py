@@ -68,6 +68,7 @@ def _track(ws: Workspace, name: str, role: str, model: Any, data: tuple[Any, ...
         exp.log_metrics({"roc_auc": float(score)})
         exp.log_cv([float(f) for f in folds], metric="roc_auc")
         exp.log_dataset(train_x, name="train")
+        exp.log_dataset(test_x, name="test")
         if save:
             exp.save_model(model, input_example=train_x[:5])
         exp.log_note(f"{name}: {role} run of the planted-defect corpus")
@@ -279,6 +280,7 @@ def docs(root: Path) -> None:
 ROOT_DEPENDENTS = {
     "baseline",
     "cross_validation",
+    "leakage",
     "model_versioned",
     "explainability",
     "evaluation",

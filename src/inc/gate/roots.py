@@ -16,6 +16,7 @@ ROOT = "experiments"
 NEEDS_CHOSEN = (
     "baseline",
     "cross_validation",
+    "leakage",
     "model_versioned",
     "explainability",
     "evaluation",
