@@ -225,3 +225,11 @@ def _merge_base(repo: Repo, base: str) -> str:
             "histories, a shallow clone or no commit yet); fetch the full history "
             "(actions/checkout with fetch-depth: 0) or give another --base"
         ) from exc
+
+
+def files_changed_since(repo: Repo, since: str, paths: list[str]) -> list[str]:
+    """Repo-relative files among ``paths`` that differ between ``since`` and HEAD, sorted."""
+    if not paths:
+        return []
+    out = _text(repo, "diff", "--name-only", "--no-renames", since, "HEAD", "--", *paths)
+    return sorted(set(out.splitlines()) - {""})

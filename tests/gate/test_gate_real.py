@@ -115,7 +115,7 @@ def passing_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         init_workspace(root)
         commit_all(root, "inc init")
         ws = Workspace.discover(root)
-        path = new_increment(ws, "fraud-detection").increment.path
+        path = new_increment(ws, "fraud-detection", target=0.75).increment.path
         fill_documents(path)
         # a latency target no busy CI machine misses (a 15-tree forest answers in a few ms when idle)
         set_meta(
