@@ -266,6 +266,11 @@ def target_lowered_below_the_spec(root: Path) -> None:
     set_meta(inc_dir(root), metric=meta(root).metric.model_copy(update={"target": 0.72}))
 
 
+def latency_target_loosened_in_the_yaml(root: Path) -> None:
+    """The spec says p95 under 100 ms; increment.yaml now allows 5 s."""
+    set_meta(inc_dir(root), latency_p95_ms=5000.0)
+
+
 def chosen_metric_raised_over_the_target(root: Path) -> None:
     """Target raised to 0.99 (spec and yaml agree); the chosen run's roc_auc edited to 0.995 and
     resealed, while its folds (mean 0.978) and its stored predictions say otherwise."""
@@ -305,6 +310,11 @@ PLANTINGS: list[Planting] = [
     (loadtest_created_in_the_future, "staleness", "-in-process.json: created 2099-06-01 is in the future"),
     (margin_lowered_below_the_spec, "baseline", "below the 20% spec.md states"),
     (target_lowered_below_the_spec, "baseline", "below the 0.75 spec.md states"),
+    (
+        latency_target_loosened_in_the_yaml,
+        "load_test",
+        "latency_p95_ms 5000 is above the 100 ms spec.md states (0001-fraud-detection/spec.md:",
+    ),
     (
         chosen_metric_raised_over_the_target,
         "evaluation",
@@ -349,13 +359,14 @@ def test_a_failed_candidate_is_never_the_gates_pick(repo: Path) -> None:
     assert "3 FINISHED candidates with roc_auc" in v.check("candidates").detail
 
 
-def test_a_lowered_bar_warns_outside_strict(repo: Path) -> None:
-    """Without --strict a bar lowered in increment.yaml only warns, naming the spec's line."""
+def test_a_lowered_bar_does_not_block_an_active_increment_outside_strict(repo: Path) -> None:
+    """Without --strict an active increment's readiness checks do not block; the lowered bar is
+    still reported, naming the spec's line."""
     margin_lowered_below_the_spec(repo)
     docs(repo)
     v = gate(repo, strict=False)
     check = v.check("baseline")
-    assert check.status == "warn" and v.passed, check
+    assert check.status == "fail" and not check.blocking and v.passed, check
     assert "baseline_margin 0.04 is below the 20% spec.md states (0001-fraud-detection/spec.md:" in check.detail
 
 

@@ -137,3 +137,19 @@ def spec_problem(inc: Increment, spec_text: str) -> str | None:
                 "spec; restore the margin, or change the spec too so the lower bar is reviewed"
             )
     return None
+
+
+def spec_latency_problem(inc: Increment, spec_text: str) -> str | None:
+    """increment.yaml's ``latency_p95_ms`` above the "p95 under N ms" spec.md states, or None."""
+    pattern = re.compile(rf"^\s*-\s*Latency:.*?\bp95\s+(?:under|below|<=?|≤)\s*{_NUMBER}\s*ms\b", re.I)
+    allowed = inc.meta.latency_p95_ms
+    for number, line in enumerate(spec_text.splitlines(), 1):
+        match = pattern.search(line)
+        if match and allowed > float(match.group(1)) + 1e-9:
+            return (
+                f"increment.yaml latency_p95_ms {allowed:g} is above the {float(match.group(1)):g} ms "
+                f"spec.md states ({inc.name}/spec.md:{number}): the gate judges increment.yaml, reviewers "
+                "read the spec; restore latency_p95_ms, or change the spec too so the looser target is "
+                "reviewed"
+            )
+    return None

@@ -343,9 +343,8 @@ def check_baseline(inc: Increment, ev: EvidenceSet, config: GateConfig, record: 
     also = f"; {lowered}" if lowered else ""
     if problems:
         return fail(f"{summary}; {', '.join(problems)}{also}{fold_text}", *paths)
-    if lowered:  # a bar lowered in increment.yaml only: blocks under --strict and 'inc done'
-        outcome = fail if config.strict or config.closing else warn
-        return outcome(f"{summary}{also}{fold_text}", *paths, ev.rel(inc.doc_path("spec.md")))
+    if lowered:  # a bar lowered in increment.yaml only
+        return fail(f"{summary}{also}{fold_text}", *paths, ev.rel(inc.doc_path("spec.md")))
     if folds is not None and folds.improvement < meta.baseline_margin - 1e-12:
         return warn(
             f"{summary} on the hold-out, but {_folds_text(folds)} misses the margin: the two "
