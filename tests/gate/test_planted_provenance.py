@@ -10,6 +10,9 @@ one failure, with the command that fixes it.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,7 +21,7 @@ import pytest
 
 from inc.evidence import RunRecord, read_run_record, write_run_record
 from inc.gate.roots import NEEDS_CHOSEN
-from inc_testing import git
+from inc_testing import GIT_ENV, git
 from inc_testing.gate_evidence import commit_all, set_meta
 from inc_testing.planted_builder import (
     INC,
@@ -167,6 +170,29 @@ def trained_from_an_uncommitted_train_py(root: Path) -> None:
     assert record.git_dirty is True and record.dirty_files == ["train.py"]
 
 
+def status_done_by_hand_and_docs_rebuilt(root: Path) -> None:
+    """`status: done` typed by hand and `inc docs` run: the docs are current, but `inc done` never ran."""
+    set_meta(inc_dir(root), status="done")
+
+
+def chosen_commit_restamped_after_a_code_change(root: Path) -> None:
+    """The launderer's full job: train.py changed and committed, then the chosen record's commit set
+    to HEAD and its code digest recomputed from the files now, resealed. Only the dates betray it."""
+    from inc.increment import Increment
+    from inc.provenance import code_files, digest_files
+
+    start = read_run_record(record_path(root, chosen_id(root))).start_time
+    assert start
+    touch_train_py(root)
+    a_day_later = (dt.datetime.fromisoformat(start) + dt.timedelta(days=1)).isoformat()
+    env = {**os.environ, **GIT_ENV, "GIT_AUTHOR_DATE": a_day_later, "GIT_COMMITTER_DATE": a_day_later}
+    subprocess.run(["git", "commit", "-q", "-am", "more trees"], cwd=root, env=env, check=True)
+    head = git(root, "rev-parse", "HEAD")
+    inc = Increment.load(inc_dir(root))
+    digest = digest_files(root, code_files(root, inc))
+    forge(root, chosen_id(root), lambda r: {"git_commit": head, "code": digest})
+
+
 # --- messages: one root cause, one failure, the command that fixes it ----------------------------
 
 
@@ -232,6 +258,13 @@ PLANTINGS: list[Planting] = [
         "staleness",
         "training code differs from the chosen run's: train.py; its commit ",
     ),
+    (
+        chosen_commit_restamped_after_a_code_change,
+        "staleness",
+        "after the run started (",  # 'the commit was written into the record afterwards'
+
+    ),
+    (status_done_by_hand_and_docs_rebuilt, "living_docs", "status was set by hand; run 'inc done 0001'"),
     (
         trained_from_an_uncommitted_train_py,
         "staleness",
@@ -320,3 +353,4 @@ def test_sync_never_stamps_head_on_a_plain_mlflow_run(repo: Path) -> None:
     record = read_run_record(record_path(repo, run.info.run_id))
     assert record.git_commit is None and record.code is None
     assert record.status == "FINISHED"
+

@@ -221,6 +221,30 @@ def _git_outcome(
     return None
 
 
+def _commit_after_start(record: Any, config: GateConfig) -> str | None:
+    """The run's commit was made after the run started: stamped onto the record after the fact."""
+    import datetime as dt
+
+    from inc import gitutil
+    from inc.gate.checks.numbers import CLOCK_SKEW, parse_time
+
+    repo = config.repo
+    if repo is None or not record.git_commit:
+        return None
+    try:
+        started = parse_time(record.start_time)
+    except ValueError:
+        return None  # the experiments check names a date that does not parse
+    made = gitutil.commit_time(repo, record.git_commit)
+    if started is None or made is None or made <= started + CLOCK_SKEW:
+        return None
+    return (
+        f"its commit {record.git_commit[:8]} was made at {made.astimezone(dt.UTC).isoformat()}, after the "
+        f"run started ({started.isoformat()}): the commit was written into the record afterwards, it is "
+        "not the code that trained the run"
+    )
+
+
 def _lost_commit(commit: str | None, config: GateConfig) -> str | None:
     """"commit X is not in HEAD's history" when the run's commit was amended or rebased away."""
     from inc import gitutil
@@ -251,6 +275,9 @@ def _provenance_outcome(record: Any, inc: Increment, config: GateConfig, where: 
         files = list(record.dirty_files or [])
         shown = ", ".join(files[:5]) + (" ..." if len(files) > 5 else "")
         problems.append(f"the chosen run was trained from uncommitted changes ({shown or 'dirty tree'})")
+    late = _commit_after_start(record, config)
+    if late:
+        problems.append(late)
     if record.code is not None and record.code.files:
         changed = code_changes(config.ws.root, inc, record.code)
         if changed:
@@ -329,4 +356,11 @@ def check_living_docs(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Ou
                 "and model, and rebuilds the docs), then commit living-docs/"
             )
         return fail(f"living docs are stale: {shown}; {fix}", *mine[:10])
+    if inc.meta.status == "done" and inc.meta.closed is None:
+        return fail(
+            f"status is done but the increment was never closed (no 'closed' date): status was set by "
+            f"hand; run 'inc done {inc.id}' (it gates with every check blocking, pins the chosen run and "
+            "model and sets the closed date), then commit",
+            ev.rel(inc.meta_path),
+        )
     return ok(f"living docs up to date for {inc.name}{scope}", docs_dir)
