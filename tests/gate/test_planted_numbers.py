@@ -279,6 +279,23 @@ def chosen_metric_raised_over_the_target(root: Path) -> None:
     forge_metric(root, chosen_id(root), roc_auc=0.995)
 
 
+# --- thresholds that are not numbers ------------------------------------------------------------
+
+
+def target_nan_in_yaml(root: Path) -> None:
+    """``target: .nan`` typed into increment.yaml (YAML's NaN)."""
+    edit(inc_dir(root) / "increment.yaml", "target: 0.75}", "target: .nan}")
+
+
+def margin_nan_in_yaml(root: Path) -> None:
+    edit(inc_dir(root) / "increment.yaml", "baseline_margin: 0.2 ", "baseline_margin: .nan ")
+
+
+def latency_inf_in_yaml(root: Path) -> None:
+    """``latency_p95_ms: .inf``: every p95 would be within it."""
+    edit(inc_dir(root) / "increment.yaml", "latency_p95_ms: 100 ", "latency_p95_ms: .inf ")
+
+
 Planting = tuple[Callable[[Path], None], str, str]
 
 PLANTINGS: list[Planting] = [
@@ -315,6 +332,9 @@ PLANTINGS: list[Planting] = [
         "load_test",
         "latency_p95_ms 5000 is above the 100 ms spec.md states (0001-fraud-detection/spec.md:",
     ),
+    (target_nan_in_yaml, "structure", "field 'metric.target': nan is not a finite number"),
+    (margin_nan_in_yaml, "structure", "field 'baseline_margin'"),
+    (latency_inf_in_yaml, "load_test", "increment.yaml latency_p95_ms is not a number (.inf)"),
     (
         chosen_metric_raised_over_the_target,
         "evaluation",
@@ -324,6 +344,8 @@ PLANTINGS: list[Planting] = [
 # Root causes whose dependent checks must say "skipped: needs experiments".
 ROOTS = {"chosen_metric_infinity", "chosen_metric_nan", "chosen_fold_nan", "chosen_fold_infinity"}
 ROOTS |= {"failed_run_chosen", "chosen_status_running", "chosen_status_killed"}
+# increment.yaml does not load: `inc docs` refuses it (exit 2), the gate fails `structure`.
+NO_DOCS = {"target_nan_in_yaml", "margin_nan_in_yaml"}
 # The chosen record loads but its numbers are impossible: what judges the chosen run skips.
 NUMBER_ROOTS = {"chosen_metric_out_of_range", "chosen_fold_out_of_range"}
 
@@ -332,8 +354,9 @@ NUMBER_ROOTS = {"chosen_metric_out_of_range", "chosen_fold_out_of_range"}
 def test_planted_number_fails_exactly_its_check(
     repo: Path, plant: Callable[[Path], None], check: str, needle: str
 ) -> None:
-    v = assert_planted(repo, plant, check, needle, root_cause=plant.__name__ in ROOTS)
-    if plant.__name__ in NUMBER_ROOTS:
+    name = plant.__name__
+    v = assert_planted(repo, plant, check, needle, rebuild_docs=name not in NO_DOCS, root_cause=name in ROOTS)
+    if name in NUMBER_ROOTS:
         for name in NEEDS_CHOSEN:
             assert v.check(name).detail.startswith("skipped: needs experiments"), v.check(name)
     for c in v.checks:  # never "target missed, +nan%": a value that is no number says so
@@ -376,3 +399,4 @@ def test_a_spec_that_raises_the_bar_with_the_yaml_passes(repo: Path) -> None:
     set_meta(inc_dir(repo), baseline_margin=0.04)
     docs(repo)
     assert gate(repo).passed
+

@@ -140,9 +140,11 @@ def spec_problem(inc: Increment, spec_text: str) -> str | None:
 
 
 def spec_latency_problem(inc: Increment, spec_text: str) -> str | None:
-    """increment.yaml's ``latency_p95_ms`` above the "p95 under N ms" spec.md states, or None."""
+    """increment.yaml's ``latency_p95_ms`` infinite, or above the "p95 under N ms" spec.md states."""
     pattern = re.compile(rf"^\s*-\s*Latency:.*?\bp95\s+(?:under|below|<=?|≤)\s*{_NUMBER}\s*ms\b", re.I)
     allowed = inc.meta.latency_p95_ms
+    if not cmp.finite(allowed):
+        return "increment.yaml latency_p95_ms is not a number (.inf): give the p95 target in milliseconds"
     for number, line in enumerate(spec_text.splitlines(), 1):
         match = pattern.search(line)
         if match and allowed > float(match.group(1)) + 1e-9:
