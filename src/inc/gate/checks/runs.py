@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from inc import comparison as cmp
 from inc.evidence import RunRecord
-from inc.gate.checks.numbers import number_problems, spec_problem
+from inc.gate.checks.numbers import number_problems, spec_problem, spec_text
 from inc.gate.checks.numbers import short as short  # reports, evaluation and ops import it from here
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import Outcome, fail, ok, skip, warn
@@ -339,7 +339,7 @@ def check_baseline(inc: Increment, ev: EvidenceSet, config: GateConfig, record: 
         problems.append(f"target {name} {op} {num(meta.metric.target)} missed")
     folds = result.folds
     fold_text = f"; {_folds_text(folds)}" if folds else ""
-    lowered = spec_problem(inc, inc.read_doc("spec.md"))
+    lowered = spec_problem(inc, spec_text(ev))
     also = f"; {lowered}" if lowered else ""
     if problems:
         return fail(f"{summary}; {', '.join(problems)}{also}{fold_text}", *paths)
