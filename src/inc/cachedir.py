@@ -74,13 +74,16 @@ def code_stamp() -> list[Any]:
     """
     import inc
 
-    here = Path(inc.__file__).parent
-    files = []
-    for folder, _, names in os.walk(here):
-        for file_name in sorted(names):
-            if file_name.endswith((".py", ".json", ".j2")):
-                stat = os.stat(os.path.join(folder, file_name))
-                files.append(
-                    [os.path.relpath(os.path.join(folder, file_name), here), stat.st_size, stat.st_mtime_ns]
-                )
+    files: list[list[Any]] = []
+    folders = [(os.path.dirname(inc.__file__), "")]
+    while folders:  # os.scandir: one listing per folder, no path joins per file
+        folder, prefix = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != "__pycache__":
+                        folders.append((entry.path, f"{prefix}{entry.name}/"))
+                elif entry.name.endswith((".py", ".json", ".j2")):
+                    stat = entry.stat()
+                    files.append([prefix + entry.name, stat.st_size, stat.st_mtime_ns])
     return [getattr(inc, "__version__", ""), sorted(files)]

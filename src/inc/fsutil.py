@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -164,6 +163,8 @@ LEFTOVER_SECONDS = 300
 
 def mark_owner(folder: Path) -> None:
     """Record this process (host and pid) as the owner of a claim folder."""
+    import socket
+
     (folder / OWNER_FILE).write_text(f"{socket.gethostname()} {os.getpid()}\n", encoding="ascii")
 
 
@@ -177,6 +178,8 @@ def owner_gone(folder: Path) -> bool:
         number = int(pid)
     except (OSError, ValueError):
         return False
+    import socket
+
     if host != socket.gethostname():
         return False
     try:

@@ -13,7 +13,7 @@ from inc import fastcheck, limits
 from inc.errors import ConfigError, UserError
 from inc.fsutil import atomic_write_text
 from inc.markdown import Section, Task, parse_sections, parse_tasks
-from inc.metacache import MetaCache, file_digest
+from inc.metacache import MetaCache, digest, file_digest
 from inc.yamlio import dump_yaml, load_yaml, validate
 
 if TYPE_CHECKING:
@@ -227,6 +227,22 @@ class Increment:
     def tasks_done(self) -> int:
         """How many tasks are ticked."""
         return sum(1 for task in self.tasks if task.done)
+
+    def task_counts(self, cache: MetaCache | None = None) -> tuple[int, int]:
+        """(ticked, all) checklist items of tasks.md. With a ``cache`` (``inc list``) the counts are
+        remembered by the sha256 of the file's text, so only an edited tasks.md is parsed again;
+        the file is always read under the limits."""
+        if cache is None or "tasks" in self.__dict__:
+            return self.tasks_done, len(self.tasks)
+        text = self.read_doc("tasks.md")
+        key = digest(text.encode("utf-8"))
+        cache.seen.add(self.path.name)
+        counts = cache.task_counts(self.path.name, key)
+        if counts is None:
+            tasks = self.__dict__["tasks"] = parse_tasks(text)
+            counts = (sum(1 for task in tasks if task.done), len(tasks))
+            cache.put_task_counts(self.path.name, key, counts)
+        return counts
 
     def run_paths(self) -> list[Path]:
         """Ledger record files, sorted by name."""

@@ -7,7 +7,8 @@ cache only when its bytes hash as remembered, so an edit (or a file changed behi
 with the same size and time) is parsed and checked again. Only data that passed the check is
 stored, and only under the code stamp of the inc that checked it. The file lives in the
 workspace's ``.inc-cache/`` (``inc.cachedir``: git-ignored, bound to its folder, atomic).
-The gate does not use it: it validates every file with the models.
+The gate does not use it: it validates every file with the models. ``inc list`` also keeps
+each tasks.md's task counts here, keyed the same way by the sha256 of its text.
 """
 
 from __future__ import annotations
@@ -31,13 +32,17 @@ def _encode(value: Any) -> Any:
     return value
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _decode(value: Any) -> Any:
-    if isinstance(value, dict):
+    kind = type(value)  # JSON gives exactly dict, list, str, int, float, bool or None
+    if kind is dict:
         if len(value) == 1 and "$date" in value:
             return dt.date.fromisoformat(value["$date"])
-        return {key: _decode(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_decode(item) for item in value]
+        return {key: item if type(item) in _PLAIN else _decode(item) for key, item in value.items()}
+    if kind is list:
+        return [item if type(item) in _PLAIN else _decode(item) for item in value]
     return value
 
 
@@ -74,6 +79,8 @@ class MetaCache:
         payload = cachedir.read(root, CACHE_FILE) or {}
         entries = payload.get("entries") if payload.get("stamp") == self.stamp else None
         self.entries: dict[str, Any] = entries if isinstance(entries, dict) else {}
+        tasks = payload.get("tasks") if entries is not None else None
+        self.tasks: dict[str, Any] = tasks if isinstance(tasks, dict) else {}
         self.changed = False
         self.seen: set[str] = set()
 
@@ -94,12 +101,29 @@ class MetaCache:
         self.entries[name] = [content_digest, _encode(data)]
         self.changed = True
 
+    def task_counts(self, name: str, content_digest: str) -> tuple[int, int] | None:
+        """(ticked, all) checklist items of folder ``name``'s tasks.md when it hashes as remembered."""
+        entry = self.tasks.get(name)
+        if not isinstance(entry, list) or len(entry) != 3 or entry[0] != content_digest:
+            return None
+        done, total = entry[1], entry[2]
+        if type(done) is not int or type(total) is not int or not 0 <= done <= total:
+            return None
+        return done, total
+
+    def put_task_counts(self, name: str, content_digest: str, counts: tuple[int, int]) -> None:
+        """Remember the task counts of folder ``name``'s tasks.md."""
+        self.tasks[name] = [content_digest, *counts]
+        self.changed = True
+
     def save(self, prune: bool = False) -> None:
         """Write the cache when something new was remembered (best effort); ``prune`` forgets the
         folders not asked about (after reading every increment)."""
-        if prune and set(self.entries) - self.seen:
+        if prune and (set(self.entries) | set(self.tasks)) - self.seen:
             self.entries = {name: entry for name, entry in self.entries.items() if name in self.seen}
+            self.tasks = {name: entry for name, entry in self.tasks.items() if name in self.seen}
             self.changed = True
         if self.changed:
-            cachedir.write(self.root, CACHE_FILE, {"stamp": self.stamp, "entries": self.entries})
+            payload = {"stamp": self.stamp, "entries": self.entries, "tasks": self.tasks}
+            cachedir.write(self.root, CACHE_FILE, payload)
             self.changed = False

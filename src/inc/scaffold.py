@@ -299,11 +299,11 @@ def _create_folder(ws: Workspace, number: int, slug: str, context: dict[str, obj
     staging.mkdir()
     try:
         files = {
-            "increment.yaml": render("increment.yaml.j2", context, ws.templates_dir),
-            "spec.md": render("spec.md.j2", context, ws.templates_dir),
-            "plan.md": render("plan.md.j2", context, ws.templates_dir),
-            "tasks.md": render("tasks.md.j2", context, ws.templates_dir),
-            "monitoring.yaml": render("monitoring.yaml.j2", context, ws.templates_dir),
+            "increment.yaml": render("increment.yaml.j2", context, ws.templates_dir, keep_compiled=True),
+            "spec.md": render("spec.md.j2", context, ws.templates_dir, keep_compiled=True),
+            "plan.md": render("plan.md.j2", context, ws.templates_dir, keep_compiled=True),
+            "tasks.md": render("tasks.md.j2", context, ws.templates_dir, keep_compiled=True),
+            "monitoring.yaml": render("monitoring.yaml.j2", context, ws.templates_dir, keep_compiled=True),
         }
         files["increment.yaml"] = _quote_slug_line(files["increment.yaml"], slug)
         source = f"{ws.templates_dir / 'increment.yaml.j2'} (rendered)"

@@ -9,6 +9,7 @@ from inc.increment import Increment
 from inc.workspace import Workspace
 
 if TYPE_CHECKING:
+    from inc.metacache import MetaCache
     from inc.tracking.runs_table import RunRow
 
 
@@ -31,17 +32,18 @@ class IncrementSummary:
         return dict(self.__dict__)
 
 
-def summarize(ws: Workspace, inc: Increment) -> IncrementSummary:
-    """A list row for one increment."""
+def summarize(ws: Workspace, inc: Increment, cache: MetaCache | None = None) -> IncrementSummary:
+    """A list row for one increment (task counts remembered in ``cache`` when given)."""
     view = inc.view
+    done, total = inc.task_counts(cache)
     return IncrementSummary(
         id=view.id,
         slug=view.slug,
         title=view.title,
         status=view.status,
         path=ws.relpath(inc.path),
-        tasks_done=inc.tasks_done,
-        tasks_total=len(inc.tasks),
+        tasks_done=done,
+        tasks_total=total,
         runs=len(inc.run_paths()),
     )
 
@@ -49,7 +51,7 @@ def summarize(ws: Workspace, inc: Increment) -> IncrementSummary:
 def list_increments(ws: Workspace, status: str | None = None) -> list[IncrementSummary]:
     """Every increment (optionally of one status), by number."""
     cache = ws.meta_cache()
-    rows = [summarize(ws, inc) for inc in ws.increments(cache)]
+    rows = [summarize(ws, inc, cache) for inc in ws.increments(cache)]
     cache.save(prune=True)
     flag_duplicates(rows)
     return [row for row in rows if status is None or row.status == status]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 from inc.errors import ConfigError, InternalError
 
 if TYPE_CHECKING:
-    from jinja2 import Template
+    from jinja2 import BytecodeCache, Template
+    from jinja2.bccache import Bucket
     from jinja2.sandbox import SandboxedEnvironment
 
 
@@ -24,17 +25,19 @@ def packaged_templates_dir() -> Path:
     raise InternalError("the packaged templates are missing from this installation")
 
 
-def environment(override_dir: Path | None) -> SandboxedEnvironment:
+def environment(override_dir: Path | None, keep_compiled: bool = False) -> SandboxedEnvironment:
     """A sandboxed environment looking in ``override_dir`` first, then the packaged templates.
 
     Cached per folder, and only while the folder exists: an override folder created later in
-    the same process is picked up.
+    the same process is picked up. ``keep_compiled`` (``inc new``): compiled templates are kept
+    in jinja2's per-user cache folder (see :func:`_compiled_cache`).
     """
-    return _environment(override_dir if override_dir is not None and override_dir.is_dir() else None)
+    folder = override_dir if override_dir is not None and override_dir.is_dir() else None
+    return _environment(folder, keep_compiled)
 
 
 @lru_cache(maxsize=8)
-def _environment(override_dir: Path | None) -> SandboxedEnvironment:
+def _environment(override_dir: Path | None, keep_compiled: bool = False) -> SandboxedEnvironment:
     from jinja2 import ChoiceLoader, StrictUndefined
 
     from inc.template_guard import BudgetedSandbox, ContainedLoader
@@ -52,7 +55,63 @@ def _environment(override_dir: Path | None) -> SandboxedEnvironment:
         lstrip_blocks=True,
     )
     env.untrusted = override_dir is not None
+    if keep_compiled:
+        env.bytecode_cache = _compiled_cache(env)
     return env
+
+
+def _compiled_cache(env: SandboxedEnvironment) -> BytecodeCache | None:
+    """Compiled templates kept between runs (compiling the five templates of ``inc new`` costs
+    more than rendering them), or None when no safe folder is available.
+
+    The folder is jinja2's per-user one in the system's temp folder (created mode 0700; jinja2
+    refuses it when another user owns it or may write to it): never inside a repository, so a
+    checkout cannot plant compiled code. jinja2 uses an entry only when the template's source
+    digest and its bytecode format match; the file name also digests the jinja2 version and
+    every setting compiling depends on, so other settings or another jinja2 compile afresh.
+    """
+    import hashlib
+
+    import jinja2
+
+    settings = (
+        jinja2.__version__,
+        [cls.__qualname__ for cls in type(env).__mro__],
+        sorted(env.intercepted_binops),
+        sorted(env.intercepted_unops),
+        env.trim_blocks,
+        env.lstrip_blocks,
+        env.keep_trailing_newline,
+        env.autoescape,
+        env.optimized,
+        env.newline_sequence,
+        env.finalize is not None,
+        sorted(env.extensions),
+        getattr(env.undefined, "__qualname__", repr(env.undefined)),
+        (env.block_start_string, env.block_end_string, env.variable_start_string, env.variable_end_string),
+        (env.comment_start_string, env.comment_end_string),
+        (env.line_statement_prefix, env.line_comment_prefix),
+    )
+    key = hashlib.sha256(repr(settings).encode()).hexdigest()[:16]
+
+    class OptionalCache(jinja2.FileSystemBytecodeCache):
+        """jinja2's file cache, where a read or write failure (a full or read-only temp folder)
+        means compiling as if there were no cache, not a failed command."""
+
+        def load_bytecode(self, bucket: Bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except OSError:
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: Bucket) -> None:
+            with suppress(OSError):
+                super().dump_bytecode(bucket)
+
+    try:
+        return OptionalCache(pattern=f"__inc_{key}_%s.cache")
+    except (OSError, RuntimeError):
+        return None
 
 
 @contextmanager
@@ -74,9 +133,13 @@ def template_errors(name: str, hint: str = "") -> Iterator[None]:
         raise ConfigError(f"template {name}: {exc}{hint}") from exc
 
 
-def render(name: str, context: dict[str, Any], override_dir: Path | None = None) -> str:
-    """Render template ``name`` (e.g. ``spec.md.j2``); errors name the template and line."""
-    env = environment(override_dir)
+def render(
+    name: str, context: dict[str, Any], override_dir: Path | None = None, keep_compiled: bool = False
+) -> str:
+    """Render template ``name`` (e.g. ``spec.md.j2``); errors name the template and line.
+
+    ``keep_compiled``: reuse the compiled template from an earlier run (``environment``)."""
+    env = environment(override_dir, keep_compiled)
     with template_errors(name):
         return render_template(env.get_template(name), context)
 

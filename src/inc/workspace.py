@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -91,9 +90,12 @@ class Workspace:
 
     def increment_dirs(self) -> list[Path]:
         """Increment folders (``NNNN-slug``), sorted by name."""
-        if not self.increments_dir.is_dir():
+        folder = self.increments_dir
+        if not folder.is_dir():
             return []
-        return sorted(p for p in self.increments_dir.iterdir() if p.is_dir() and _DIR_RE.match(p.name))
+        with os.scandir(folder) as entries:  # the type from the listing: no stat per folder
+            names = sorted(entry.name for entry in entries if _DIR_RE.match(entry.name) and entry.is_dir())
+        return [folder / name for name in names]
 
     def increments(self, cache: MetaCache | None = None) -> list[Increment]:
         """Every increment, loaded and validated, sorted by number."""
@@ -175,6 +177,8 @@ class Workspace:
     def _drop_stale_claims(self) -> None:
         """Remove claims (and staging folders) left by a killed ``inc new``: their owner process
         is gone, or they are older than ten minutes. The number is free again: no gap."""
+        import shutil
+
         now = time.time()
         for claim in self.increments_dir.glob(".*.claim"):
             try:
@@ -199,9 +203,23 @@ class Workspace:
     def relpath(self, path: Path) -> str:
         """``path`` relative to the workspace root, with forward slashes."""
         try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+            return Path(self._realpath(path)).relative_to(self._real_dir(str(self.root))).as_posix()
         except ValueError:
             return str(path)
+
+    def _realpath(self, path: Path) -> str:
+        """``path.resolve()``, with the real path of its folder remembered (``inc list`` asks for
+        every increment folder of the same parent)."""
+        name = path.name
+        if name in ("", ".", "..") or os.path.islink(path):
+            return str(path.resolve())
+        return os.path.join(self._real_dir(str(path.parent)), name)
+
+    def _real_dir(self, folder: str) -> str:
+        known: dict[str, str] = self.__dict__.setdefault("_real_dirs", {})
+        if folder not in known:
+            known[folder] = os.path.realpath(folder)
+        return known[folder]
 
 
 def load_workspace(start: str | os.PathLike[str] | None = None) -> Workspace:

@@ -82,3 +82,32 @@ def test_a_copied_cache_is_not_used(
     )
     list_increments(Workspace.discover(copy, cached=True))
     assert any(source.endswith("increment.yaml") for source in parsed)
+
+
+def test_task_counts_follow_tasks_md_edits(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    from inc import increment, markdown
+
+    tasks = new_increment(workspace, "fraud").increment.path / "tasks.md"
+    tasks.write_text("- [ ] T-001 explore\n- [ ] T-002 train\n", encoding="utf-8")
+    assert list_increments(_reader(workspace))[0].tasks_done == 0
+    calls = []
+    monkeypatch.setattr(
+        increment, "parse_tasks", lambda text: calls.append(text) or markdown.parse_tasks(text)
+    )
+    assert list_increments(_reader(workspace))[0].tasks_done == 0
+    assert calls == []  # remembered by content
+    stat = tasks.stat()
+    tasks.write_text("- [x] T-001 explore\n- [ ] T-002 train\n", encoding="utf-8")  # same size
+    os.utime(tasks, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    row = list_increments(_reader(workspace))[0]
+    assert (row.tasks_done, row.tasks_total) == (1, 2) and len(calls) == 1
+
+
+def test_a_broken_tasks_md_after_a_cached_one_is_still_refused(workspace: Workspace) -> None:
+    from inc.limits import LimitError
+
+    tasks = new_increment(workspace, "fraud").increment.path / "tasks.md"
+    assert list_increments(_reader(workspace))[0].tasks_total > 0
+    tasks.write_bytes(b"- [ ] T-001 caf\xe9\n")
+    with pytest.raises(LimitError, match="tasks.md: not UTF-8"):
+        list_increments(_reader(workspace))

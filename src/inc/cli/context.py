@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from inc.cli.text import table as table
 from inc.workspace import Workspace
 
 
@@ -70,18 +71,6 @@ def style(text: str, **kwargs: Any) -> str:
 def echo_json(data: Any) -> None:
     """Print JSON with sorted keys."""
     click.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
-
-
-def table(rows: list[list[str]], headers: list[str]) -> str:
-    """A plain aligned text table."""
-    widths = [len(h) for h in headers]
-    for row in rows:
-        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    for row in rows:
-        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-    return "\n".join(lines)
 
 
 _BAR_STEPS = 1000

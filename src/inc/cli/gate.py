@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import click
 
 from inc.cli.context import AppContext, pass_app, style
+from inc.cli.text import GATE_FORMATS, emit_gate, gate_verdict
 from inc.errors import CheckFailed
-
-GATE_FORMATS = ("text", "json", "markdown", "github", "junit")
-
-
-def _emit(result: object, fmt: str) -> None:
-    from inc.gate.model import GateResult
-    from inc.gate.report import append_step_summary, render
-
-    assert isinstance(result, GateResult)
-    click.echo(render(result, fmt))
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if fmt == "github" and summary:
-        append_step_summary(Path(summary), result)
 
 
 @click.command("gate")
@@ -56,10 +41,8 @@ def gate_cmd(
     from inc.gate.runner import run_gate
 
     result = run_gate(app.workspace, list(refs), changed=changed, base=base, strict=strict, verify=verify)
-    _emit(result, fmt)
-    if not result.passed:
-        failing = sum(1 for v in result.increments if not v.passed)
-        raise CheckFailed(f"gate failed for {failing} increment(s)")
+    emit_gate(result, fmt)
+    gate_verdict(result)
 
 
 @click.command("done")
@@ -79,7 +62,7 @@ def done_cmd(app: AppContext, ref: str, strict: bool, fmt: str) -> None:
     from inc.gate.done import close_increment
 
     result = close_increment(app.workspace, ref, strict=strict)
-    _emit(result.gate, fmt)
+    emit_gate(result.gate, fmt)
     if not result.closed:
         raise CheckFailed(f"{result.increment} not closed: fix the failing checks (nothing was changed)")
     for note in result.notes:

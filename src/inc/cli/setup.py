@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from inc.cli.context import FORMAT_OPTION, AppContext, echo_json, pass_app
+from inc.cli.context import FORMAT_OPTION, AppContext, pass_app
+from inc.cli.text import print_new
 from inc.scaffold import PROBLEMS, init_workspace, new_increment
 
 
@@ -46,18 +47,4 @@ def new_cmd(
 ) -> None:
     """Create the next numbered increment from the ML workflow templates."""
     ws = app.workspace
-    result = new_increment(ws, name, title, problem, metric, target, goal)
-    if fmt == "json":
-        echo_json(result.as_json(ws))
-        return
-    for note in result.notes:
-        click.echo(f"note: {note}", err=True)
-    inc = result.increment
-    metric_ = inc.view.metric  # plain data: no pydantic on the path of 'inc new'
-    target_text = "not set yet" if metric_["target"] is None else f"{metric_['target']:g}"
-    click.echo(f"created {ws.relpath(inc.path)}/")
-    better = "higher" if metric_["goal"] == "maximize" else "lower"
-    click.echo(f"  metric {metric_['name']}: {metric_['goal']} ({better} is better), target {target_text}")
-    for filename in ("increment.yaml", "spec.md", "plan.md", "tasks.md", "monitoring.yaml"):
-        click.echo(f"  {filename}")
-    click.echo(f"next: fill in spec.md, then log runs with inc.track_experiment(increment={inc.id!r})")
+    print_new(ws, new_increment(ws, name, title, problem, metric, target, goal), fmt)

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inc._callable import make_callable
 from inc.errors import MissingExtraError, UserError
 from inc.evidence import DriftFeature, DriftReport, sha256_file, write_evidence
 from inc.fsutil import ensure_inside
@@ -229,6 +228,3 @@ def _log_to_chosen_run(ws: Workspace, inc: Increment, path: Path) -> list[str]:
 
     problem = log_report(ws, inc.meta.chosen_run, path)
     return [problem] if problem else []
-
-
-make_callable(__name__, "inc.api:drift")

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inc._callable import make_callable
 from inc.errors import CheckFailed, NotFoundError, UserError
 from inc.evidence import (
     LoadTestReport,
@@ -416,6 +415,3 @@ def open_loop_report(
         )
     fields = {**(common or {}), **measured.report_fields()}
     return build_report(run_id, "http", [measured.stats], target, url=options.url, **fields)
-
-
-make_callable(__name__, "inc.api:loadtest")
