@@ -117,8 +117,10 @@ def passing_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         init_workspace(root)
         commit_all(root, "inc init")
         ws = Workspace.discover(root)
-        path = new_increment(ws, "fraud-detection").increment.path
+        path = new_increment(ws, "fraud-detection", target=0.75).increment.path
         fill_documents(path)
+        spec = path / "spec.md"
+        spec.write_text(spec.read_text().replace("p95 under 100 ms", "p95 under 2000 ms"))
         # a latency target no busy CI machine misses (a 15-tree forest answers in a few ms when idle)
         set_meta(
             path,
