@@ -102,9 +102,12 @@ _HIGHER_IS_STRICTER = ("baseline_margin", "cv_min_folds", "min_candidates", "loa
 _LOWER_IS_STRICTER = ("waiver_max_days", "leakage_share")
 
 
-def policy_at(ws: Workspace, ref: str) -> Policy | None:
-    """The ``policy:`` of the workspace config as committed at ``ref`` (None when unreadable)."""
-    import subprocess
+def policy_at(ws: Workspace, ref: str, read: Callable[[str, str], str | None]) -> Policy | None:
+    """The ``policy:`` of the workspace config as committed at ``ref`` (None when unreadable).
+
+    ``read(ref, rel)``: a workspace file's text at ``ref``, None when it is not there
+    (``GateConfig.text_at``).
+    """
     import tomllib
 
     from inc.config import Config
@@ -113,12 +116,9 @@ def policy_at(ws: Workspace, ref: str) -> Policy | None:
 
     rel = f"./{ws.config_path.name}"  # the config sits at the workspace root
     try:
-        text = subprocess.run(
-            ["git", "-C", str(ws.root), "show", f"{ref}:{rel}"], capture_output=True, text=True, check=True
-        ).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    try:
+        text = read(ref, ws.config_path.name)
+        if text is None:
+            return None
         if ws.config_path.name == "pyproject.toml":
             data = tomllib.loads(text).get("tool", {}).get("inc")
         else:
