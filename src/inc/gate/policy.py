@@ -108,8 +108,6 @@ def policy_at(ws: Workspace, ref: str, read: Callable[[str, str], str | None]) -
     ``read(ref, rel)``: a workspace file's text at ``ref``, None when it is not there
     (``GateConfig.text_at``).
     """
-    import tomllib
-
     from inc.config import Config
     from inc.errors import IncError
     from inc.yamlio import parse_yaml, validate
@@ -120,6 +118,8 @@ def policy_at(ws: Workspace, ref: str, read: Callable[[str, str], str | None]) -
         if text is None:
             return None
         if ws.config_path.name == "pyproject.toml":
+            import tomllib  # only for this layout (a few ms otherwise spent on every --changed)
+
             data = tomllib.loads(text).get("tool", {}).get("inc")
         else:
             data = parse_yaml(text, f"{ref}:{rel}")
