@@ -79,7 +79,8 @@ def run_baselines(increment: str, root: Path, data: tuple[Any, Any, Any, Any]) -
         with inc.track_experiment(f"baseline-{name}", increment=increment, role="baseline",
                                   workspace=root) as exp:
             exp.log_params({"strategy": strategy})
-            exp.log_cv(cross_val_score(model, x_train, y_train, cv=folds(), scoring=METRIC), metric=METRIC)
+            exp.log_cv(cross_val_score(model, x_train, y_train, cv=folds(), scoring=METRIC), metric=METRIC,
+                       splits=folds())
             model.fit(x_train, y_train)
             exp.log_metrics(held_out_metrics(y_test, model.predict_proba(x_test)[:, 1]))
             exp.log_dataset(x_train, name="train")
@@ -88,7 +89,7 @@ def run_baselines(increment: str, root: Path, data: tuple[Any, Any, Any, Any]) -
     with inc.track_experiment("baseline-amount-rule", increment=increment, role="baseline",
                               workspace=root) as exp:
         exp.log_params({"rule": "score = amount"})
-        exp.log_cv(rule_fold_scores(x_train, y_train), metric=METRIC)
+        exp.log_cv(rule_fold_scores(x_train, y_train), metric=METRIC, splits=folds())
         amount = x_test["amount"].to_numpy()
         exp.log_metrics(held_out_metrics(y_test, amount / amount.max()))
         exp.log_dataset(x_train, name="train")
@@ -124,7 +125,8 @@ def run_candidates(increment: str, root: Path, data: tuple[Any, Any, Any, Any]) 
     for name, (model, params) in candidates(numeric).items():
         with inc.track_experiment(name, increment=increment, role="candidate", workspace=root) as exp:
             exp.log_params(params)
-            exp.log_cv(cross_val_score(model, x_train, y_train, cv=folds(), scoring=METRIC), metric=METRIC)
+            exp.log_cv(cross_val_score(model, x_train, y_train, cv=folds(), scoring=METRIC), metric=METRIC,
+                       splits=folds())
             model.fit(x_train, y_train)
             exp.log_metrics(held_out_metrics(y_test, model.predict_proba(x_test)[:, 1]))
             exp.log_dataset(x_train, name="train")

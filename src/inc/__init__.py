@@ -12,8 +12,8 @@ The public API is loaded lazily so that ``import inc`` stays light (no ML librar
 - ``evaluate(...)``: the evaluation report (``inc evaluate``)
 - ``load_workspace(path=None)``: the workspace containing a folder
 
-``inc.ops.loadtest``, ``inc.ops.drift`` and ``inc.gate`` are also the modules of those names, made
-callable (see :mod:`inc._callable`), so ``import inc.gate.runner`` keeps working.
+``inc.gate`` is also the package of that name, made callable (see :mod:`inc._callable`), so
+``import inc.gate.runner`` keeps working.
 """
 
 from __future__ import annotations
@@ -41,9 +41,11 @@ _LAZY = {
     "load_workspace": "inc.workspace",
     "ModelExplainer": "inc.explainability.explainer",
     "load_test_model": "inc.api",
+    "loadtest": "inc.api",
+    "drift": "inc.api",
 }
 # names that are callable modules: the module itself is the public object
-_CALLABLE_MODULES = {"loadtest": "inc.ops.loadtest", "drift": "inc.ops.drift", "gate": "inc.gate"}
+_CALLABLE_MODULES = {"gate": "inc.gate"}
 
 
 def __getattr__(name: str) -> Any:

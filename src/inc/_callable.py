@@ -1,10 +1,10 @@
-"""Modules that can be called: ``inc.ops.loadtest(...)``, ``inc.ops.drift(...)``, ``inc.gate(...)``.
+"""A package that can be called: ``inc.gate(...)``.
 
-The public functions share their names with the modules ``inc.ops.loadtest``, ``inc.ops.drift`` and the
-package ``inc.gate``. Importing a submodule sets it as an attribute of its parent package, so a
-plain function named ``inc.ops.loadtest`` would be replaced by the module the moment anything
-imports ``inc.ops.loadtest``. Instead the module itself is made callable: calling it calls its
-target function, and ``import inc.gate.runner`` and friends keep working.
+The public function shares its name with the package ``inc.gate``. Importing a submodule
+sets it as an attribute of its parent package, so a plain function named ``inc.gate`` would be
+replaced by the package the moment anything imports ``inc.gate.runner``. Instead the package
+itself is made callable: calling it calls its target function, and ``import inc.gate.runner``
+keeps working.
 """
 
 from __future__ import annotations

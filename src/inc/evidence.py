@@ -173,6 +173,9 @@ class ExplainSummary(_Open):
     """``reports/explain-<run_id>/summary.json``."""
 
     run_id: str
+    # the model it measured (inc.model_binding): the logged model's URI and files' digest
+    model_uri: str | None = None
+    model_sha256: str | None = None
     method: str
     shap_version: str
     n_explained: int
@@ -204,6 +207,7 @@ class LoadTestReport(_Open):
     warmup: int | None = None
     url: str | None = None
     model_uri: str | None = None
+    model_sha256: str | None = None  # digest of the logged model's files (inc.model_binding)
     failure_kinds: dict[str, int] = Field(default_factory=dict)
     series: list[dict[str, Any]] = Field(default_factory=list)
     # open loop (``inc loadtest --url --rps N``): latency runs from each request's scheduled time
@@ -249,6 +253,10 @@ class DriftReport(_Open):
     reference_sha256: str | None = None
     current_sha256: str | None = None
     thresholds_from: str | None = None
+    # the model whose predictions it watched (a prediction-drift feature): the chosen run's
+    run_id: str | None = None
+    model_uri: str | None = None
+    model_sha256: str | None = None
 
 
 def sha256_file(path: Path) -> str:

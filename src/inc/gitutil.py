@@ -259,3 +259,9 @@ def _merge_base(repo: Repo, base: str) -> str:
             "histories, a shallow clone or no commit yet); fetch the full history "
             "(actions/checkout with fetch-depth: 0) or give another --base"
         ) from exc
+
+
+def is_tracked(repo: Repo, path: Path) -> bool:
+    """True when git tracks ``path`` in ``repo`` (committed or staged); False outside the repo."""
+    done = _run(repo.root, ["ls-files", "--error-unmatch", "--", str(path)], ok=(0, 1, 128))
+    return done.returncode == 0

@@ -16,7 +16,7 @@ Problem = Literal["classification", "regression", "ranking", "clustering"]
 Goal = Literal["maximize", "minimize"]
 
 
-_OPTIONAL_POLICY = ("slice_min", "calibration_max_ece", "ranking_k")
+_OPTIONAL_POLICY = ("slice_min", "calibration_max_ece", "ranking_k", "latency")
 
 
 class Metric(BaseModel):
@@ -41,6 +41,14 @@ class ModelRef(BaseModel):
     @classmethod
     def _version_as_text(cls, value: object) -> object:
         return str(value) if isinstance(value, int) else value
+
+
+class LatencyScope(BaseModel):
+    """What ``latency_p95_ms`` is the latency of: one call with ``batch_size`` rows (default 1)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    batch_size: PositiveInt = 1
 
 
 class Waiver(BaseModel):
@@ -84,6 +92,7 @@ class IncrementMeta(BaseModel):
     cv_max_std: float | None = Field(default=None, gt=0)  # fold std above this warns (metric units)
     min_candidates: int = Field(default=3, ge=1, le=100)
     latency_p95_ms: float = Field(default=100, gt=0)
+    latency: LatencyScope | None = None  # unset: latency_p95_ms is per prediction (batch size 1)
     # evaluation policy (``inc evaluate``, gate check ``evaluation``): unset means not enforced
     slice_min: float | None = None  # the worst slice's metric must reach this (direction from the goal)
     calibration_max_ece: float | None = Field(default=None, ge=0, le=1)  # binary models

@@ -18,7 +18,9 @@ from inc.scaffold import new_increment
 from inc.workspace import Workspace
 
 
-def both(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[tuple[int, str, str], tuple[int, str, str]]:
+def both(
+    args: list[str], capsys: pytest.CaptureFixture[str]
+) -> tuple[tuple[int, str, str], tuple[int, str, str]]:
     """(code, out, err) through main (the fast path when it applies) and through click alone."""
     fast = main(args), *capsys.readouterr()
     slow = main(args, fast=False), *capsys.readouterr()
@@ -105,9 +107,9 @@ def test_new_prints_what_click_prints(chdir_workspace: Workspace, capsys: pytest
     code, out, err = main(["new", "fraud-detection", "--metric", "brier_score"]), *capsys.readouterr()
     clicks = main(["new", "churn", "--metric", "brier_score"], fast=False), *capsys.readouterr()
     assert code == clicks[0] == 0
-    assert out.replace("fraud-detection", "X").replace("0001", "N") == clicks[1].replace("churn", "X").replace(
-        "0002", "N"
-    )
+    assert out.replace("fraud-detection", "X").replace("0001", "N") == clicks[1].replace(
+        "churn", "X"
+    ).replace("0002", "N")
     assert err == clicks[2] and "note:" in err  # brier_score has no default target
     code, out, _ = main(["new", "drift-watch", "--format", "json"]), *capsys.readouterr()
     assert code == 0 and json.loads(out)["path"] == "increments/0003-drift-watch"
@@ -118,7 +120,9 @@ def test_invalid_increment_yaml_is_exit_2_naming_file_and_field(
 ) -> None:
     assert main(["list"]) == 0  # cached while valid
     meta = fraud / "increment.yaml"
-    meta.write_text(meta.read_text(encoding="utf-8").replace("status: planned", "status: shipped"), encoding="utf-8")
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace("status: planned", "status: shipped"), encoding="utf-8"
+    )
     code, _, err = main(["list"]), *capsys.readouterr()
     assert code == 2 and "increment.yaml" in err and "status" in err
 
@@ -139,12 +143,17 @@ def test_list_and_show_import_no_click(chdir_workspace: Workspace, fraud: Path) 
     )
     env = {**os.environ, "NO_COLOR": "1"}
     for _ in range(2):  # the first run fills .inc-cache/ (parsing the YAML once)
-        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
+        )
     assert done.stdout.splitlines()[-1] == "[]"
 
 
 def test_gate_prints_and_exits_as_click_does(
-    chdir_workspace: Workspace, fraud: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    chdir_workspace: Workspace,
+    fraud: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     summary = chdir_workspace.root.parent / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
@@ -154,7 +163,9 @@ def test_gate_prints_and_exits_as_click_does(
         fast, slow = both(args, capsys)
         assert fast == slow, args
     assert summary.read_text(encoding="utf-8").count("## inc gate:") == 2  # github: appended by both
-    meta.write_text(meta.read_text(encoding="utf-8").replace("status: planned", "status: active"), encoding="utf-8")
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace("status: planned", "status: active"), encoding="utf-8"
+    )
     fast, slow = both(["gate"], capsys)
     assert fast == slow and fast[0] == 1 and "gate failed for 1 increment(s)" in fast[2]
 

@@ -91,7 +91,9 @@ def test_task_counts_follow_tasks_md_edits(workspace: Workspace, monkeypatch: py
     tasks.write_text("- [ ] T-001 explore\n- [ ] T-002 train\n", encoding="utf-8")
     assert list_increments(_reader(workspace))[0].tasks_done == 0
     calls = []
-    monkeypatch.setattr(increment, "parse_tasks", lambda text: calls.append(text) or markdown.parse_tasks(text))
+    monkeypatch.setattr(
+        increment, "parse_tasks", lambda text: calls.append(text) or markdown.parse_tasks(text)
+    )
     assert list_increments(_reader(workspace))[0].tasks_done == 0
     assert calls == []  # remembered by content
     stat = tasks.stat()

@@ -145,7 +145,10 @@ def test_init_pins_the_version_that_wrote_the_workflow(tmp_path: Path) -> None:
     workflow = yaml.safe_load((tmp_path / ".github/workflows/inc-gate.yml").read_text())
     runs = [step.get("run", "") for step in workflow["jobs"]["gate"]["steps"]]
     install = [run for run in runs if "pip install" in run]
-    assert install == [f'python -m pip install --disable-pip-version-check -q "{DIST}=={inc.__version__}"']
+    assert install == [  # the core profile; the ml extra only for the --verify step
+        f'python -m pip install --disable-pip-version-check -q "{DIST}=={inc.__version__}"',
+        f'python -m pip install --disable-pip-version-check -q "{DIST}[ml]=={inc.__version__}"',
+    ]
 
 
 def test_the_composite_action_defaults_to_this_release() -> None:

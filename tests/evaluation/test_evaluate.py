@@ -438,18 +438,33 @@ def test_gate_fails_when_the_run_logged_another_value_and_on_an_edited_summary(
     )
 
 
-def test_report_binds_the_ledger_model_digest(workspace: Workspace, inc_path: Path) -> None:
+def test_a_report_of_a_run_without_a_logged_model_is_not_bound(workspace: Workspace, inc_path: Path) -> None:
+    """Nothing to prove against: the report records the run id only, and once the run's record
+    names a model (a digest the report does not carry) the gate says the report is not bound."""
+    from inc.evidence import ModelInfo
+
+    model, X, y = _fit()
+    result = evaluate(model, X, y, increment="0001", run_id="run1", workspace=workspace, log_artifacts=False)
+    assert result.summary.model_sha256 is None and result.summary.model_digest.startswith("pickle-sha256:")
+    assert any("is not bound to a model" in note for note in result.notes)
+    record = read_run_record(inc_path / "runs" / "run1.json")
+    info = ModelInfo(uri="models:/m-1", sha256="a" * 64)
+    write_run_record(inc_path / "runs", record.model_copy(update={"model": info}))
+    _set(inc_path, chosen_run="run1")
+    inc = Increment.load(inc_path)
+    strict = GateConfig(workspace, strict=True)
+    outcome = check_evaluation(inc, EvidenceSet(inc, strict), strict)
+    assert outcome.status == "fail" and "does not record 'model_uri', 'model_sha256'" in outcome.detail
+    assert "regenerate it with 'inc evaluate 0001 --run run1 --data FILE --target COL'" in outcome.detail
+
+
+def test_a_run_whose_logged_model_cannot_be_read_is_refused(workspace: Workspace, inc_path: Path) -> None:
+    from inc.errors import NotFoundError
     from inc.evidence import ModelInfo
 
     record = read_run_record(inc_path / "runs" / "run1.json")
-    model_info = ModelInfo.model_validate({"uri": "models:/m-1", "digest": "sha256:" + "a" * 64})
-    write_run_record(inc_path / "runs", record.model_copy(update={"model": model_info}))
+    write_run_record(inc_path / "runs", record.model_copy(update={"model": ModelInfo(uri="models:/m-1")}))
     model, X, y = _fit()
-    result = evaluate(model, X, y, increment="0001", run_id="run1", workspace=workspace, log_artifacts=False)
-    assert result.summary.model_digest == "sha256:" + "a" * 64 and result.summary.model_uri == "models:/m-1"
-    assert _check(workspace, inc_path).status == "pass"
-    record = read_run_record(inc_path / "runs" / "run1.json")  # the run's model replaced afterwards
-    other = ModelInfo.model_validate({"uri": "models:/m-2", "digest": "sha256:" + "b" * 64})
-    write_run_record(inc_path / "runs", record.model_copy(update={"model": other}))
-    outcome = _check(workspace, inc_path)
-    assert outcome.status == "fail" and "scored a model other than the run's" in outcome.detail
+    with pytest.raises(NotFoundError, match="cannot read model models:/m-1"):
+        evaluate(model, X, y, increment="0001", run_id="run1", workspace=workspace, log_artifacts=False)
+    assert not (inc_path / "reports" / "eval-run1").exists()

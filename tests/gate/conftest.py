@@ -24,7 +24,7 @@ from inc_testing.gate_evidence import (
     write_reference,
     write_run,
 )
-from inc_testing.planted_builder import build_honest_repo
+from inc_testing.planted_builder import build_honest_repo, relocate_store
 
 GOOD_FOLDS = [0.69, 0.71, 0.70, 0.72, 0.68]
 
@@ -66,4 +66,5 @@ def repo(honest_repo: Path, tmp_path: Path) -> Path:
     """A private copy of the honest repository (git history, ledger, MLflow store)."""
     target = tmp_path / "repo"
     shutil.copytree(honest_repo, target, symlinks=True)
+    relocate_store(honest_repo, target)  # the copy's runs read and write its own artifacts
     return target

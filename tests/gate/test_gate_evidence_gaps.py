@@ -86,7 +86,7 @@ def test_loadtest_edited_after_linking_fails_on_its_hash(workspace: Workspace, r
 def test_loadtest_of_another_run_filed_under_the_chosen_one(workspace: Workspace, ready: Path) -> None:
     _reseal_loadtest(ready, run_id="cand2")
     v = verdict(workspace)
-    assert "is for run cand2, not cand1" in v.check("load_test").detail
+    assert "field 'run_id' is 'cand2' but runs/cand1.json has run_id 'cand1'" in v.check("load_test").detail
     staleness = v.check("staleness")
     assert staleness.status == "fail"
     assert "loadtest-cand1.json names run cand2 but is filed under cand1" in staleness.detail
@@ -121,7 +121,7 @@ def test_summary_of_another_run_fails_explainability(workspace: Workspace, ready
     summary = ExplainSummary.model_validate_json((folder / "summary.json").read_text())
     _rewrite_summary(ready, summary.plots, run_id="cand2")
     v = verdict(workspace)
-    assert "is for run cand2, not cand1" in v.check("explainability").detail
+    assert "field 'run_id' is 'cand2' but runs/cand1.json has run_id 'cand1'" in v.check("explainability").detail
     assert "names run cand2 but is filed under cand1" in v.check("staleness").detail
 
 

@@ -31,6 +31,7 @@ from inc_testing.gate_evidence import (
     replace_section,
     set_meta,
 )
+from inc_testing.planted_builder import relocate_store
 
 pytestmark = pytest.mark.ml
 
@@ -155,7 +156,7 @@ def passing_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
             workspace=ws,
             max_background=50,
             max_explain=60,
-            log_artifacts=False,
+            log_artifacts=True,  # reports become artifacts of the run: --verify compares them
             progress=False,
         )
         evaluate(
@@ -165,7 +166,7 @@ def passing_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
             increment="0001",
             run_id=chosen,
             workspace=ws,
-            log_artifacts=False,
+            log_artifacts=True,  # reports become artifacts of the run: --verify compares them
             replicates=50,
         )
         inc = ws.find("0001")
@@ -180,6 +181,7 @@ def repo(passing_repo: Path, tmp_path: Path) -> Path:
     """A private copy of the passing repository (git history, ledger, MLflow store)."""
     target = tmp_path / "repo"
     shutil.copytree(passing_repo, target, symlinks=True)
+    relocate_store(passing_repo, target)  # the copy's runs read and write its own artifacts
     return target
 
 

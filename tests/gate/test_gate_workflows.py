@@ -60,6 +60,43 @@ def test_init_writes_a_valid_workflow_that_runs_the_gate(tmp_path: Path) -> None
     assert any(step.get("with", {}).get("fetch-depth") == 0 for step in steps)
 
 
+def test_init_writes_a_verify_step_that_runs_only_with_a_tracking_secret(tmp_path: Path) -> None:
+    import inc
+
+    init_workspace(tmp_path)
+    written = tmp_path / ".github/workflows/inc-gate.yml"
+    job = yaml.safe_load(written.read_text())["jobs"]["gate"]
+    assert job["env"]["MLFLOW_TRACKING_URI"] == "${{ secrets.MLFLOW_TRACKING_URI }}"
+    steps = job["steps"]
+    gate = next(i for i, step in enumerate(steps) if step.get("run") == "inc gate --changed --format github")
+    verify = next(i for i, step in enumerate(steps) if "--verify" in step.get("run", ""))
+    install = next(i for i, step in enumerate(steps) if "[ml]" in step.get("run", ""))
+    assert gate < install < verify
+    assert steps[verify]["run"] == "inc gate --changed --verify --format github"  # the gate step's selection
+    for step in (steps[install], steps[verify]):
+        assert step["if"] == "env.MLFLOW_TRACKING_URI != ''"
+    assert f'"inc-ml[ml]=={inc.__version__}"' in steps[install]["run"]
+    assert steps[verify]["env"] == {
+        name: "${{ secrets." + name + " }}"
+        for name in ("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN")
+    }
+    assert all("secrets" not in json.dumps(step) for step in steps if step not in (steps[verify],))
+
+
+def test_the_readme_names_the_secrets_the_workflow_reads() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The gate in pull requests", 1)[1].split("\n## ", 1)[0]
+    for name in (
+        "MLFLOW_TRACKING_URI",
+        "MLFLOW_TRACKING_USERNAME",
+        "MLFLOW_TRACKING_PASSWORD",
+        "MLFLOW_TRACKING_TOKEN",
+    ):
+        assert name in section
+        assert name in (REPO / "templates/github/inc-gate.yml").read_text(encoding="utf-8")
+    assert "inc gate --changed --verify" in section
+
+
 def test_pre_commit_hooks_run_gate_and_docs_check() -> None:
     hooks = {hook["id"]: hook for hook in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
     assert hooks["inc-gate"]["entry"].startswith("inc gate --changed")

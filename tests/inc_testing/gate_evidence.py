@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
+from typing import Any
 
 from inc.evidence import (
     CV,
@@ -21,6 +23,21 @@ from inc.evidence import (
 from inc_testing import git
 
 FEATURES = ["amount", "hour", "merchant_risk", "account_age"]
+
+
+def model_uri_of(run_id: str) -> str:
+    """The model URI ``write_run`` records for a candidate ``run_id``."""
+    return f"models:/m-{run_id}"
+
+
+def model_sha_of(run_id: str) -> str:
+    """The model digest ``write_run`` records for a candidate ``run_id`` (64 hex characters)."""
+    return hashlib.sha256(f"model files of {run_id}".encode()).hexdigest()
+
+
+def bound_to(run_id: str) -> dict[str, Any]:
+    """The binding fields an honest report of ``run_id``'s model records (``inc.model_binding``)."""
+    return {"run_id": run_id, "model_uri": model_uri_of(run_id), "model_sha256": model_sha_of(run_id)}
 
 
 def commit_all(root: Path, message: str) -> str:
@@ -112,11 +129,13 @@ def write_run(
     model = None
     if role == "candidate":
         model = ModelInfo(
-            uri=f"models:/m-{run_id}",
+            uri=model_uri_of(run_id),
             registered_name="0001-fraud-detection" if registered else None,
             version="1" if registered else None,
             flavor="sklearn",
+            serialization="skops",
             inputs=FEATURES,
+            sha256=model_sha_of(run_id),
         )
     record = RunRecord(
         run_id=run_id,
@@ -144,7 +163,7 @@ def write_explain(inc_path: Path, run_id: str) -> Path:
         (folder / name).write_bytes(b"\x89PNG fake plot " + name.encode())
         plots.append(PlotRef(file=name, sha256=sha256_file(folder / name)))
     summary = ExplainSummary(
-        run_id=run_id,
+        **bound_to(run_id),
         method="tree",
         shap_version="0.46.0",
         n_explained=100,
@@ -160,7 +179,7 @@ def write_explain(inc_path: Path, run_id: str) -> Path:
 def write_loadtest(inc_path: Path, run_id: str, p95: float = 12.0) -> Path:
     """A load-test report of ``run_id``."""
     report = LoadTestReport(
-        run_id=run_id,
+        **bound_to(run_id),
         mode="in-process",
         batch_size=1,
         requests=500,
@@ -197,7 +216,8 @@ def write_evaluation(inc_path: Path, run_id: str, auc: float = 0.7, png: bytes =
     (folder / "roc.png").write_bytes(png)
     value = rc.recompute(data, "roc_auc")
     summary = EvaluationSummary(
-        run_id=run_id,
+        **bound_to(run_id),
+        model_digest=model_sha_of(run_id),
         task="binary",
         metric="roc_auc",
         value=value,

@@ -141,7 +141,7 @@ def build_honest_repo(root: Path) -> Path:
         workspace=ws,
         max_background=50,
         max_explain=60,
-        log_artifacts=False,
+        log_artifacts=True,  # reports become artifacts of the run: --verify compares them
         progress=False,
     )
     evaluate(
@@ -151,7 +151,7 @@ def build_honest_repo(root: Path) -> Path:
         increment="0001",
         run_id=chosen,
         workspace=ws,
-        log_artifacts=False,
+        log_artifacts=True,  # reports become artifacts of the run: --verify compares them
         replicates=50,
     )
     run_loadtest(
@@ -160,6 +160,34 @@ def build_honest_repo(root: Path) -> Path:
     rebuild_docs(ws)
     commit_all(root, "evidence")
     return root
+
+
+def relocate_store(source: Path, copy: Path) -> None:
+    """Point the copied embedded store's artifact locations at the copy's own ``mlartifacts/``.
+
+    MLflow stores absolute artifact URIs: without this, a copy's runs still read and write the
+    original's artifacts, so a test that logs a report in its copy changes the reports every later
+    copy's ``--verify`` compares with.
+    """
+    import sqlite3
+
+    db = copy / "mlflow.db"
+    if not db.is_file():
+        return
+    old, new = str(source.resolve()) + "/", str(copy.resolve()) + "/"
+    with sqlite3.connect(db) as conn:
+        tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for table in tables:
+            columns = [
+                row[1]
+                for row in conn.execute(f'PRAGMA table_info("{table}")')
+                if "CHAR" in row[2].upper() or "TEXT" in row[2].upper()
+            ]
+            for column in columns:
+                conn.execute(
+                    f'UPDATE "{table}" SET "{column}" = REPLACE("{column}", ?, ?) WHERE instr("{column}", ?) > 0',  # noqa: S608 (names from sqlite_master)
+                    (old, new, old),
+                )
 
 
 # --- what the plantings use -----------------------------------------------------------------

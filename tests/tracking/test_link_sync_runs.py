@@ -162,8 +162,8 @@ def test_runs_needs_only_the_ledger(tracked: Any, monkeypatch: pytest.MonkeyPatc
 
 
 def test_verify_runs_reports_a_ledger_that_disagrees_with_the_server(tracked: Any) -> None:
-    from inc.tracking.ledger import verify_runs
     from inc.tracking.runs_table import choose
+    from inc.tracking.verify import verify_runs
 
     base = _tracked_run(tracked, "base", "baseline", 0.7, [0.7, 0.7])
     cand = _tracked_run(tracked, "cand", "candidate", 0.9, [0.9, 0.9])

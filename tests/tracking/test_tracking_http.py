@@ -55,8 +55,8 @@ def test_tracking_over_http_with_a_password_in_the_uri_never_writes_it(
 
     # the run is on the server: link and verify over HTTP too
     assert main(["-C", str(workspace.root), "link", tracked.inc.id, exp.run_id]) == 0
-    from inc.tracking.ledger import verify_runs
     from inc.tracking.runs_table import choose
+    from inc.tracking.verify import verify_runs
 
     choose(workspace, tracked.inc.id, exp.run_id)
     assert verify_runs(workspace, workspace.find(tracked.inc.id)) == []

@@ -18,7 +18,11 @@ from inc.errors import CheckFailed
 )
 @click.option("--base", metavar="REF", help="Base of --changed (default: $GITHUB_BASE_REF, else main).")
 @click.option("--strict", is_flag=True, help="Every check blocks; stale evidence fails.")
-@click.option("--verify", is_flag=True, help="Re-read chosen and baseline runs from the tracking server.")
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Re-read every linked run, its model and reports from the tracking server; any difference fails.",
+)
 @click.option(
     "--format",
     "fmt",

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from inc.evaluation.scoring import Scored
     from inc.increment import Increment
+    from inc.model_binding import ModelBinding
     from inc.workspace import Workspace
 
 _ML_MODULES = ("numpy", "pandas", "sklearn", "matplotlib")
@@ -83,18 +84,20 @@ class _Inputs:
     notes: list[str]
 
 
-def model_digest(model: Any, record: RunRecord | None) -> str:
-    """The ledger's digest of the run's model when it records one, else sha256 of the pickled object."""
-    info = record.model if record is not None else None
-    extra = (info.model_extra or {}) if info is not None else {}
-    for key in ("digest", "sha256", "model_digest"):
-        value = extra.get(key)
-        if isinstance(value, str) and value:
-            return value
+def model_digest(model: Any, logged_sha256: str | None) -> str:
+    """The logged model's digest when the model is proven to be it, else sha256 of the pickled object."""
+    if logged_sha256:
+        return logged_sha256
     try:
         return "pickle-sha256:" + hashlib.sha256(pickle.dumps(model, protocol=5)).hexdigest()
     except (pickle.PicklingError, TypeError, AttributeError):
         return "unhashable:" + type(model).__name__
+
+
+def _frame(data: Any) -> Any:
+    from inc.evaluation import scoring
+
+    return scoring.as_frame(data)
 
 
 def _slice_columns(frame: Any, slices: Any) -> dict[str, Any]:
@@ -245,10 +248,8 @@ def _subset(scored: Scored, keep: np.ndarray | None) -> Scored:
 def _write(
     folder: Path,
     inputs: _Inputs,
-    run_id: str,
     model: Any,
-    digest: str,
-    model_uri: str | None,
+    binding: ModelBinding,
     cap: int,
     replicates: int,
     seed: int,
@@ -277,7 +278,7 @@ def _write(
         notes.append("the model gives decision scores, not probabilities: no calibration")
     extra = {k: table[k] for k in ("deciles", "at_k", "queries") if k in table}
     summary = EvaluationSummary(
-        run_id=run_id,
+        run_id=binding.run_id,
         task=scored.task,
         metric=metric,
         value=value,
@@ -296,8 +297,9 @@ def _write(
         calibration=table.get("calibration", {}),
         slices=slice_rows,
         worst_slice=resample.worst_slice(slice_rows, metric),
-        model_uri=model_uri,
-        model_digest=digest,
+        model_uri=binding.model_uri,
+        model_digest=model_digest(model, binding.model_sha256),
+        model_sha256=binding.model_sha256,
         model_class=type(model).__name__,
         plots=[
             FileRef(file=name, sha256=sha256_file(folder / name), title=title)
@@ -351,6 +353,7 @@ def evaluate(
     replicates: int = 200,
     seed: int = 0,
     model_uri: str | None = None,
+    _bound: ModelBinding | None = None,
 ) -> EvaluationResult:
     """Evaluate ``model`` on the test rows and write ``reports/eval-<run_id>/`` in ``increment``.
 
@@ -358,24 +361,32 @@ def evaluate(
     ROC plot with the mean and a band of one std). ``slices``: column names of ``X_test`` or a
     mapping of name -> values per row. ``threshold``: a number, ``"max_f1_cv"`` (best F1 on the
     pooled fold predictions) or None (0.5). ``groups``: the query of each row, for ranking.
+    When the run logged a model, ``model`` must be that model (same predictions on ``X_test``,
+    :func:`inc.model_binding.prove_logged_model`): a UserError otherwise. The report records the
+    run id, the logged model's URI and digest (``model_uri`` is recorded only for a run that
+    logged no model).
     Raises ``UserError`` (exit 2) on bad input, with nothing written.
     """
     for module in _ML_MODULES:
         require_ml(module)
     from inc.evaluation.store import DEFAULT_CAP
     from inc.explainability.report import log_report_folder, publish_folder, report_target
+    from inc.model_binding import ModelBinding, prove_logged_model
 
     ws, inc, record = report_target(workspace, increment, run_id)
     inputs = _prepare(model, X_test, y_test, inc, cv, slices, threshold, groups)
     policy_cap = getattr(getattr(ws.config, "policy", None), "evaluation_sample_cap", 0)
     cap = max_stored_rows or int(policy_cap or DEFAULT_CAP)
-    digest = model_digest(model, record)
-    uri = model_uri or (record.model.uri if record is not None and record.model is not None else None)
+    rows = X_test if len(getattr(X_test, "shape", ())) == 2 else _frame(X_test)
+    binding = _bound or prove_logged_model(ws, record, run_id, model, rows)
+    if binding.model_uri is None and model_uri:
+        binding = ModelBinding(run_id, model_uri, None, binding.notes)
     report_dir = inc.evaluation_dir(run_id)
     summary = publish_folder(
-        report_dir, lambda staging: _write(staging, inputs, run_id, model, digest, uri, cap, replicates, seed)
+        report_dir, lambda staging: _write(staging, inputs, model, binding, cap, replicates, seed)
     )
     result = EvaluationResult(run_id, report_dir, summary, sha256_file(report_dir / SUMMARY))
+    result.notes += list(binding.notes)
     if record is not None:
         result.ledger_path = _link(inc, record, result, ws.root)
     else:
@@ -432,6 +443,8 @@ def evaluate_run(
     if absent:
         raise UserError(f"{data_path}: lacks the model's input column(s) {', '.join(absent)}")
     model = adapter.load_native_model(record.model.uri, adapter.resolve_tracking_uri(ws))
+    from inc.model_binding import loaded_binding
+
     return evaluate(
         model,
         frame[inputs],
@@ -443,5 +456,5 @@ def evaluate_run(
         workspace=ws,
         groups=frame[group_by] if group_by else None,
         log_artifacts=log_artifacts,
-        model_uri=record.model.uri,
+        _bound=loaded_binding(ws, record, run_id),  # loaded from the record: the proof is the loading
     )

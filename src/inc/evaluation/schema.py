@@ -64,6 +64,7 @@ class EvaluationSummary(_Open):
     worst_slice: SliceRow | None = None
     model_uri: str | None = None
     model_digest: str = ""
+    model_sha256: str | None = None  # the logged model's digest (inc.model_binding), None: not bound
     model_class: str = ""
     plots: list[FileRef] = Field(default_factory=list)
     files: list[FileRef] = Field(default_factory=list)

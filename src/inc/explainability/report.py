@@ -36,6 +36,7 @@ from inc.workspace import as_workspace
 if TYPE_CHECKING:
     from inc.explainability.adapter import Plan, RawShap
     from inc.increment import Increment
+    from inc.model_binding import ModelBinding
     from inc.workspace import Workspace
 
 _RUN_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -109,6 +110,7 @@ def explain(
     signature: list[str] | None = None,
     log_artifacts: bool = True,
     progress: Callable[[float], None] | None = None,
+    _bound: ModelBinding | None = None,
 ) -> ExplainResult:
     """Explain ``model`` on ``X_explain`` and write the report of ``run_id`` into ``increment``.
 
@@ -116,19 +118,24 @@ def explain(
     model-agnostic explainers), ``X_explain`` to ``max_explain`` rows. ``signature`` overrides the
     column names the model takes (default: what the model records, e.g. ``feature_names_in_``).
     ``progress(fraction)`` is called as the SHAP values are computed (the CLI draws a bar with it).
+    When the run logged a model, ``model`` must be that model (same predictions on the explained
+    rows, :func:`inc.model_binding.prove_logged_model`): a UserError otherwise. The report records
+    the run id, the logged model's URI and digest.
     Raises ``UserError`` (exit 2) on bad input, with nothing written.
     """
+    from inc.model_binding import prove_logged_model
+
     for module in _ML_MODULES:
         require_ml(module)
     ws, inc, record = report_target(workspace, increment, run_id)
     background, rows = _prepared(model, X_background, X_explain, signature, max_background, max_explain, seed)
+    binding = _bound or prove_logged_model(ws, record, run_id, model, rows)
     plan, raw = _compute(model, background, rows, progress)
     report_dir = inc.explain_dir(run_id)
-    summary = _publish(report_dir, run_id, plan, raw, rows, top_features)
+    summary = _publish(report_dir, binding, plan, raw, rows, top_features)
     summary_path = report_dir / "summary.json"
-    result = ExplainResult(
-        run_id, report_dir, summary_path, sha256_file(summary_path), summary, notes=list(plan.notes)
-    )
+    notes = [*plan.notes, *binding.notes]
+    result = ExplainResult(run_id, report_dir, summary_path, sha256_file(summary_path), summary, notes=notes)
     if record is not None:
         result.ledger_path = _link_ledger(inc, record, result, ws.root)
     else:
@@ -187,11 +194,11 @@ def _compute(
 
 
 def _publish(
-    report_dir: Path, run_id: str, plan: Plan, raw: RawShap, rows: Any, top_features: int
+    report_dir: Path, binding: ModelBinding, plan: Plan, raw: RawShap, rows: Any, top_features: int
 ) -> ExplainSummary:
     """Write the whole report into a staging folder, then rename it into place."""
     return publish_folder(
-        report_dir, lambda staging: _write_report(staging, run_id, plan, raw, rows, top_features)
+        report_dir, lambda staging: _write_report(staging, binding, plan, raw, rows, top_features)
     )
 
 
@@ -245,7 +252,7 @@ def _swap_into_place(staging: Path, final: Path) -> None:
 
 
 def _write_report(
-    folder: Path, run_id: str, plan: Plan, raw: RawShap, rows: Any, top_features: int
+    folder: Path, binding: ModelBinding, plan: Plan, raw: RawShap, rows: Any, top_features: int
 ) -> ExplainSummary:
     from inc.explainability import adapter as shap_adapter
     from inc.explainability import summary as ss
@@ -283,7 +290,7 @@ def _write_report(
         ),
     )
     info = ss.ReportText(
-        run_id,
+        binding.run_id,
         plan.model_class,
         plan.method,
         shap_adapter.shap_version(),
@@ -299,7 +306,7 @@ def _write_report(
         by_input = ss.input_importance(raw.values, names, [str(c) for c in rows.columns])
     report = ss.render_report(info, imp, effects, picked, plots) + _input_section(by_input)
     atomic_write_text(folder / "report.md", report)
-    summary = _summary(folder, info, imp, picked, plots, effects, raw)
+    summary = _summary(folder, info, imp, picked, plots, effects, raw).model_copy(update=binding.fields())
     if by_input:
         summary = summary.model_copy(
             update={
@@ -438,6 +445,8 @@ def explain_run(
     frame = si.read_table(data_path, target)
     uri = adapter.resolve_tracking_uri(ws)
     model = adapter.load_native_model(record.model.uri, uri)
+    from inc.model_binding import loaded_binding
+
     return explain(
         model,
         frame,
@@ -450,4 +459,5 @@ def explain_run(
         signature=record.model.inputs or None,
         log_artifacts=log_artifacts,
         progress=progress,
+        _bound=loaded_binding(ws, record, run_id),  # loaded from the record: the proof is the loading
     )

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inc._callable import make_callable
 from inc.errors import MissingExtraError, UserError
 from inc.evidence import DriftFeature, DriftReport, sha256_file, write_evidence
 from inc.fsutil import ensure_inside
@@ -216,9 +215,30 @@ def run_drift(
         current_sha256=sha256_file(current),
         thresholds_from=ws.relpath(source) if config and config.features else "defaults",
     )
+    notes: list[str] = []
+    if any(f.role == "prediction" for f in features):
+        binding = _prediction_binding(inc)
+        report = report.model_copy(update={k: v or None for k, v in binding.fields().items()})
+        notes += list(binding.notes)
     path = ensure_inside(ws.root, inc.drift_path(day))
     write_evidence(path, report)
-    return DriftResult(report, path, _log_to_chosen_run(ws, inc, path))
+    return DriftResult(report, path, notes + _log_to_chosen_run(ws, inc, path))
+
+
+def _prediction_binding(inc: Increment) -> Any:
+    """The model whose predictions the report watched: the chosen run's, as its record says.
+
+    The predictions are a column of the data files: inc takes them to be the chosen model's (it
+    does not score the rows itself), so the report records the chosen run's binding as claimed.
+    """
+    from inc.evidence import read_run_record
+    from inc.model_binding import ModelBinding, recorded_binding
+
+    run_id = inc.meta.chosen_run
+    if not run_id:
+        return ModelBinding("", notes=("no chosen run: the prediction drift is not bound to a model",))
+    path = inc.runs_dir / f"{run_id}.json"
+    return recorded_binding(read_run_record(path) if path.is_file() else None, run_id)
 
 
 def _log_to_chosen_run(ws: Workspace, inc: Increment, path: Path) -> list[str]:
@@ -229,6 +249,3 @@ def _log_to_chosen_run(ws: Workspace, inc: Increment, path: Path) -> list[str]:
 
     problem = log_report(ws, inc.meta.chosen_run, path)
     return [problem] if problem else []
-
-
-make_callable(__name__, "inc.api:drift")

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inc._callable import make_callable
 from inc.errors import CheckFailed, NotFoundError, UserError
 from inc.evidence import (
     LoadTestReport,
@@ -290,20 +289,32 @@ def save_report(
     measure: Callable[[RunRecord | None], LoadTestReport],
 ) -> LoadTestResult:
     """Read the run's record, ``measure(record)``, write ``reports/loadtest-<run_id>-<tag>.json``
-    and link it from the record. Nothing is written when the record or the measurement fails."""
+    and link it from the record. Nothing is written when the record or the measurement fails.
+
+    An HTTP report records the model the run's record names (run id, URI, digest): that the
+    endpoint serves it is the caller's word, which inc cannot check from latencies.
+    """
+    from inc.model_binding import recorded_binding
+
     if not _RUN_ID.match(run_id):
         raise UserError(f"run id {run_id!r}: only letters, digits, '-' and '_' are allowed")
     ensure_inside(ws.root, inc.runs_dir)
     record = _read_record(inc, run_id)  # a corrupt record fails here, before anything is written
     path = ensure_inside(ws.root, inc.reports_dir / report_name(run_id, tag))
     report = measure(record)
+    notes: list[str] = []
+    if report.mode == "http" and report.model_uri is None:
+        claimed = recorded_binding(record, run_id)
+        fields = claimed.fields()
+        report = report.model_copy(update={k: fields[k] for k in ("model_uri", "model_sha256")})
+        notes += list(claimed.notes)
     write_evidence(path, report)
     if record is not None:
         _link_report(inc, record, path, ws.root)
     from inc.tracking.adapter import log_report
 
     problem = log_report(ws, run_id, path)  # the report also becomes an artifact of its run
-    return LoadTestResult(report, path, record is not None, [problem] if problem else [])
+    return LoadTestResult(report, path, record is not None, notes + ([problem] if problem else []))
 
 
 def run_loadtest(
@@ -323,6 +334,8 @@ def run_loadtest(
     common = {"duration_s": options.duration_s, "warmup": options.warmup, "concurrency": options.concurrency}
 
     def measure(record: RunRecord | None) -> LoadTestReport:
+        from inc.model_binding import loaded_binding
+
         inputs = list(record.model.inputs) if record and record.model else []
         frame = select_inputs(read_table(data, "data"), inputs, data)
         if options.url is not None and options.rps is not None:
@@ -331,8 +344,10 @@ def run_loadtest(
             return _http_report(run_id, frame, options, target, progress, common)
         uri = _model_uri(record, run_id)
         model = _load_model(ws, uri, run_id, record is not None)
+        digest = loaded_binding(ws, record, run_id).model_sha256 if record is not None else None
         series = loadtest_model(model, frame, options, progress)
-        return build_report(run_id, "in-process", series, target, model_uri=uri, **common)
+        bound = {"model_uri": uri, "model_sha256": digest}
+        return build_report(run_id, "in-process", series, target, **bound, **common)
 
     return save_report(ws, inc, run_id, options.tag, measure)
 
@@ -416,6 +431,3 @@ def open_loop_report(
         )
     fields = {**(common or {}), **measured.report_fields()}
     return build_report(run_id, "http", [measured.stats], target, url=options.url, **fields)
-
-
-make_callable(__name__, "inc.api:loadtest")

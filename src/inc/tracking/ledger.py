@@ -1,4 +1,6 @@
-"""The run ledger: build ``runs/<run_id>.json`` from MLflow runs, link, sync and verify them.
+"""The run ledger: build ``runs/<run_id>.json`` from MLflow runs, link and sync them.
+
+``inc gate --verify`` compares the ledger with the server in ``inc.tracking.verify``.
 
 mlflow is reached only through ``inc.tracking.adapter`` (imported lazily); nothing here is needed
 to read the ledger, which the gate and ``inc runs`` do without a tracking server.
@@ -409,58 +411,3 @@ def sync(ws: Workspace, ref: str) -> SyncResult:
 
 def _needs_history(run: RunData, inc: Increment) -> bool:
     return TAG_CV not in run.tags and cv_metric_key(inc.meta.metric.name) in run.metrics
-
-
-def verify_runs(ws: Workspace, inc: Increment) -> list[str]:
-    """Differences between the ledger and the tracking server for the chosen and baseline runs.
-
-    Compares params, metrics, status and the registered model version. Returns human-readable
-    lines (empty when everything matches); a dead server raises TrackingError.
-    """
-    from inc.tracking import adapter
-
-    require_ml("mlflow")
-    uri = adapter.resolve_tracking_uri(ws)
-    differences: list[str] = []
-    for path in inc.run_paths():
-        record = read_run_record(path, verify=False)
-        if record.role != "baseline" and record.run_id != inc.meta.chosen_run:
-            continue
-        differences.extend(_verify_one(uri, record, ws.relpath(path)))
-    return differences
-
-
-def _verify_one(uri: str, record: RunRecord, where: str) -> list[str]:
-    from inc.errors import NotFoundError
-    from inc.tracking import adapter
-
-    try:
-        run = adapter.get_run(uri, record.run_id)
-    except NotFoundError:
-        return [f"{where}: run {record.run_id} does not exist on the tracking server"]
-    out = [f"{where}: {line}" for line in _diff("params", record.params, run.params)]
-    out += [f"{where}: {line}" for line in _diff("metrics", record.metrics, _finite(run.metrics))]
-    if record.status != run.status:
-        out.append(f"{where}: status is {record.status} in the ledger, {run.status} on the server")
-    model = record.model
-    if model is not None and model.registered_name and model.version:
-        found = adapter.get_model_version(uri, model.registered_name, model.version)
-        if found is None:
-            out.append(f"{where}: model {model.registered_name} v{model.version} is not registered")
-        elif found["run_id"] != record.run_id:
-            out.append(
-                f"{where}: model {model.registered_name} v{model.version} belongs to run "
-                f"{found['run_id']}, not {record.run_id}"
-            )
-    return out
-
-
-def _diff(kind: str, ledger: dict[str, Any], server: dict[str, Any]) -> list[str]:
-    lines = []
-    for key in sorted(set(ledger) | set(server)):
-        mine, theirs = ledger.get(key), server.get(key)
-        if isinstance(mine, float) and isinstance(theirs, float) and math.isclose(mine, theirs):
-            continue
-        if mine != theirs:
-            lines.append(f"{kind[:-1]} {key}: ledger {json.dumps(mine)}, server {json.dumps(theirs)}")
-    return lines

@@ -13,6 +13,7 @@ from pathlib import Path
 from inc.evaluation import recompute as rc
 from inc.evaluation.schema import PREDICTIONS, REPORT_KIND, SUMMARY, EvaluationSummary
 from inc.evidence import ReportRef, RunRecord, sha256_file
+from inc.gate.checks.binding import FIELDS, binding_problems, unbound_note
 from inc.gate.checks.reports import linked_report_problems
 from inc.gate.checks.runs import fmt, needs_chosen, short
 from inc.gate.context import EvidenceSet, GateConfig
@@ -20,7 +21,6 @@ from inc.gate.model import Outcome, fail, ok, skip
 from inc.increment import Increment
 
 TITLE = "evaluation report recomputed"
-DIGEST_KEYS = ("digest", "sha256", "model_digest")  # the ledger's model digest (same keys as the writer)
 LOGGED_TOLERANCE = 1e-6  # the run's own logged metric vs the evaluation (same data: equal)
 LOWER_IS_BETTER = {"rmse", "mse", "mae", "mape", "brier"}
 
@@ -128,8 +128,10 @@ def check_evaluation(inc: Increment, ev: EvidenceSet, config: GateConfig, record
     summary = ev.parse(EvaluationSummary, path)
     if summary is None:
         return fail(f"{where}: {ev.errors.get(path)}", where)
-    if summary.run_id != record.run_id:
-        return fail(f"{where} is for run {summary.run_id}, not {record.run_id}", where)
+    regenerate = f"'inc evaluate {inc.id} --run {record.run_id} --data FILE --target COL'"
+    unbound = binding_problems(summary.model_dump(include=set(FIELDS)), record, where, regenerate, config)
+    if unbound:
+        return fail(unbound[0], where)
     entry = _ledger_entry(record, path.relative_to(inc.path).as_posix())
     if entry is None:
         return fail(
@@ -147,11 +149,13 @@ def check_evaluation(inc: Increment, ev: EvidenceSet, config: GateConfig, record
             f"{where} scored {summary.metric}, but the increment's metric is {wanted}; rerun 'inc evaluate'",
             where,
         )
-    extra = (record.model.model_extra or {}) if record.model is not None else {}
-    digest = next((extra[k] for k in DIGEST_KEYS if isinstance(extra.get(k), str) and extra[k]), None)
-    if digest is not None and (entry.model_extra or {}).get("model_digest") != digest:
+    digest = record.model.sha256 if record.model is not None else None
+    linked = (entry.model_extra or {}).get("model_digest")
+    if digest and linked and linked != digest:
         return fail(
-            f"{where} scored a model other than the run's (model digest differs); rerun 'inc evaluate'", where
+            f"runs/{record.run_id}.json links {where} with model_digest {linked[:12]}..., not its model's "
+            f"{digest[:12]}...: a report of another model; regenerate it with {regenerate}",
+            where,
         )
     value, problem, data = _recomputed(folder, summary, entry)
     if value is None:
@@ -175,6 +179,8 @@ def check_evaluation(inc: Increment, ev: EvidenceSet, config: GateConfig, record
     if summary.worst_slice is not None and summary.worst_slice.metric is not None:
         w = summary.worst_slice
         parts.append(f"worst slice {w.column}={w.value} {fmt(w.metric or 0.0)}")
+    if unbound_note(record):
+        parts.append(unbound_note(record))
     logged = record.metrics.get(inc.meta.metric.name)
     if logged is not None and not summary.sampled and abs(logged - value) > LOGGED_TOLERANCE:
         # the baseline check judges the logged value: one the stored predictions do not give is

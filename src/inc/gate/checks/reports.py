@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from inc.evidence import LoadTestReport, RunRecord, sha256_file
+from inc.gate.checks.binding import FIELDS, binding_problems, unbound_note
 from inc.gate.checks.runs import fmt, needs_chosen, short
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import Outcome, fail, ok
+from inc.gate.policy import policy_of
 from inc.increment import Increment
 from inc.ops.files import report_name
 
@@ -97,9 +100,11 @@ def check_explainability(inc: Increment, ev: EvidenceSet, config: GateConfig, re
     summary = ev.explain_summary(record.run_id)
     if summary is None:
         return fail(f"{ev.rel(summary_path)}: {ev.errors.get(summary_path)}", ev.rel(summary_path))
-    if summary.run_id != record.run_id:
-        where = ev.rel(summary_path)
-        return fail(f"{where} is for run {summary.run_id}, not {record.run_id}", where)
+    regenerate = f"'inc explain {inc.id} --run {record.run_id} --data FILE'"
+    where = ev.rel(summary_path)
+    unbound = binding_problems(summary.model_dump(include=set(FIELDS)), record, where, regenerate, config)
+    if unbound:
+        return fail(unbound[0], where)
     if not summary.plots:
         return fail(f"{ev.rel(summary_path)} lists no plots; regenerate the report", ev.rel(summary_path))
     problems = _plot_problems(ev, folder, [(p.file, p.sha256) for p in summary.plots])
@@ -108,18 +113,22 @@ def check_explainability(inc: Increment, ev: EvidenceSet, config: GateConfig, re
     if problems:
         return fail("; ".join(m for m, _ in problems), *dict.fromkeys(w for _, w in problems))
     top = ", ".join(f.feature for f in summary.global_importance[:3]) or "none"
+    note = unbound_note(record)
     return ok(
         f"SHAP ({summary.method}) on {summary.n_explained} rows, background {summary.background_size}; "
-        f"{len(summary.plots)} plots hash as recorded; top features: {top}",
+        f"{len(summary.plots)} plots hash as recorded; top features: {top}" + (f"; {note}" if note else ""),
         ev.rel(summary_path),
     )
 
 
 @needs_chosen
 def check_load_test(inc: Increment, ev: EvidenceSet, config: GateConfig, record: RunRecord) -> Outcome:
-    """Every load test of the chosen run's model (one report per mode) has p95 at batch size 1
-    within ``latency_p95_ms`` and no failed or dropped request; at least one is at batch size 1."""
+    """Every load test of the chosen run's model (one report per mode) is bound to that model and
+    has p95 within ``latency_p95_ms`` at the target's batch size (1, a per-prediction target,
+    unless increment.yaml declares ``latency: {batch_size: N}``) and no failed or dropped request;
+    at least one measured that batch size."""
     target = inc.meta.latency_p95_ms
+    scope = inc.meta.latency.batch_size if inc.meta.latency is not None else 1
     paths = ev.loadtest_paths(record.run_id)
     if not paths and not _missing_linked(ev, record):
         where = ev.rel(ev.inc.reports_dir / report_name(record.run_id, "in-process"))
@@ -132,7 +141,7 @@ def check_load_test(inc: Increment, ev: EvidenceSet, config: GateConfig, record:
     batches: list[str] = []
     problems = _missing_linked(ev, record)
     for path in paths:
-        kind, message = _judge_report(ev, record, path, target)
+        kind, message = _judge_report(ev, record, path, _Judge(inc, config, target, scope))
         if kind == "problem":
             problems.append((message, ev.rel(path)))
         else:
@@ -141,12 +150,26 @@ def check_load_test(inc: Increment, ev: EvidenceSet, config: GateConfig, record:
         return fail("; ".join(m for m, _ in problems), *dict.fromkeys(w for _, w in problems))
     wheres = [ev.rel(path) for path in paths]
     if not judged:
+        per = (
+            "per prediction"
+            if scope == 1
+            else f"per call of {scope} rows (latency.batch_size in increment.yaml)"
+        )
         return fail(
-            f"no load test at batch size 1 ({'; '.join(batches)}): latency_p95_ms is per prediction; "
-            f"run 'inc loadtest {inc.id} --run {record.run_id} --data FILE' with --batch-size 1",
+            f"no load test at batch size {scope} ({'; '.join(batches)}): latency_p95_ms is {per}; "
+            f"run 'inc loadtest {inc.id} --run {record.run_id} --data FILE' with --batch-size {scope}",
             *wheres,
         )
-    return ok("; ".join(judged + batches), *wheres)
+    note = unbound_note(record)
+    return ok("; ".join(judged + batches + ([note] if note else [])), *wheres)
+
+
+@dataclass(frozen=True)
+class _Judge:
+    inc: Increment
+    config: GateConfig
+    target: float
+    scope: int  # the batch size latency_p95_ms is judged at
 
 
 def _missing_linked(ev: EvidenceSet, record: RunRecord) -> list[tuple[str, str]]:
@@ -165,15 +188,33 @@ def _missing_linked(ev: EvidenceSet, record: RunRecord) -> list[tuple[str, str]]
     return problems
 
 
-def _single_row(report: LoadTestReport) -> dict[str, Any] | None:
-    """The batch-size-1 series of a report (per-prediction latency), None if it measured batches only."""
+def _scoped_row(report: LoadTestReport, scope: int) -> dict[str, Any] | None:
+    """The series of a report at batch size ``scope`` (1: per prediction), None if it has none."""
     series = report.series or [
         report.model_dump(include={"batch_size", "requests", "failures", "p95_ms", "p99_ms"})
     ]
     for item in series:
-        if isinstance(item, dict) and item.get("batch_size") == 1:
+        if isinstance(item, dict) and item.get("batch_size") == scope:
             return item
     return None
+
+
+def _headline_problem(report: LoadTestReport) -> str:
+    """The headline figures are the last series' (``build_report``): a report whose series were
+    edited apart from its headline (a batch relabelled as single rows) says so."""
+    if not report.series:
+        return ""
+    last = report.series[-1]
+    if not isinstance(last, dict):
+        return "field 'series': entries must be objects"
+    head = {"batch_size": report.batch_size, "p95_ms": report.p95_ms}
+    off = [name for name, value in head.items() if last.get(name) != value]
+    if off:
+        return (
+            f"the headline {', '.join(f'{n} {head[n]}' for n in off)} differs from its last series' "
+            f"{', '.join(f'{n} {last.get(n)}' for n in off)} (the series were edited?)"
+        )
+    return ""
 
 
 def _setup(report: LoadTestReport) -> str:
@@ -183,18 +224,25 @@ def _setup(report: LoadTestReport) -> str:
     return report.mode
 
 
-def _judge_report(ev: EvidenceSet, record: RunRecord, path: Path, target: float) -> tuple[str, str]:
+def _judge_report(ev: EvidenceSet, record: RunRecord, path: Path, judge: _Judge) -> tuple[str, str]:
     """("problem" | "judged" | "batches", message) for one load-test report of the chosen run."""
     where = ev.rel(path)
+    target, scope = judge.target, judge.scope
     report = ev.parse(LoadTestReport, path)
     if report is None:
         return "problem", f"{where}: {ev.errors.get(path)}"
-    if report.run_id != record.run_id:
-        return "problem", f"{where} is for run {report.run_id}, not {record.run_id}"
+    regenerate = f"'inc loadtest {judge.inc.id} --run {record.run_id} --data FILE'"
+    fields = report.model_dump(include=set(FIELDS))
+    unbound = binding_problems(fields, record, where, regenerate, judge.config)
+    if unbound:
+        return "problem", unbound[0]
     hashes = linked_report_problems(ev, record, path)
     if hashes:
         return "problem", "; ".join(m for m, _ in hashes)
-    single = _single_row(report)
+    edited = _headline_problem(report)
+    if edited:
+        return "problem", f"{where}: {edited}; rerun {regenerate}"
+    single = _scoped_row(report, scope)
     try:
         p95 = float(single["p95_ms"]) if single else None
         p99 = float(single.get("p99_ms", 0)) if single else None
@@ -202,13 +250,13 @@ def _judge_report(ev: EvidenceSet, record: RunRecord, path: Path, target: float)
         failures = max(report.failures, int(single.get("failures", 0)) if single else 0)
     except (TypeError, ValueError, KeyError) as exc:
         return "problem", f"{where}: field 'series': batch-size-1 entry is malformed ({exc})"
-    setup = f"{_setup(report)}, batch {1 if single else report.batch_size}, {requests} requests"
+    setup = f"{_setup(report)}, batch {scope if single else report.batch_size}, {requests} requests"
     figures = {
         "p50_ms": report.p50_ms,
         "p95_ms": report.p95_ms,
         "p99_ms": report.p99_ms,
         "max_ms": report.max_ms,
-        "batch-1 p95_ms": p95 if p95 is not None else 0.0,
+        f"batch-{scope} p95_ms": p95 if p95 is not None else 0.0,
     }
     broken = [name for name, value in figures.items() if not math.isfinite(value) or value < 0]
     if broken:
@@ -221,7 +269,16 @@ def _judge_report(ev: EvidenceSet, record: RunRecord, path: Path, target: float)
             "server could not keep up with the rate"
         )
     if p95 is None:
-        return "batches", f"{where} measured batches of {report.batch_size} only"
+        sizes = sorted({int(i.get("batch_size", 0)) for i in report.series if isinstance(i, dict)})
+        measured = "/".join(map(str, sizes or [report.batch_size]))
+        return "batches", f"{where} measured batch size {measured} only"
+    floor = policy_of(judge.config).loadtest_min_requests
+    if requests < floor <= report.requests:  # a short headline is named by the policy floor itself
+        return "problem", (
+            f"{where} timed {requests} requests at batch size {scope}: fewer than the {floor} the "
+            "workspace needs (policy.loadtest_min_requests in inc.yaml); rerun "
+            f"{regenerate} with more requests"
+        )
     if p95 > target:
         return "problem", (
             f"p95 {fmt(p95)} ms > target {fmt(target)} ms ({setup}); speed the "

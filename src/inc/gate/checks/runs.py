@@ -90,17 +90,24 @@ def number_problems(record: RunRecord, metric: str, now: dt.datetime) -> list[st
     return problems
 
 
-def _verify(inc: Increment, config: GateConfig) -> Outcome | None:
-    """``--verify``: the ledger against the tracking server (None when they agree)."""
-    from inc.tracking.ledger import verify_runs
+VERIFY_SHOWN = 6  # differences spelled out in the one-line detail; all are in the evidence list
 
-    differences = verify_runs(config.ws, inc)
+
+def _verify(inc: Increment, config: GateConfig) -> Outcome:
+    """``--verify``: every ledger record against the tracking server (a forced failure on any difference)."""
+    from inc.tracking.adapter import redact_uri, resolve_tracking_uri
+    from inc.tracking.verify import verify_increment
+
+    differences = verify_increment(config.ws, inc)
+    server = redact_uri(resolve_tracking_uri(config.ws))
     if not differences:
-        return None
-    more = f" (and {len(differences) - 3} more)" if len(differences) > 3 else ""
+        records = len(inc.run_paths())
+        return ok(f"--verify: {records} record(s) match the tracking server {server}")
+    more = f" (and {len(differences) - VERIFY_SHOWN} more)" if len(differences) > VERIFY_SHOWN else ""
+    shown = "; ".join(str(d) for d in differences[:VERIFY_SHOWN])
     outcome = fail(
-        f"--verify: the tracking server disagrees with the ledger: {'; '.join(differences[:3])}" + more,
-        config.rel(inc.runs_dir),
+        f"--verify: the tracking server disagrees with the ledger ({server}): {shown}{more}",
+        *dict.fromkeys(d.where for d in differences),
     )
     outcome.forced = True  # a ledger the server contradicts blocks and is never waived
     return outcome
@@ -116,9 +123,9 @@ def check_experiments(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Ou
     if not config.verify or ev.run_errors:
         return outcome
     verified = _verify(inc, config)
-    if verified is not None:
+    if verified.status == "fail":
         return verified
-    outcome.detail += "; --verify: chosen and baseline runs match the tracking server"
+    outcome.detail += f"; {verified.detail}"
     return outcome
 
 
@@ -427,4 +434,10 @@ def check_model_versioned(inc: Increment, ev: EvidenceSet, config: GateConfig, r
             where,
             ev.rel(inc.meta_path),
         )
+    from inc.gate.checks.binding import format_problems  # unsafe formats, no digest: warn; fail if strict
+
+    unsafe = format_problems(record)
+    if unsafe:
+        detail = f"{registered}: " + "; ".join(unsafe)
+        return fail(detail, where) if config.strict or config.closing else warn(detail, where)
     return ok(f"{registered} ({model.uri}), run tagged with increment {inc.id}", where)

@@ -1,6 +1,7 @@
 """The MLflow wrapper: the only package that imports mlflow. Everything else in ``inc`` goes
 through these functions, so the rest of the code does not know MLflow's API.
 
+``audit``: what ``inc gate --verify`` reads (metric histories, artifact digests, MLmodel flavors).
 ``runs``: sessions (probe, bounded retries, credential-free errors), experiments, reading and
 writing runs. ``models``: logging models with the right flavor and serialization, registry
 versions, loading a model back (which runs its code: never on the gate's path).
@@ -8,6 +9,14 @@ versions, loading a model back (which runs its code: never on the gate's path).
 
 from __future__ import annotations
 
+from inc.tracking.adapter.audit import (
+    MetricPoint,
+    artifact_sha256,
+    metric_points,
+    model_flavors,
+    model_run_id,
+    serialization_of,
+)
 from inc.tracking.adapter.inputs import (
     dataset_input,
     dataset_inputs,
@@ -62,8 +71,10 @@ __all__ = [
     "ARTIFACTS_DIR",
     "EMBEDDED_DB",
     "LoggedModel",
+    "MetricPoint",
     "RunData",
     "artifact_location",
+    "artifact_sha256",
     "client",
     "dataset_input",
     "dataset_inputs",
@@ -84,7 +95,10 @@ __all__ = [
     "log_inputs",
     "log_model",
     "log_report",
+    "metric_points",
     "model_digest",
+    "model_flavors",
+    "model_run_id",
     "model_versions_of_run",
     "password_of",
     "probe",
@@ -94,6 +108,7 @@ __all__ = [
     "resolve_tracking_uri",
     "run_artifacts",
     "search_tagged_runs",
+    "serialization_of",
     "session",
     "set_alias",
     "set_model_version_tag",

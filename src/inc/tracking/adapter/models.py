@@ -15,7 +15,7 @@ from inc.tracking.uri import redact_text
 
 
 def _version_or_none(uri: str, fetch: Callable[[Any], Any]) -> dict[str, Any] | None:
-    """``fetch(client)``'s model version as ``{name, version, run_id, tags}``; None when not found."""
+    """``fetch(client)``'s model version (name, version, run_id, tags, source, model_id); None if absent."""
     with session(uri):
         try:
             found = fetch(client(uri))
@@ -28,6 +28,8 @@ def _version_or_none(uri: str, fetch: Callable[[Any], Any]) -> dict[str, Any] | 
             "version": str(found.version),
             "run_id": found.run_id,
             "tags": dict(found.tags),
+            "source": found.source or "",
+            "model_id": getattr(found, "model_id", None) or "",
         }
 
 

@@ -202,6 +202,7 @@ class RunData:
     metrics: dict[str, float] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
     metric_history: dict[str, list[float]] = field(default_factory=dict)
+    lifecycle: str = "active"  # "deleted" for a run deleted in the UI (kept until garbage-collected)
 
     def tag_json(self, key: str) -> Any:
         """A tag holding JSON, parsed (None when absent or malformed)."""
@@ -226,6 +227,7 @@ def _run_data(run: Any) -> RunData:
         params=dict(data.params),
         metrics={k: float(v) for k, v in data.metrics.items()},
         tags=dict(data.tags),
+        lifecycle=str(getattr(info, "lifecycle_stage", "active") or "active"),
     )
 
 
