@@ -46,7 +46,7 @@ class ModelRef(BaseModel):
 class LatencyScope(BaseModel):
     """What ``latency_p95_ms`` is the latency of: one call with ``batch_size`` rows (default 1)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     batch_size: PositiveInt = 1
 
