@@ -80,14 +80,53 @@ class ColumnInfo(_Open):
     dtype: str
 
 
+class RowSketch(_Open):
+    """A bottom-k sample of a dataset's distinct row hashes, to estimate row overlap between datasets.
+
+    ``hashes`` holds the smallest distinct 64-bit row hashes, ascending, as 16 hex digits each;
+    ``counts`` the number of rows of each, space-separated ("" when every count is 1). When
+    ``distinct_rows`` exceeds their number, every distinct hash up to the last one is listed
+    (the sample is complete below that threshold). See ``inc.tracking.fingerprint``.
+    """
+
+    method: str  # how rows were hashed; sketches of different methods are not compared
+    k: int
+    rows: int
+    distinct_rows: int
+    repeated_rows: int  # rows whose values occur more than once in the dataset
+    hashes: str = ""
+    counts: str = ""
+
+    def values(self) -> list[int]:
+        """The sampled row hashes, ascending (ValueError when ``hashes`` is not 16-hex-digit values)."""
+        text = self.hashes
+        if len(text) % 16:
+            raise ValueError("sketch hashes are not a multiple of 16 hex digits")
+        return [int(text[i : i + 16], 16) for i in range(0, len(text), 16)]
+
+    def multiplicities(self) -> list[int]:
+        """Rows per sampled hash (all 1 when ``counts`` is empty)."""
+        size = len(self.hashes) // 16
+        counts = [int(c) for c in self.counts.split()] if self.counts.strip() else [1] * size
+        if len(counts) != size or min(counts, default=1) < 1:
+            raise ValueError("sketch counts do not match its hashes")
+        return counts
+
+    @property
+    def complete(self) -> bool:
+        """True when every distinct row hash is listed (the dataset is fully known)."""
+        return len(self.hashes) // 16 >= self.distinct_rows
+
+
 class DatasetFingerprint(_Open):
-    """Content hash, shape and columns of a dataset a run used."""
+    """Content hash, shape and columns of a dataset a run used (and a sketch of its rows)."""
 
     name: str
     sha256: str
     shape: list[int]
     columns: list[ColumnInfo] = Field(default_factory=list)
     context: str | None = None  # training | evaluation (as logged to MLflow)
+    sketch: RowSketch | None = None  # absent in records written by earlier versions of inc
 
 
 class ModelInfo(_Open):

@@ -8,6 +8,7 @@ change".
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import subprocess
 from dataclasses import dataclass
@@ -265,3 +266,20 @@ def is_tracked(repo: Repo, path: Path) -> bool:
     """True when git tracks ``path`` in ``repo`` (committed or staged); False outside the repo."""
     done = _run(repo.root, ["ls-files", "--error-unmatch", "--", str(path)], ok=(0, 1, 128))
     return done.returncode == 0
+
+
+def files_changed_since(repo: Repo, since: str, paths: list[str]) -> list[str]:
+    """Repo-relative files among ``paths`` that differ between ``since`` and HEAD, sorted."""
+    if not paths:
+        return []
+    out = _text(repo, "diff", "--name-only", "--no-renames", since, "HEAD", "--", *paths)
+    return sorted(set(out.splitlines()) - {""})
+
+
+def commit_time(repo: Repo, commit: str) -> dt.datetime | None:
+    """When ``commit`` was committed (its committer date), or None for a commit git does not know."""
+    try:
+        text = _text(repo, "show", "-s", "--format=%cI", f"{commit}^{{commit}}")
+    except GitError:
+        return None
+    return dt.datetime.fromisoformat(text.strip()) if text.strip() else None

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -234,12 +235,27 @@ def parse_json(text: str, source: str) -> Any:
     try:
         data = json.loads(text, parse_constant=_constant, parse_float=_float, parse_int=_int)
     except _JSONLimit as exc:
-        raise LimitError(f"{source}: {exc}") from None
+        raise LimitError(f"{source}: {_where_constant(text)}{exc}") from None
     except RecursionError:
         raise LimitError(_too_deep(source)) from None
     if depth_of(data, active().json_depth) > active().json_depth:
         raise LimitError(_too_deep(source))
     return data
+
+
+_CONSTANT_RE = re.compile(r'(?<![\w"])(?:-?Infinity|NaN)(?![\w"])')
+_KEY_RE = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:')
+
+
+def _where_constant(text: str) -> str:
+    """``line N ("key"): `` of the first NaN/Infinity in ``text`` (its enclosing key), or ''."""
+    found = _CONSTANT_RE.search(text)
+    if found is None:
+        return ""
+    before = text[: found.start()]
+    keys = _KEY_RE.findall(before)
+    key = f' ("{keys[-1]}")' if keys else ""
+    return f"line {before.count(chr(10)) + 1}{key}: "
 
 
 def _too_deep(source: str) -> str:

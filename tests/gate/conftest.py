@@ -32,7 +32,7 @@ GOOD_FOLDS = [0.69, 0.71, 0.70, 0.72, 0.68]
 @pytest.fixture
 def ready(workspace: Workspace) -> Path:
     """Increment 0001, status active, every check passing; committed. Returns its folder."""
-    path = new_increment(workspace, "fraud-detection").increment.path
+    path = new_increment(workspace, "fraud-detection", target=0.6).increment.path  # the spec states 0.6
     fill_documents(path)
     sha = write_reference(workspace.root)
     (path / "monitoring.yaml").write_text(monitoring_yaml(FEATURES, alert_below=0.55, reference_sha=sha))

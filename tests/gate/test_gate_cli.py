@@ -44,7 +44,7 @@ def test_json_output_follows_the_schema(
 def test_blocking_failure_exits_1_and_waiver_shows_everywhere(
     workspace: Workspace, ready: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    set_meta(ready, status="done")
+    set_meta(ready, status="done", closed=dt.date.today())  # closed by 'inc done'
     plan = ready / "plan.md"
     plan.write_text(plan.read_text().replace("- Guardrails: p95 latency, manual review queue length\n", ""))
     code, out, _ = run_cli(capsys, workspace.root, "gate")

@@ -249,10 +249,10 @@ def test_active_increment_with_missing_evidence_passes_the_pr_as_progress(
     (ready / "reports" / "loadtest-cand1.json").unlink()
     v = verdict(workspace)
     assert v.passed and v.check("load_test").status == "fail" and not v.check("load_test").blocking
-    assert (v.ready, v.total) == (15, 16)  # living_docs is skipped before done
+    assert (v.ready, v.total) == (16, 17)  # living_docs is skipped before done
     assert main(["-C", str(workspace.root), "gate"]) == 0
     out = capsys.readouterr().out
-    assert "0001-fraud-detection (active): PASS, 15/16 ready" in out
+    assert "0001-fraud-detection (active): PASS, 16/17 ready" in out
     assert "fail (progress)" in out
     assert main(["-C", str(workspace.root), "gate", "--strict"]) == 1
     capsys.readouterr()

@@ -69,6 +69,7 @@ def _track(ws: Workspace, name: str, role: str, model: object, data: tuple[objec
             splits=StratifiedKFold(5, shuffle=True, random_state=0),
         )
         exp.log_dataset(X_train, name="train")
+        exp.log_dataset(X_test, name="test")
         if save:
             exp.save_model(model, input_example=X_train[:5])  # type: ignore[index]
         exp.log_note(f"{name}: {role} for the gate tests")
@@ -116,8 +117,10 @@ def passing_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         init_workspace(root)
         commit_all(root, "inc init")
         ws = Workspace.discover(root)
-        path = new_increment(ws, "fraud-detection").increment.path
+        path = new_increment(ws, "fraud-detection", target=0.75).increment.path
         fill_documents(path)
+        spec = path / "spec.md"
+        spec.write_text(spec.read_text().replace("p95 under 100 ms", "p95 under 2000 ms"))
         # a latency target no busy CI machine misses (a 15-tree forest answers in a few ms when idle)
         set_meta(
             path,

@@ -399,6 +399,8 @@ def test_a_batch_scope_is_judged_on_that_batch_size(repo: Path) -> None:
 
     batch_scope_declared_but_never_measured(repo)
     set_meta(inc_dir(repo), latency_p95_ms=2000)  # a batch of 64 on a busy machine: roomy on purpose
+    spec = inc_dir(repo) / "spec.md"  # the spec states the same looser target (reviewed)
+    spec.write_text(spec.read_text().replace("p95 under 100 ms", "p95 under 2000 ms"))
     _loadtest(repo, chosen_id(repo), batch_size=64)
     docs(repo)
     v = gate(repo)

@@ -127,10 +127,19 @@ def model_digest_edited(root: Path) -> None:
     reseal(path, model=record.model.model_copy(update={"sha256": "0" * 64}))
 
 
+def shave_p95(data: dict[str, Any]) -> None:
+    """Halve the load test's p95, in the headline and in its series row alike (consistently, so
+    the offline gate cannot tell)."""
+    data["p95_ms"] *= 0.5
+    for row in data.get("series", []):
+        if row.get("batch_size") == data["batch_size"]:
+            row["p95_ms"] *= 0.5
+
+
 def report_edited_and_resealed(root: Path) -> None:
     """The load test's p95 shaved and the record's report hash recomputed."""
     report = next((inc_dir(root) / "reports").glob("loadtest-*.json"))
-    rewrite_json(report, lambda data: data.update(p95_ms=data["p95_ms"] * 0.5))
+    rewrite_json(report, shave_p95)
     reseal_reports(root, chosen_id(root))
 
 
@@ -191,7 +200,7 @@ def report_unlinked_and_replaced(root: Path) -> None:
     record = read_run_record(path)
     reseal(path, reports=[r for r in record.reports if r.kind != "loadtest"])
     report = next((inc_dir(root) / "reports").glob("loadtest-*.json"))
-    rewrite_json(report, lambda data: data.update(p95_ms=data["p95_ms"] * 0.5))
+    rewrite_json(report, shave_p95)
 
 
 def model_inputs_edited(root: Path) -> None:

@@ -31,6 +31,22 @@ from inc_testing.gate_evidence import FEATURES, commit_all, fill_documents, moni
 INC = "0001-fraud-detection"
 OWNER = "ml-team"
 TARGET = 0.75
+# The training code the runs are digested against (listed under ``code:`` in increment.yaml and
+# committed before any run; the gate hashes it, never runs it).
+TRAIN_PY = """\"\"\"Train the fraud-detection candidates and baselines of increment 0001.\"\"\"
+
+from sklearn.dummy import DummyClassifier
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.tree import DecisionTreeClassifier
+
+MODELS = {
+    "majority": DummyClassifier(strategy="prior"),
+    "logistic": LogisticRegression(max_iter=200),
+    "tree": DecisionTreeClassifier(max_depth=3, random_state=0),
+    "forest": RandomForestClassifier(n_estimators=15, max_depth=4, random_state=0),
+}
+"""
 
 
 def inc_dir(root: Path) -> Path:
@@ -68,6 +84,7 @@ def _track(ws: Workspace, name: str, role: str, model: Any, data: tuple[Any, ...
         exp.log_metrics({"roc_auc": float(score)})
         exp.log_cv([float(f) for f in folds], metric="roc_auc")
         exp.log_dataset(train_x, name="train")
+        exp.log_dataset(test_x, name="test")
         if save:
             exp.save_model(model, input_example=train_x[:5])
         exp.log_note(f"{name}: {role} run of the planted-defect corpus")
@@ -113,11 +130,16 @@ def build_honest_repo(root: Path) -> Path:
     init_workspace(root)
     commit_all(root, "inc init")
     ws = Workspace.discover(root)
-    path = new_increment(ws, "fraud-detection").increment.path
+    path = new_increment(ws, "fraud-detection", target=TARGET).increment.path
     fill_documents(path)
     set_meta(
-        path, status="active", owner=OWNER, metric=Metric(name="roc_auc", goal="maximize", target=TARGET)
+        path,
+        status="active",
+        owner=OWNER,
+        metric=Metric(name="roc_auc", goal="maximize", target=TARGET),
+        code=["train.py"],
     )
+    (root / "train.py").write_text(TRAIN_PY)
     data = _data()
     (root / "data").mkdir()
     data[1].to_csv(root / "data" / "holdout.csv", index=False)
@@ -279,6 +301,7 @@ def docs(root: Path) -> None:
 ROOT_DEPENDENTS = {
     "baseline",
     "cross_validation",
+    "leakage",
     "model_versioned",
     "explainability",
     "evaluation",

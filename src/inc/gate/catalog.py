@@ -77,6 +77,9 @@ CATALOG: tuple[CheckSpec, ...] = (
     CheckSpec("baseline", "baseline comparison documented", "readiness", f"{_RUNS}:check_baseline"),
     CheckSpec("cross_validation", "CV performed", "readiness", f"{_RUNS}:check_cross_validation"),
     CheckSpec(
+        "leakage", "train and test data disjoint", "readiness", "inc.gate.checks.leakage:check_leakage"
+    ),
+    CheckSpec(
         "model_versioned",
         "model versioned, tied to the increment",
         "readiness",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from inc.evidence import RunRecord
 from inc.gate.context import EvidenceSet
 from inc.gate.model import Outcome, fail, skip
 
@@ -16,6 +17,7 @@ ROOT = "experiments"
 NEEDS_CHOSEN = (
     "baseline",
     "cross_validation",
+    "leakage",
     "model_versioned",
     "explainability",
     "evaluation",
@@ -50,7 +52,7 @@ def chosen_root(ev: EvidenceSet) -> RootCause | None:
                 f"choose a candidate with 'inc choose {inc.id} RUN_ID'",
                 f"the chosen run {_short_id(record.run_id)} is a {record.role}",
             )
-        return None
+        return _numbers_root(ev, record)
     unfinished = ev.runs.get(wanted) if wanted else None
     if wanted and unfinished is not None and unfinished.status != "FINISHED":
         return RootCause(
@@ -60,11 +62,10 @@ def chosen_root(ev: EvidenceSet) -> RootCause | None:
             f"the chosen run {_short_id(wanted)} has status {unfinished.status}",
         )
     if wanted and wanted in ev.run_paths:
-        error = ev.errors.get(ev.run_paths[wanted], "unreadable")
         return RootCause(
             ROOT,
-            f"chosen run {wanted}: {error}; restore runs/{wanted}.json from git, or re-link it with "
-            f"'inc link {inc.id} {wanted}'",
+            f"the chosen run's record runs/{wanted}.json does not load: restore it from git, or "
+            f"re-link it with 'inc link {inc.id} {wanted}'",
             f"the chosen run's record {_short_id(wanted)} is broken",
         )
     if wanted:
@@ -83,6 +84,20 @@ def chosen_root(ev: EvidenceSet) -> RootCause | None:
             "no run to judge",
         )
     return RootCause(ROOT, "no chosen run and no candidate run to pick", "no candidate run")
+
+
+def _numbers_root(ev: EvidenceSet, record: RunRecord) -> RootCause | None:
+    """The chosen run's metric or folds are not numbers, or lie outside the metric's range.
+
+    Nothing computed from them means anything, so the checks that judge the chosen run skip;
+    the ``experiments`` check names the value (its detail holds ``reason``).
+    """
+    from inc.gate.checks.numbers import value_problems
+
+    problems = value_problems(record, ev.inc.meta.metric.name)
+    if not problems:
+        return None
+    return RootCause(ROOT, problems[0], f"the chosen run {_short_id(record.run_id)}'s numbers are broken")
 
 
 def merge_root(outcome: Outcome, root: RootCause, evidence: str) -> Outcome:

@@ -96,6 +96,8 @@ def input_digest(ws: Workspace, override_dir: Path, packaged_dir: Path) -> str |
     digest.update(json.dumps([cachedir.code_stamp(), layout]).encode())
     try:
         _add_tree(digest, packaged_dir / "docs", "packaged")
+        if ws.config_path.is_file():  # its policy floors change the readiness verdict the docs show
+            digest.update(_sha256_file(str(ws.config_path)))
         if override_dir.is_dir():
             _add_tree(digest, override_dir, "override")
         for folder in ws.increment_dirs():

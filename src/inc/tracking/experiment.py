@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from inc.errors import UserError, require_ml
-from inc.evidence import CV, DatasetFingerprint, ModelInfo, RunRecord, SearchInfo, read_run_record
+from inc.evidence import CV, DatasetFingerprint, ModelInfo, RowSketch, RunRecord, SearchInfo, read_run_record
 from inc.fsutil import ensure_inside
 from inc.tracking import ledger
 from inc.workspace import as_workspace
@@ -60,6 +60,7 @@ class Experiment:
         self.search: SearchInfo | None = None
         self.cv: CV | None = None
         self.datasets: list[DatasetFingerprint] = []
+        self._wide_sketches: dict[str, RowSketch] = {}  # wider training samples (fingerprint.widen_training)
         self.model: ModelInfo | None = None
         self.note = ""
         self.record: RunRecord | None = None
@@ -113,16 +114,22 @@ class Experiment:
         """Fingerprint a dataset (sha256 of content, shape, columns and dtypes) and record it.
 
         It is also logged as an MLflow dataset input (name, digest, schema) with the context
-        ``training`` or ``evaluation`` (default: ``training`` for a name starting with "train",
-        else ``evaluation``), so ``run.inputs.dataset_inputs`` and the MLflow UI show it.
+        ``training`` or ``evaluation`` (default: ``training`` for a name like "train",
+        "X_train" or "training_set", else ``evaluation``), so ``run.inputs.dataset_inputs`` and
+        the MLflow UI show it. The ledger also keeps a sketch of the row hashes (a bottom-k
+        sample, ``inc.tracking.fingerprint``) so the gate's ``leakage`` check can estimate how
+        many test rows are also in train: log ``exp.log_dataset(X_train, "train")`` and
+        ``exp.log_dataset(X_test, "test")`` the same way (both features only, or both with the
+        target column; with the target, a row differing only by its label counts as different).
         """
         from inc.tracking import adapter
-        from inc.tracking.fingerprint import fingerprint
+        from inc.tracking.fingerprint import for_run
 
-        found = fingerprint(data, name)
-        kind = context or _context_of(name)
-        found = found.model_copy(update={"context": kind})
+        found, wide = for_run(data, name, context)
+        kind = str(found.context)
         self.datasets = [d for d in self.datasets if d.name != name] + [found]
+        if wide is not None:
+            self._wide_sketches[name] = wide
         self._buffer.inputs[name] = adapter.dataset_input(data, name, found.sha256, kind)
         self._log(tags=_fitting({ledger.TAG_DATASETS: _datasets_json(self.datasets)}))
         return found
@@ -284,15 +291,13 @@ def _number(name: Any, value: Any) -> float:
     return number
 
 
-def _context_of(name: str) -> str:
-    return "training" if name.strip().lower().startswith("train") else "evaluation"
-
-
 def _datasets_json(datasets: list[DatasetFingerprint]) -> str:
-    text = json.dumps([d.model_dump() for d in datasets])
+    """The datasets tag: the row sketches stay in the ledger only (a tag value is bounded)."""
+    plain = [d.model_dump(exclude={"sketch"}) for d in datasets]
+    text = json.dumps(plain)
     if len(text) <= _TAG_LIMIT:
         return text
-    return json.dumps([{**d.model_dump(), "columns": []} for d in datasets])
+    return json.dumps([{**d, "columns": []} for d in plain])
 
 
 def _fitting(tags: dict[str, str]) -> dict[str, str]:
@@ -388,7 +393,9 @@ def _write_record(exp: Experiment) -> None:
             git_commit=found.commit, git_dirty=found.dirty, dirty_files=found.dirty_files, code=found.code
         )
     if exp.datasets:
-        local["datasets"] = exp.datasets
+        from inc.tracking.fingerprint import widen_training
+
+        local["datasets"] = widen_training(exp.datasets, exp._wide_sketches)
     record = record.model_copy(update=local)
     exp.record_path, _ = ledger.save_record(inc.runs_dir, record, exp._ws.root)
     exp.record = read_run_record(exp.record_path)

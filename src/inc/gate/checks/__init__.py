@@ -9,6 +9,7 @@ from __future__ import annotations
 from inc.gate.catalog import CATALOG, CheckSpec
 from inc.gate.checks.documents import check_ab_test, check_rollback, check_spec, check_structure, check_tasks
 from inc.gate.checks.evaluation import check_evaluation
+from inc.gate.checks.leakage import check_leakage
 from inc.gate.checks.ops import check_living_docs, check_monitoring, check_staleness
 from inc.gate.checks.reports import check_explainability, check_load_test
 from inc.gate.checks.runs import (
@@ -33,6 +34,7 @@ __all__ = [
     "check_evaluation",
     "check_experiments",
     "check_explainability",
+    "check_leakage",
     "check_living_docs",
     "check_load_test",
     "check_model_versioned",

@@ -188,7 +188,7 @@ def check_evaluation(inc: Increment, ev: EvidenceSet, config: GateConfig, record
         return fail(
             f"the run logged {inc.meta.metric.name} {fmt(logged)} but its stored predictions give "
             f"{fmt(value)}: the gate judges the logged value, so rerun 'inc evaluate' on the data "
-            "the metric was logged on (or log the evaluated value); " + "; ".join(parts),
+            "the metric was logged on (or log the evaluated value)" + "".join(f"; {p}" for p in parts[1:]),
             where,
             ev.rel(folder / PREDICTIONS),
         )

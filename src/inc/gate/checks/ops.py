@@ -125,6 +125,52 @@ def _naming_problems(ev: EvidenceSet, chosen: str) -> list[tuple[str, str]]:
     return problems
 
 
+def _report_dates(ev: EvidenceSet, record: Any) -> list[tuple[str, str]]:
+    """Load-test reports of the chosen run dated in the future, or before the run ended."""
+    import datetime as dt
+
+    from inc.gate.checks.numbers import CLOCK_SKEW, parse_time
+
+    now = dt.datetime.now(dt.UTC)
+    try:
+        ended = parse_time(record.end_time)
+    except ValueError:
+        ended = None  # the experiments check names a date that does not parse
+    if ended is not None and ended > now + CLOCK_SKEW:
+        ended = None  # an end in the future is the experiments check's to name
+    problems = []
+    for path in ev.loadtest_paths(record.run_id):
+        report = ev.parse(LoadTestReport, path)
+        stamp = report.created if report is not None else None
+        try:
+            created = parse_time(stamp)
+        except ValueError:
+            problems.append((f"{ev.rel(path)}: created {stamp!r} is not an ISO date", ev.rel(path)))
+            continue
+        if created is None:
+            continue
+        if created > now + CLOCK_SKEW:
+            problems.append((f"{ev.rel(path)}: created {created.date()} is in the future", ev.rel(path)))
+        elif ended is not None and created < ended - CLOCK_SKEW:
+            problems.append(
+                (
+                    f"{ev.rel(path)}: created {created.isoformat()} before the chosen run ended "
+                    f"({ended.isoformat()}), so it did not measure that run's model",
+                    ev.rel(path),
+                )
+            )
+    return problems
+
+
+def _listing(files: list[str]) -> str:
+    return ", ".join(files[:6]) + (f" and {len(files) - 6} more" if len(files) > 6 else "")
+
+
+def _inside(listed: str) -> bool:
+    path = Path(listed)
+    return bool(listed.strip("/")) and not path.is_absolute() and ".." not in path.parts
+
+
 def _watched_paths(inc: Increment, config: GateConfig) -> list[str]:
     """Repository-relative paths whose change after the chosen run makes its evidence stale."""
     from inc import gitutil
@@ -140,6 +186,8 @@ def _watched_paths(inc: Increment, config: GateConfig) -> list[str]:
     paths = [under(config.ws.relpath(inc.doc_path("spec.md")))]
     paths += [under(config.ws.relpath(inc.path) + pattern) for pattern in ("/*.py", "/*.ipynb")]
     paths += [under(p.strip("/")) for p in config.ws.config.training_paths]
+    # the training code listed under `code:` in increment.yaml (inside the workspace only)
+    paths += [under(p.strip("/")) for p in inc.meta.code if _inside(p)]
     return paths
 
 
@@ -159,15 +207,52 @@ def _git_outcome(
             "from another branch?); rerun it on this branch",
             where,
         )
-    changed = gitutil.commits_touching_since(repo, record_commit, _watched_paths(inc, config))
+    watched = _watched_paths(inc, config)
+    changed = gitutil.commits_touching_since(repo, record_commit, watched)
     if changed:
+        files = gitutil.files_changed_since(repo, record_commit, watched)
+        named = f": {_listing(files)}" if files else ""
         detail = (
             f"spec.md or training code changed in {len(changed)} commit(s) after the chosen run's "
-            f"commit {record_commit[:8]} (latest {changed[0][:8]}); rerun the experiments"
+            f"commit {record_commit[:8]} (latest {changed[0][:8]}){named}; rerun the experiments"
         )
         evidence = [where, ev.rel(inc.doc_path("spec.md"))]
         return fail(detail, *evidence) if config.strict else warn(detail, *evidence)
     return None
+
+
+def _commit_after_start(record: Any, config: GateConfig) -> str | None:
+    """The run's commit was made after the run started: stamped onto the record after the fact."""
+    import datetime as dt
+
+    from inc import gitutil
+    from inc.gate.checks.numbers import CLOCK_SKEW, parse_time
+
+    repo = config.repo
+    if repo is None or not record.git_commit:
+        return None
+    try:
+        started = parse_time(record.start_time)
+    except ValueError:
+        return None  # the experiments check names a date that does not parse
+    made = gitutil.commit_time(repo, record.git_commit)
+    if started is None or made is None or made <= started + CLOCK_SKEW:
+        return None
+    return (
+        f"its commit {record.git_commit[:8]} was made at {made.astimezone(dt.UTC).isoformat()}, after the "
+        f"run started ({started.isoformat()}): the commit was written into the record afterwards, it is "
+        "not the code that trained the run"
+    )
+
+
+def _lost_commit(commit: str | None, config: GateConfig) -> str | None:
+    """"commit X is not in HEAD's history" when the run's commit was amended or rebased away."""
+    from inc import gitutil
+
+    repo = config.repo
+    if repo is None or not commit or gitutil.is_ancestor(repo, commit, "HEAD"):
+        return None
+    return f"its commit {commit[:8]} is not in HEAD's history (amended, rebased, or another branch)"
 
 
 def _provenance_outcome(record: Any, inc: Increment, config: GateConfig, where: str) -> Outcome | None:
@@ -190,13 +275,18 @@ def _provenance_outcome(record: Any, inc: Increment, config: GateConfig, where: 
         files = list(record.dirty_files or [])
         shown = ", ".join(files[:5]) + (" ..." if len(files) > 5 else "")
         problems.append(f"the chosen run was trained from uncommitted changes ({shown or 'dirty tree'})")
+    late = _commit_after_start(record, config)
+    if late:
+        problems.append(late)
     if record.code is not None and record.code.files:
         changed = code_changes(config.ws.root, inc, record.code)
         if changed:
-            shown = ", ".join(changed[:6]) + (f" and {len(changed) - 6} more" if len(changed) > 6 else "")
-            problems.append(f"training code differs from the chosen run's: {shown}")
+            problems.append(f"training code differs from the chosen run's: {_listing(changed)}")
     if not problems:
         return None
+    lost = _lost_commit(record.git_commit, config)
+    if lost:
+        problems.append(lost)  # amended or rebased away as well: say both, not one after the other
     detail = "; ".join(problems) + "; commit the code and rerun the experiments"
     return fail(detail, where) if strict else warn(detail, where)
 
@@ -207,7 +297,7 @@ def check_staleness(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outc
         return skip("skipped: needs experiments (no chosen run)")
     record = ev.chosen.record
     where = ev.rel(ev.run_paths[record.run_id])
-    problems = _naming_problems(ev, record.run_id)
+    problems = _naming_problems(ev, record.run_id) + _report_dates(ev, record)
     if problems:
         return fail("; ".join(m for m, _ in problems), *dict.fromkeys(w for _, w in problems))
     outcome = _provenance_outcome(record, inc, config, where) or _git_outcome(
@@ -266,4 +356,11 @@ def check_living_docs(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Ou
                 "and model, and rebuilds the docs), then commit living-docs/"
             )
         return fail(f"living docs are stale: {shown}; {fix}", *mine[:10])
+    if inc.meta.status == "done" and inc.meta.closed is None:
+        return fail(
+            f"status is done but the increment was never closed (no 'closed' date): status was set by "
+            f"hand; run 'inc done {inc.id}' (it gates with every check blocking, pins the chosen run and "
+            "model and sets the closed date), then commit",
+            ev.rel(inc.meta_path),
+        )
     return ok(f"living docs up to date for {inc.name}{scope}", docs_dir)

@@ -9,6 +9,7 @@ from typing import Any
 
 from inc.evidence import LoadTestReport, RunRecord, sha256_file
 from inc.gate.checks.binding import FIELDS, binding_problems, unbound_note
+from inc.gate.checks.numbers import spec_latency_problem, spec_text
 from inc.gate.checks.runs import fmt, needs_chosen, short
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import Outcome, fail, ok
@@ -140,6 +141,9 @@ def check_load_test(inc: Increment, ev: EvidenceSet, config: GateConfig, record:
     judged: list[str] = []
     batches: list[str] = []
     problems = _missing_linked(ev, record)
+    raised = spec_latency_problem(inc, spec_text(ev))  # a target loosened in one file only
+    if raised:
+        problems.append((raised, ev.rel(inc.doc_path("spec.md"))))
     for path in paths:
         kind, message = _judge_report(ev, record, path, _Judge(inc, config, target, scope))
         if kind == "problem":

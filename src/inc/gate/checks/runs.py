@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 from inc import comparison as cmp
 from inc.evidence import RunRecord
+from inc.gate.checks.numbers import number_problems, spec_problem, spec_text
+from inc.gate.checks.numbers import short as short  # reports, evaluation and ops import it from here
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import Outcome, fail, ok, skip, warn
 from inc.increment import Increment
@@ -21,7 +23,6 @@ from inc.metrics import lookup, same_metric
 
 CV_ABS_STD = 0.05  # bounded scores (roc_auc, accuracy, r2): fold std in the metric's own units
 CV_REL_STD = 0.10  # metrics with units (rmse, mae): fold std / |fold mean|
-CLOCK_SKEW = dt.timedelta(minutes=10)
 _TRIVIAL_RE = re.compile(
     r"dummy|majority|most[_ -]?frequent|\bprior\b|stratified|uniform|random|constant|"
     r"\bmean\b|\bmedian\b|popularity|zero[_ -]?rule",
@@ -53,41 +54,8 @@ def fmt(value: float) -> str:
     return f"{value:.4g}" if abs(value) < 1e4 else f"{value:.4e}"
 
 
-def short(run_id: str) -> str:
-    """A run id shortened for one-line details."""
-    return run_id if len(run_id) <= 8 else run_id[:6] + ".."
-
-
 def _ledger_errors(ev: EvidenceSet) -> list[tuple[str, str]]:
     return [(f"{ev.rel(path)}: {message}", ev.rel(path)) for path, message in ev.run_errors.items()]
-
-
-def _parse_time(text: str | None) -> dt.datetime | None:
-    if not text:
-        return None
-    value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def number_problems(record: RunRecord, metric: str, now: dt.datetime) -> list[str]:
-    """What is wrong with the numbers and dates the verdict reads from ``record``."""
-    label = f"run {short(record.run_id)}"
-    problems = []
-    value = record.metrics.get(metric)
-    if value is not None and not cmp.finite(value):
-        problems.append(f"{label}: {metric} is not a number ({value})")
-    if record.cv is not None and not cmp.finite(sum(record.cv.folds)):  # one NaN/inf makes the sum so
-        problems.append(f"{label}: a {record.cv.metric} fold score is not a number")
-    try:
-        start, end = _parse_time(record.start_time), _parse_time(record.end_time)
-    except ValueError:
-        return [*problems, f"{label}: start_time/end_time is not an ISO date"]
-    for name, when in (("start_time", start), ("end_time", end)):
-        if when is not None and when > now + CLOCK_SKEW:
-            problems.append(f"{label}: {name} {when.date()} is in the future")
-    if start is not None and end is not None and end < start:
-        problems.append(f"{label}: ended ({end.isoformat()}) before it started ({start.isoformat()})")
-    return problems
 
 
 VERIFY_SHOWN = 6  # differences spelled out in the one-line detail; all are in the evidence list
@@ -149,7 +117,9 @@ def _experiments(inc: Increment, ev: EvidenceSet) -> Outcome:
     if broken:
         more = f" (and {len(broken) - 3} more)" if len(broken) > 3 else ""
         shown = "; ".join(p for p, _ in broken[:3]) + more
-        return fail(shown, *dict.fromkeys(ev.rel(ev.run_paths[r.run_id]) for _, r in broken))
+        first = broken[0][1].run_id
+        fix = f"; restore the record from the tracking server ('inc link {inc.id} {first}') or rerun the run"
+        return fail(shown + fix, *dict.fromkeys(ev.rel(ev.run_paths[r.run_id]) for _, r in broken))
     documented = [
         r for r in candidates if r.params and r.metrics and r.note.strip() and r.status == cmp.FINISHED
     ]
@@ -182,17 +152,27 @@ def check_candidates(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Out
     others = len(ev.by_role("candidate")) - len(counted)
     aside = f" ({others} more not FINISHED or without a numeric {name})" if others else ""
     wanted = inc.meta.chosen_run
-    if len(counted) < needed <= len(counted) + 1 and wanted and wanted not in ev.runs:
-        # the chosen run's record is gone: `experiments` fails for it; restored, it may make the count
+    unusable = wanted is not None and (wanted not in ev.runs or ev.runs[wanted].status != cmp.FINISHED)
+    if len(counted) < needed <= len(counted) + 1 and wanted and unusable:
+        # the chosen run's record is gone or unfinished: `experiments` fails for it (root cause)
+        state = "has no record in the ledger" if wanted not in ev.runs else f"is {ev.runs[wanted].status}"
         return skip(
-            f"skipped: needs experiments (the chosen run {short(wanted)} has no record in the "
-            "ledger, so the candidates are not all counted)",
+            f"skipped: needs experiments (the chosen run {short(wanted)} {state}, so the candidates "
+            "are not all counted)",
             *paths,
         )
+    unmeasured = [r for r in ev.by_role("candidate") if r.status == cmp.FINISHED and not cmp.usable(r, name)]
+    if not counted and unmeasured and not wanted:
+        # no chosen run and nothing to pick it by: `experiments` fails for it (root cause)
+        return skip(f"skipped: needs experiments (no candidate logs {name})", *paths)
     if len(counted) < needed:
+        fix = "compare models from simple to complex (e.g. a linear model, a forest, a boosted model)"
+        if len(counted) + len(unmeasured) >= needed:
+            names = ", ".join(r.name or short(r.run_id) for r in unmeasured[:5])
+            fix = f"log {name} in {names} (exp.log_metrics({{{name!r}: ...}})), or rerun them"
         return fail(
-            f"{len(counted)} FINISHED candidate(s) with {name}{aside}, needs {needed} (min_candidates): "
-            "compare models from simple to complex (e.g. a linear model, a forest, a boosted model)",
+            f"{len(counted)} FINISHED candidate(s) with {name}{aside}, needs {needed} "
+            f"(min_candidates): {fix}",
             *paths,
         )
     return ok(f"{len(counted)} FINISHED candidates with {name} (min_candidates {needed})", *paths)
@@ -221,6 +201,8 @@ def check_nontrivial_baseline(inc: Increment, ev: EvidenceSet, config: GateConfi
     """At least one baseline beyond the trivial ones: a rule, a heuristic, the current system, a model."""
     baselines = ev.by_role("baseline")
     paths = [ev.rel(inc.runs_dir)]
+    if ev.run_errors:
+        return skip(_unloaded(ev), *paths)
     if not baselines:
         return skip("skipped: needs baseline (no baseline run yet)", *paths)
     strong = [r for r in baselines if not is_trivial(r)]
@@ -234,6 +216,14 @@ def check_nontrivial_baseline(inc: Increment, ev: EvidenceSet, config: GateConfi
     return ok(
         f"non-trivial baseline(s): {', '.join(r.name for r in strong)}",
         *(ev.rel(ev.run_paths[r.run_id]) for r in strong[:10]),
+    )
+
+
+def _unloaded(ev: EvidenceSet) -> str:
+    count = len(ev.run_errors)
+    return (
+        f"skipped: needs experiments ({count} ledger record(s) do not load; one may be a stronger "
+        "baseline)"
     )
 
 
@@ -297,6 +287,8 @@ def check_baseline(inc: Increment, ev: EvidenceSet, config: GateConfig, record: 
     problem = _metric_problem(inc)
     if problem:
         return fail(problem, ev.rel(inc.meta_path))
+    if ev.run_errors:
+        return skip(_unloaded(ev), ev.rel(inc.runs_dir))
     baselines = [r for r in ev.by_role("baseline") if name in r.metrics]
     if not baselines:
         return fail(
@@ -305,6 +297,16 @@ def check_baseline(inc: Increment, ev: EvidenceSet, config: GateConfig, record: 
             ev.rel(inc.runs_dir),
         )
     paths = [ev.rel(ev.run_paths[r.run_id]) for r in (record, *baselines)]
+    unmeasured = [r for r in ev.by_role("baseline") if name not in r.metrics]
+    if unmeasured and record.role != "baseline":
+        first = unmeasured[0]
+        return fail(
+            f"baseline run {short(first.run_id)} ({first.name}) logs no {name} (never logged, or not a "
+            f"number on the tracking server, which 'inc sync' leaves out): it may be the strongest "
+            f"baseline; log {name} for it, or remove it with 'inc unlink {inc.id} {first.run_id}'",
+            *paths,
+            ev.rel(ev.run_paths[first.run_id]),
+        )
     if record.role == "baseline":
         return fail(
             f"chosen run {short(record.run_id)} ({record.name}) is a baseline, not a candidate: "
@@ -344,8 +346,12 @@ def check_baseline(inc: Increment, ev: EvidenceSet, config: GateConfig, record: 
         problems.append(f"target {name} {op} {num(meta.metric.target)} missed")
     folds = result.folds
     fold_text = f"; {_folds_text(folds)}" if folds else ""
+    lowered = spec_problem(inc, spec_text(ev))
+    also = f"; {lowered}" if lowered else ""
     if problems:
-        return fail(f"{summary}; {', '.join(problems)}{fold_text}", *paths)
+        return fail(f"{summary}; {', '.join(problems)}{also}{fold_text}", *paths)
+    if lowered:  # a bar lowered in increment.yaml only
+        return fail(f"{summary}{also}{fold_text}", *paths, ev.rel(inc.doc_path("spec.md")))
     if folds is not None and folds.improvement < meta.baseline_margin - 1e-12:
         return warn(
             f"{summary} on the hold-out, but {_folds_text(folds)} misses the margin: the two "
