@@ -15,7 +15,7 @@ __all__ = ["CONFIG_FILE", "Config", "LoadedConfig", "discover", "load_config_at"
 class Policy(BaseModel):
     """The workspace's floors (``policy:`` in inc.yaml): an increment below one fails unless waived."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     baseline_margin: float = Field(
         default=0.0, ge=0, le=10, description="lowest baseline_margin an increment may declare"
@@ -43,7 +43,7 @@ class ReadLimits(BaseModel):
     ``inc.limits.Caps`` holds the same defaults for the read path (no pydantic there).
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     yaml_mb: float = Field(default=1, gt=0, le=16, description="increment.yaml, monitoring.yaml, inc.yaml")
     markdown_mb: float = Field(default=5, gt=0, le=64, description="spec.md, plan.md, tasks.md")
@@ -65,7 +65,7 @@ class ReadLimits(BaseModel):
 class Config(BaseModel):
     """Settings of one workspace. Every key is optional."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     schema_: int = Field(default=1, alias="schema", ge=1, le=1)
     increments_dir: str = "increments"

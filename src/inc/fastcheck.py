@@ -279,6 +279,7 @@ _PLAIN_CONFIG = frozenset(
         "validate_by_alias",
         "json_schema_extra",
         "frozen",
+        "defer_build",  # when the validator is built, not what it accepts
     }
 )
 

@@ -115,6 +115,35 @@ def tree_entry_names(folder: Path, commits: set[str]) -> set[bytes]:
     return names
 
 
+def blobs_at(folder: Path, ref: str, rels: list[str]) -> dict[str, bytes | None]:
+    """The content of each of ``rels`` (paths relative to ``folder``) as committed at ``ref``, in
+    one ``git cat-file --batch``: None for a path that is not a file there, and for every path
+    when ``ref`` is unknown, ``folder`` is not in a repository or git cannot run.
+    """
+    found: dict[str, bytes | None] = dict.fromkeys(rels)
+    if not rels or any("\n" in item for item in (ref, *rels)):
+        return found
+    request = "".join(f"{ref}:./{rel}\n" for rel in rels).encode("utf-8")  # ./ = relative to folder
+    try:
+        out = _run(folder, ["cat-file", "--batch"], stdin=request).stdout
+    except GitError:
+        return found
+    pos = 0
+    for rel in rels:
+        end = out.find(b"\n", pos)
+        if end < 0:
+            break
+        header = out[pos:end].split(b" ")
+        pos = end + 1
+        if len(header) != 3 or not header[2].isdigit():  # "<request> missing" / "ambiguous"
+            continue
+        size = int(header[2])
+        if header[1] == b"blob":
+            found[rel] = out[pos : pos + size]
+        pos += size + 1  # the body is followed by a newline
+    return found
+
+
 def _tree_names(body: bytes, oid_bytes: int) -> list[bytes]:
     """Entry names of a raw tree object (``<mode> <name>\\0<binary oid>`` repeated)."""
     names = []
@@ -207,10 +236,15 @@ def changed_paths_under(repo: Repo, base: str, pathspec: str) -> list[str]:
 
     One diff of the index against the merge base covers both. It never scans the working tree,
     so its cost follows what changed rather than the size of the repository (``inc gate
-    --changed`` on 1,000 increments).
+    --changed`` on 1,000 increments). One git call (``diff --merge-base``); when that fails (an
+    unknown ref, several or no merge bases, a git older than 2.30) the merge base is asked for
+    on its own, which names the problem or finds the first merge base as before.
     """
-    merge_base = _merge_base(repo, base)
-    out = _text(repo, "diff", "--cached", "--name-only", "--no-renames", merge_base, "--", pathspec)
+    diff = ["diff", "--cached", "--name-only", "--no-renames"]
+    try:
+        out = _text(repo, *diff, "--merge-base", f"{base}^{{commit}}", "--", pathspec)
+    except GitError:
+        out = _text(repo, *diff, _merge_base(repo, base), "--", pathspec)
     return sorted(set(out.splitlines()) - {""})
 
 

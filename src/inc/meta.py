@@ -22,7 +22,7 @@ _OPTIONAL_POLICY = ("slice_min", "calibration_max_ece", "ranking_k", "latency")
 class Metric(BaseModel):
     """The success metric: what is measured, which way is better, and the target."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.@-]+$")
     goal: Goal = "maximize"
@@ -32,7 +32,7 @@ class Metric(BaseModel):
 class ModelRef(BaseModel):
     """A registered model version."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     name: str
     version: str
@@ -46,7 +46,7 @@ class ModelRef(BaseModel):
 class LatencyScope(BaseModel):
     """What ``latency_p95_ms`` is the latency of: one call with ``batch_size`` rows (default 1)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     batch_size: PositiveInt = 1
 
@@ -54,7 +54,7 @@ class LatencyScope(BaseModel):
 class Waiver(BaseModel):
     """A gate check accepted as failing, with who approved it and why."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     check: str
     reason: str = Field(min_length=1)
@@ -74,7 +74,7 @@ class Waiver(BaseModel):
 class IncrementMeta(BaseModel):
     """Metadata of one increment; the only machine-edited file besides evidence."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     schema_: int = Field(default=1, alias="schema", ge=1, le=1)
     id: str = Field(pattern=r"^\d{4}$")

@@ -86,3 +86,81 @@ def test_changed_paths_and_unknown_base(git_repo: Path) -> None:
 
     with pytest.raises(UserError, match="--base nope"):
         gitutil.changed_paths_under(repo, "nope", "increments/")
+
+
+def test_changed_paths_in_one_git_call_with_base_moved_on(
+    git_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Changes since the merge base only (not the base's own later commits), plus staged ones."""
+    repo = _repo(git_repo)
+    git(git_repo, "checkout", "-q", "-b", "feature")
+    (git_repo / "increments" / "0003-c").mkdir(parents=True)
+    (git_repo / "increments" / "0003-c" / "spec.md").write_text("x")
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "c")
+    git(git_repo, "checkout", "-q", "main")
+    (git_repo / "increments" / "0004-d").mkdir(parents=True)
+    (git_repo / "increments" / "0004-d" / "spec.md").write_text("on main after the branch")
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "d")
+    git(git_repo, "checkout", "-q", "feature")
+    (git_repo / "increments" / "0005-e").mkdir(parents=True)
+    (git_repo / "increments" / "0005-e" / "spec.md").write_text("staged")
+    git(git_repo, "add", ".")
+    calls: list[list[str]] = []
+    real = gitutil._run
+    monkeypatch.setattr(gitutil, "_run", lambda cwd, args, **kw: calls.append(args) or real(cwd, args, **kw))
+    assert gitutil.changed_paths_under(repo, "main", "increments/") == [
+        "increments/0003-c/spec.md",
+        "increments/0005-e/spec.md",
+    ]
+    assert [c[0] for c in calls] == ["diff"]
+
+
+def test_changed_paths_with_two_merge_bases_as_git_merge_base_picks(
+    git_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A criss-cross history has two merge bases: ``diff --merge-base`` refuses it, and the
+    answer is the diff against the merge base ``git merge-base`` names, as before."""
+    repo = _repo(git_repo)
+    for branch in ("a", "b"):
+        git(git_repo, "checkout", "-q", "-b", branch, "main")
+        (git_repo / f"{branch}.txt").write_text(branch)
+        git(git_repo, "add", ".")
+        git(git_repo, "commit", "-q", "-m", branch)
+    a, b = git(git_repo, "rev-parse", "a").strip(), git(git_repo, "rev-parse", "b").strip()
+    git(git_repo, "checkout", "-q", "a")
+    git(git_repo, "merge", "-q", "--no-edit", b)
+    git(git_repo, "checkout", "-q", "b")
+    git(git_repo, "merge", "-q", "--no-edit", a)
+    (git_repo / "increments" / "0006-f").mkdir(parents=True)
+    (git_repo / "increments" / "0006-f" / "spec.md").write_text("f")
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "f")
+    first = git(git_repo, "merge-base", "a", "HEAD").strip()
+    expected = git(git_repo, "diff", "--cached", "--name-only", "--no-renames", first, "--", ".")
+    calls: list[list[str]] = []
+    real = gitutil._run
+    monkeypatch.setattr(gitutil, "_run", lambda cwd, args, **kw: calls.append(args) or real(cwd, args, **kw))
+    assert gitutil.changed_paths_under(repo, "a", ".") == sorted(expected.split())
+    assert [c[0] for c in calls] == ["diff", "merge-base", "diff"]
+    assert "increments/0006-f/spec.md" in gitutil.changed_paths_under(repo, "a", "increments/")
+
+
+def test_blobs_at_reads_several_files_of_a_ref_in_one_call(
+    git_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (git_repo / "docs").mkdir()
+    (git_repo / "docs" / "a.txt").write_bytes(b"first\r\nline\n")
+    (git_repo / "empty.txt").write_bytes(b"")
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "files")
+    (git_repo / "docs" / "a.txt").write_text("changed in the working tree only")
+    calls: list[list[str]] = []
+    real = gitutil._run
+    monkeypatch.setattr(gitutil, "_run", lambda cwd, args, **kw: calls.append(args) or real(cwd, args, **kw))
+    found = gitutil.blobs_at(git_repo, "HEAD", ["docs/a.txt", "missing.txt", "docs", "empty.txt"])
+    assert found == {"docs/a.txt": b"first\r\nline\n", "missing.txt": None, "docs": None, "empty.txt": b""}
+    assert [c[0] for c in calls] == ["cat-file"]
+    assert gitutil.blobs_at(git_repo, "nope", ["docs/a.txt"]) == {"docs/a.txt": None}
+    assert gitutil.blobs_at(git_repo / "docs", "HEAD", ["a.txt"]) == {"a.txt": b"first\r\nline\n"}

@@ -19,7 +19,7 @@ REPORT_MD = "report.md"
 
 
 class _Open(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
 
 class FileRef(_Open):

@@ -57,6 +57,23 @@ class GateConfig:
             self._repo_opened = True
         return self._repo
 
+    def read_at(self, ref: str, rels: list[str]) -> None:
+        """Read the workspace files ``rels`` as committed at ``ref`` in one git call, for
+        :meth:`text_at` (the base branch's config and tasks template with ``--changed``)."""
+        from inc import gitutil
+
+        known: dict[tuple[str, str], bytes | None] = self.cache.setdefault("committed", {})
+        missing = [rel for rel in dict.fromkeys(rels) if (ref, rel) not in known]
+        for rel, blob in gitutil.blobs_at(self.ws.root, ref, missing).items():
+            known[(ref, rel)] = blob
+
+    def text_at(self, ref: str, rel: str) -> str | None:
+        """The workspace file ``rel`` as committed at ``ref`` (None when it is not a file there),
+        with universal newlines; text that is not UTF-8 raises ``UnicodeDecodeError``."""
+        self.read_at(ref, [rel])
+        blob = self.cache["committed"][(ref, rel)]
+        return None if blob is None else blob.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
     def rel(self, path: Path, line: int | None = None) -> str:
         """A path relative to the workspace root, with ``:line`` when given."""
         raw, prefix = str(path), str(self.ws.root) + "/"

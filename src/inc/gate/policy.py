@@ -102,24 +102,24 @@ _HIGHER_IS_STRICTER = ("baseline_margin", "cv_min_folds", "min_candidates", "loa
 _LOWER_IS_STRICTER = ("waiver_max_days", "leakage_share")
 
 
-def policy_at(ws: Workspace, ref: str) -> Policy | None:
-    """The ``policy:`` of the workspace config as committed at ``ref`` (None when unreadable)."""
-    import subprocess
-    import tomllib
+def policy_at(ws: Workspace, ref: str, read: Callable[[str, str], str | None]) -> Policy | None:
+    """The ``policy:`` of the workspace config as committed at ``ref`` (None when unreadable).
 
+    ``read(ref, rel)``: a workspace file's text at ``ref``, None when it is not there
+    (``GateConfig.text_at``).
+    """
     from inc.config import Config
     from inc.errors import IncError
     from inc.yamlio import parse_yaml, validate
 
     rel = f"./{ws.config_path.name}"  # the config sits at the workspace root
     try:
-        text = subprocess.run(
-            ["git", "-C", str(ws.root), "show", f"{ref}:{rel}"], capture_output=True, text=True, check=True
-        ).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    try:
+        text = read(ref, ws.config_path.name)
+        if text is None:
+            return None
         if ws.config_path.name == "pyproject.toml":
+            import tomllib  # only for this layout (a few ms otherwise spent on every --changed)
+
             data = tomllib.loads(text).get("tool", {}).get("inc")
         else:
             data = parse_yaml(text, f"{ref}:{rel}")

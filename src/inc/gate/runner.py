@@ -64,11 +64,14 @@ def default_base(repo: Repo) -> str:
     )
 
 
-def changed_folders(ws: Workspace, base: str | None) -> tuple[list[Path], str]:
-    """Increment folders with files changed between merge-base(base, HEAD) and HEAD."""
+def changed_folders(ws: Workspace, base: str | None, repo: Repo | None = None) -> tuple[list[Path], str]:
+    """Increment folders with files changed between merge-base(base, HEAD) and HEAD.
+
+    ``repo``: the workspace's repository when the caller has opened it already (one git call less).
+    """
     from inc import gitutil
 
-    repo = gitutil.open_repo(ws.root)
+    repo = repo or gitutil.open_repo(ws.root)
     if repo is None:
         raise UserError(f"--changed: {ws.root} is not in a git repository")
     base = base or default_base(repo)
@@ -81,13 +84,14 @@ def changed_folders(ws: Workspace, base: str | None) -> tuple[list[Path], str]:
 
 
 def select_folders(
-    ws: Workspace, refs: list[str], changed: bool, base: str | None
+    ws: Workspace, refs: list[str], changed: bool, base: str | None, config: GateConfig | None = None
 ) -> tuple[list[Path], str | None]:
-    """The folders to judge: named ones, changed ones, or every increment."""
+    """The folders to judge: named ones, changed ones, or every increment (``config``: the gate's
+    settings, whose repository ``--changed`` opens once for the whole run)."""
     folders = [ws.find_dir(ref) for ref in refs]
     used_base = None
     if changed:
-        more, used_base = changed_folders(ws, base)
+        more, used_base = changed_folders(ws, base, config.repo if config is not None else None)
         folders += more
     elif base is not None:
         raise UserError("--base only applies with --changed")
@@ -238,7 +242,10 @@ def _base_policy(config: GateConfig, base: str | None) -> list[str]:
     if base is None:
         return []
     config.cache["base_ref"] = base
-    theirs = policy_at(config.ws, base)
+    # the two files the gate reads at the base (here, and the tasks template in checks/documents.py)
+    tasks_template = config.ws.relpath(config.ws.templates_dir / "tasks.md.j2")
+    config.read_at(base, [config.ws.config_path.name, tasks_template])
+    theirs = policy_at(config.ws, base, config.text_at)
     if theirs is None:
         return []
     policy, notes = strictest(config.ws.config.policy, theirs, base)
@@ -278,7 +285,7 @@ def run_gate(
         numbers=folder_numbers(ws),
         selected=bool(refs) or changed,
     )
-    folders, used_base = select_folders(ws, list(refs or []), changed, base)
+    folders, used_base = select_folders(ws, list(refs or []), changed, base, config)
     notes = _base_policy(config, used_base)
     verdicts = [judge_folder(path, config) for path in folders]
     selection = "changed" if changed else ("named" if refs else "all")

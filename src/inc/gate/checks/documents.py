@@ -203,17 +203,7 @@ def _template_task_ids(config: GateConfig) -> list[str]:
 
 def _text_at(config: GateConfig, ref: str, rel: str) -> str | None:
     """A workspace file as committed at ``ref`` (None when it did not exist there)."""
-    import subprocess
-
-    try:
-        return subprocess.run(
-            ["git", "-C", str(config.ws.root), "show", f"{ref}:./{rel}"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return None
+    return config.text_at(ref, rel)
 
 
 def check_tasks(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
