@@ -31,6 +31,9 @@ class Policy(BaseModel):
     leakage_share: float = Field(
         default=0.01, ge=0, le=1, description="largest share of test rows that may also be in train"
     )
+    label_delay_max_days: int = Field(
+        default=365, ge=1, le=3650, description="longest label delay a performance alert may wait for"
+    )
     evaluation_sample_cap: int = Field(
         default=100_000, ge=100, le=100_000_000, description="most scored predictions an evaluation keeps"
     )

@@ -50,8 +50,7 @@ def recorded_binding(record: RunRecord | None, run_id: str) -> ModelBinding:
         return ModelBinding(run_id, notes=(note,))
     if record.model is None or not record.model.uri:
         note = (
-            f"run {run_id} logged no model: the report is not bound to a model "
-            "(save one with exp.save_model)"
+            f"run {run_id} logged no model: the report is not bound to a model (save one with exp.save_model)"
         )
         return ModelBinding(run_id, notes=(note,))
     return ModelBinding(run_id, record.model.uri, record.model.sha256)

@@ -121,7 +121,9 @@ def test_summary_of_another_run_fails_explainability(workspace: Workspace, ready
     summary = ExplainSummary.model_validate_json((folder / "summary.json").read_text())
     _rewrite_summary(ready, summary.plots, run_id="cand2")
     v = verdict(workspace)
-    assert "field 'run_id' is 'cand2' but runs/cand1.json has run_id 'cand1'" in v.check("explainability").detail
+    assert (
+        "field 'run_id' is 'cand2' but runs/cand1.json has run_id 'cand1'" in v.check("explainability").detail
+    )
     assert "names run cand2 but is filed under cand1" in v.check("staleness").detail
 
 

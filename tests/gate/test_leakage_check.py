@@ -31,7 +31,9 @@ def _train_and_test(shared: int, test_rows: int = 20) -> list[DatasetFingerprint
 def test_the_honest_fixture_passes_with_its_estimate(workspace: Workspace, ready: Path) -> None:
     check = _verdict(workspace, strict=True).check("leakage")
     assert check.status == "pass"
-    assert check.detail.startswith("0.0% (exact, all 20 distinct test rows compared) of 'test' rows also in 'train'")
+    assert check.detail.startswith(
+        "0.0% (exact, all 20 distinct test rows compared) of 'test' rows also in 'train'"
+    )
     assert check.evidence == ["increments/0001-fraud-detection/runs/cand1.json"]
 
 
@@ -76,8 +78,9 @@ def test_a_test_set_other_than_the_evaluated_one_is_named(workspace: Workspace, 
     _log(ready, _train_and_test(shared=0, test_rows=60))  # the evaluation report scored 20 rows
     check = _verdict(workspace, strict=True).check("leakage")
     assert check.status == "fail"
-    assert "reports/eval-cand1/summary.json scored 20 rows, but no logged test set has that many ('test' 60)" in (
-        check.detail
+    assert (
+        "reports/eval-cand1/summary.json scored 20 rows, but no logged test set has that many ('test' 60)"
+        in (check.detail)
     )
 
 

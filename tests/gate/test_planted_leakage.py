@@ -120,7 +120,9 @@ def shuffled_copy_of_train_as_test(root: Path) -> None:
 
 def train_with_columns_reordered_as_test(root: Path) -> None:
     train_x, _, train_y, _ = _data()
-    retrain(root, (train_x, train_y), lambda tx, _: [(tx, "train", None), (tx[tx.columns[::-1]], "test", None)])
+    retrain(
+        root, (train_x, train_y), lambda tx, _: [(tx, "train", None), (tx[tx.columns[::-1]], "test", None)]
+    )
 
 
 def train_with_a_column_renamed_as_test(root: Path) -> None:
@@ -151,7 +153,9 @@ def leaky_test_set_logged_under_a_training_name(root: Path) -> None:
 def leaky_test_set_cast_to_float32(root: Path) -> None:
     """The 5% leak, test logged as float32 (as fed to a network): its rows no longer hash alike."""
     test_x, test_y = _with_train_rows(0.05)
-    retrain(root, (test_x, test_y), lambda tx, _: [(tx, "train", None), (test_x.astype("float32"), "test", None)])
+    retrain(
+        root, (test_x, test_y), lambda tx, _: [(tx, "train", None), (test_x.astype("float32"), "test", None)]
+    )
 
 
 def oversampled_train_with_a_leak(root: Path) -> None:
@@ -174,7 +178,10 @@ def evaluated_on_train_but_the_test_set_logged(root: Path) -> None:
 PLANTINGS: list[tuple[Callable[[Path], None], str]] = [
     (evaluated_on_the_training_set, "'test' and 'train' are the same data (sha256"),
     (five_percent_of_test_rows_from_train, "of 'test' rows are also in 'train'"),
-    (shuffled_copy_of_train_as_test, "an estimated 100.0% (over 98.8% at 95%, 256 distinct test rows compared)"),
+    (
+        shuffled_copy_of_train_as_test,
+        "an estimated 100.0% (over 98.8% at 95%, 256 distinct test rows compared)",
+    ),
     (train_with_columns_reordered_as_test, "an estimated 100.0%"),
     (train_with_a_column_renamed_as_test, "an estimated 100.0%"),
     (renamed_columns_hide_the_rows, "have different columns (only in 'train': account_age, amount"),
@@ -183,7 +190,10 @@ PLANTINGS: list[tuple[Callable[[Path], None], str]] = [
     (leaky_test_set_logged_under_a_training_name, 'exp.log_dataset(X_test, "test")'),
     (leaky_test_set_cast_to_float32, "amount is float64 in 'train', float32 in 'test'"),
     (oversampled_train_with_a_leak, "of 'test' rows are also in 'train'"),
-    (evaluated_on_train_but_the_test_set_logged, "scored 350 rows, as many as 'train', but no logged test set"),
+    (
+        evaluated_on_train_but_the_test_set_logged,
+        "scored 350 rows, as many as 'train', but no logged test set",
+    ),
 ]
 
 
@@ -197,7 +207,9 @@ def test_the_honest_split_passes_with_its_estimate(repo: Path) -> None:
     assert v.passed, [(c.id, c.detail) for c in v.checks if c.status == "fail"]
     detail = v.check("leakage").detail
     assert v.check("leakage").status == "pass"
-    assert detail.startswith("0.0% (exact, all 150 distinct test rows compared) of 'test' rows also in 'train'")
+    assert detail.startswith(
+        "0.0% (exact, all 150 distinct test rows compared) of 'test' rows also in 'train'"
+    )
 
 
 def test_an_honest_retrain_passes(repo: Path) -> None:
@@ -248,9 +260,10 @@ def test_a_record_without_sketches_is_judged_by_hash_only(repo: Path) -> None:
     docs(repo)
     v = gate(repo)
     assert v.passed and v.check("leakage").status == "warn"
-    assert "'test' has no row sketch" in v.check("leakage").detail or "'train' has no row sketch" in v.check(
-        "leakage"
-    ).detail
+    assert (
+        "'test' has no row sketch" in v.check("leakage").detail
+        or "'train' has no row sketch" in v.check("leakage").detail
+    )
 
 
 def test_no_train_test_pair_only_warns_without_strict(repo: Path) -> None:

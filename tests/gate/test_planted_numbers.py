@@ -46,7 +46,9 @@ def record_path(root: Path, run_id: str) -> Path:
 
 def run_named(root: Path, name: str) -> str:
     """The run id of the honest run called ``name`` (majority, amount-rule, logistic, tree, forest)."""
-    return next(p.stem for p in inc_dir(root).joinpath("runs").glob("*.json") if read_run_record(p).name == name)
+    return next(
+        p.stem for p in inc_dir(root).joinpath("runs").glob("*.json") if read_run_record(p).name == name
+    )
 
 
 def forge(root: Path, run_id: str, change: Callable[[RunRecord], dict[str, Any]]) -> None:
@@ -312,9 +314,17 @@ PLANTINGS: list[Planting] = [
     (chosen_metric_out_of_range, "experiments", "roc_auc 1.7000 is outside roc_auc's range [0, 1]"),
     (chosen_fold_nan, "experiments", '("folds"): NaN is not a number'),
     (chosen_fold_infinity, "experiments", '("folds"): Infinity is not a number'),
-    (chosen_fold_out_of_range, "experiments", "a roc_auc fold score 1.4000 is outside roc_auc's range [0, 1]"),
+    (
+        chosen_fold_out_of_range,
+        "experiments",
+        "a roc_auc fold score 1.4000 is outside roc_auc's range [0, 1]",
+    ),
     (loadtest_latency_nan, "load_test", '("p95_ms"): NaN is not a number'),
-    (folds_of_accuracy, "cross_validation", "fold scores are of accuracy, not the increment's metric roc_auc"),
+    (
+        folds_of_accuracy,
+        "cross_validation",
+        "fold scores are of accuracy, not the increment's metric roc_auc",
+    ),
     (cv_mean_inconsistent, "cross_validation", "logged cv_roc_auc_mean 0.9950 does not match its folds"),
     (cv_std_inconsistent, "cross_validation", "logged cv_roc_auc_std 0.0001 does not match its folds"),
     (two_folds_logged, "cross_validation", "2 folds of roc_auc, needs >= 5"),
@@ -390,7 +400,9 @@ def test_a_lowered_bar_does_not_block_an_active_increment_outside_strict(repo: P
     v = gate(repo, strict=False)
     check = v.check("baseline")
     assert check.status == "fail" and not check.blocking and v.passed, check
-    assert "baseline_margin 0.04 is below the 20% spec.md states (0001-fraud-detection/spec.md:" in check.detail
+    assert (
+        "baseline_margin 0.04 is below the 20% spec.md states (0001-fraud-detection/spec.md:" in check.detail
+    )
 
 
 def test_a_spec_that_raises_the_bar_with_the_yaml_passes(repo: Path) -> None:
@@ -399,4 +411,3 @@ def test_a_spec_that_raises_the_bar_with_the_yaml_passes(repo: Path) -> None:
     set_meta(inc_dir(repo), baseline_margin=0.04)
     docs(repo)
     assert gate(repo).passed
-

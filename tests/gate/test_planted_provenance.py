@@ -161,11 +161,31 @@ def trained_from_an_uncommitted_train_py(root: Path) -> None:
     with pytest.warns(ProvenanceWarning, match=r"training from uncommitted changes \(train.py\)"):
         run = _track(ws, "forest", "candidate", forest, data, save=True)
     choose(ws, "0001", run)
-    explain(forest, data[0], data[1], increment="0001", run_id=run, workspace=ws, max_background=50,
-            max_explain=60, log_artifacts=False, progress=False)
-    evaluate(forest, data[1], data[3], increment="0001", run_id=run, workspace=ws, log_artifacts=False,
-             replicates=50)
-    run_loadtest(ws, ws.find("0001"), run, root / "data" / "holdout.csv", LoadTestOptions(requests=250, warmup=5))
+    explain(
+        forest,
+        data[0],
+        data[1],
+        increment="0001",
+        run_id=run,
+        workspace=ws,
+        max_background=50,
+        max_explain=60,
+        log_artifacts=False,
+        progress=False,
+    )
+    evaluate(
+        forest,
+        data[1],
+        data[3],
+        increment="0001",
+        run_id=run,
+        workspace=ws,
+        log_artifacts=False,
+        replicates=50,
+    )
+    run_loadtest(
+        ws, ws.find("0001"), run, root / "data" / "holdout.csv", LoadTestOptions(requests=250, warmup=5)
+    )
     record = read_run_record(record_path(root, run))
     assert record.git_dirty is True and record.dirty_files == ["train.py"]
 
@@ -262,7 +282,6 @@ PLANTINGS: list[Planting] = [
         chosen_commit_restamped_after_a_code_change,
         "staleness",
         "after the run started (",  # 'the commit was written into the record afterwards'
-
     ),
     (status_done_by_hand_and_docs_rebuilt, "living_docs", "status was set by hand; run 'inc done 0001'"),
     (
@@ -313,7 +332,10 @@ def test_one_root_cause_one_failure_with_its_command(
     assert root.count("inc link") + root.count("inc choose") <= 2, root
     for name in NEEDS_CHOSEN:
         detail = v.check(name).detail
-        assert v.check(name).status == "skip" and detail.startswith("skipped: needs experiments"), (name, detail)
+        assert v.check(name).status == "skip" and detail.startswith("skipped: needs experiments"), (
+            name,
+            detail,
+        )
         assert "inc link" not in detail and "inc choose" not in detail, (name, detail)
         assert "save the model" not in detail and "input_example" not in detail, (name, detail)
 
@@ -353,4 +375,3 @@ def test_sync_never_stamps_head_on_a_plain_mlflow_run(repo: Path) -> None:
     record = read_run_record(record_path(repo, run.info.run_id))
     assert record.git_commit is None and record.code is None
     assert record.status == "FINISHED"
-

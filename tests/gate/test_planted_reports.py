@@ -99,7 +99,14 @@ def _evaluate(root: Path, model: Any, run: str) -> Path:
 
     _, test_x, _, test_y = _data()
     result = evaluate(
-        model, test_x, test_y, increment="0001", run_id=run, workspace=_ws(root), log_artifacts=False, replicates=50
+        model,
+        test_x,
+        test_y,
+        increment="0001",
+        run_id=run,
+        workspace=_ws(root),
+        log_artifacts=False,
+        replicates=50,
     )
     return Path(result.report_dir)
 
@@ -109,7 +116,9 @@ def _loadtest(root: Path, run: str, **options: Any) -> Path:
 
     ws = _ws(root)
     settings = {"requests": 250, "warmup": 5, **options}
-    result = run_loadtest(ws, ws.find("0001"), run, root / "data" / "holdout.csv", LoadTestOptions(**settings))
+    result = run_loadtest(
+        ws, ws.find("0001"), run, root / "data" / "holdout.csv", LoadTestOptions(**settings)
+    )
     assert result.path is not None
     return result.path
 
@@ -207,7 +216,11 @@ def evaluation_of_logistic_with_the_forest_binding_copied(root: Path) -> None:
     forest, logistic = chosen_id(root), _run(root, "logistic")
     record = read_run_record(_record_path(root, forest))
     assert record.model is not None
-    copied = {"model_uri": record.model.uri, "model_sha256": record.model.sha256, "model_digest": record.model.sha256}
+    copied = {
+        "model_uri": record.model.uri,
+        "model_sha256": record.model.sha256,
+        "model_digest": record.model.sha256,
+    }
     made = _evaluate(root, _logged(root, logistic), logistic)
     _move_folder(made, inc_dir(root) / "reports" / f"eval-{forest}", logistic, forest)
     summary_path = inc_dir(root) / "reports" / f"eval-{forest}" / "summary.json"
@@ -216,7 +229,11 @@ def evaluation_of_logistic_with_the_forest_binding_copied(root: Path) -> None:
     refs = []
     for ref in record.reports:
         if ref.kind == "evaluation":
-            extra = {"value": data["value"], "stored_value": data["stored_value"], "model_digest": data["model_digest"]}
+            extra = {
+                "value": data["value"],
+                "stored_value": data["stored_value"],
+                "model_digest": data["model_digest"],
+            }
             ref = ReportRef.model_validate({**ref.model_dump(), **extra, "sha256": sha256_file(summary_path)})
         refs.append(ref)
     write_run_record(_record_path(root, forest).parent, record.model_copy(update={"reports": refs}))
@@ -276,7 +293,7 @@ def _stub_scorer() -> Iterator[str]:
 
 
 def batch_64_load_test_against_a_per_prediction_target(root: Path) -> None:
-    """"We serve batches": the in-process test dropped, an HTTP test at batch 64 in its place."""
+    """ "We serve batches": the in-process test dropped, an HTTP test at batch 64 in its place."""
     forest = chosen_id(root)
     target = _in_process(root)
     target.unlink()
@@ -321,7 +338,7 @@ def chosen_model_record_says_pickle(root: Path) -> None:
 
 
 def chosen_model_serialization_respelled(root: Path) -> None:
-    """"CloudPickle " does not read as cloudpickle to a string compare; it does here."""
+    """ "CloudPickle " does not read as cloudpickle to a string compare; it does here."""
     _set_model(root, chosen_id(root), serialization=" CloudPickle ")
 
 
@@ -345,7 +362,11 @@ PLANTINGS: list[Planting] = [
     (loadtest_of_logistic_filed_under_forest, "load_test", "field 'model_uri' is"),
     (loadtest_model_uri_of_another_run, "load_test", "field 'model_uri' is"),
     (explain_model_sha256_edited, "explainability", "field 'model_sha256' is '000000000000...'"),
-    (explain_of_a_model_the_run_never_logged, "explainability", "does not record 'model_uri', 'model_sha256'"),
+    (
+        explain_of_a_model_the_run_never_logged,
+        "explainability",
+        "does not record 'model_uri', 'model_sha256'",
+    ),
     (evaluation_of_logistic_moved_to_forest, "evaluation", "field 'model_uri' is"),
     (evaluation_of_logistic_with_the_forest_binding_copied, "evaluation", "but its stored predictions give"),
     (evaluation_link_points_at_another_models_digest, "evaluation", "links increments/"),
@@ -460,7 +481,9 @@ def test_explain_refuses_a_logistic_regression_passed_with_the_forests_run_id(re
     forest, logistic = chosen_id(repo), _run(repo, "logistic")
     folder = inc_dir(repo) / "reports" / f"explain-{forest}"
     before, record_before = _report_bytes(folder), _record_path(repo, forest).read_bytes()
-    with pytest.raises(UserError, match=f"the model you passed is not the one logged on run {forest}") as info:
+    with pytest.raises(
+        UserError, match=f"the model you passed is not the one logged on run {forest}"
+    ) as info:
         _explain(repo, _logged(repo, logistic), forest)
     assert "yours is a LogisticRegression, the logged one a RandomForestClassifier" in info.value.message
     assert _report_bytes(folder) == before and _record_path(repo, forest).read_bytes() == record_before
@@ -470,7 +493,9 @@ def test_evaluate_refuses_a_logistic_regression_passed_with_the_forests_run_id(r
     forest, logistic = chosen_id(repo), _run(repo, "logistic")
     folder = inc_dir(repo) / "reports" / f"eval-{forest}"
     before = _report_bytes(folder)
-    with pytest.raises(UserError, match=f"the model you passed is not the one logged on run {forest}") as info:
+    with pytest.raises(
+        UserError, match=f"the model you passed is not the one logged on run {forest}"
+    ) as info:
         _evaluate(repo, _logged(repo, logistic), forest)
     assert "their predictions differ on" in info.value.message
     assert _report_bytes(folder) == before
@@ -510,11 +535,14 @@ def test_the_honest_reports_record_the_chosen_model(repo: Path) -> None:
     assert record.model is not None and record.model.sha256
     want = (forest, record.model.uri, record.model.sha256)
     reports = inc_dir(repo) / "reports"
-    for path in (reports / f"explain-{forest}/summary.json", reports / f"eval-{forest}/summary.json", _in_process(repo)):
+    for path in (
+        reports / f"explain-{forest}/summary.json",
+        reports / f"eval-{forest}/summary.json",
+        _in_process(repo),
+    ):
         data = json.loads(path.read_text())
         assert (data["run_id"], data["model_uri"], data["model_sha256"]) == want, path
     assert runs_of(repo, "candidate")
-
 
 
 def test_choosing_the_logistic_and_renaming_the_forests_reports_to_it_fails_each_report(repo: Path) -> None:

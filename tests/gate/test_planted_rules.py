@@ -190,6 +190,38 @@ def test_thresholds_that_can_fire(line: str, ok: bool) -> None:
     assert (threshold_problems(_perf(line), _meta()) == []) is ok
 
 
+@pytest.mark.parametrize(
+    ("line", "baseline", "ok"),
+    [
+        ("alert_below: 0.8", ("rule", 0.62), True),
+        ("alert_below: 0.62", ("rule", 0.62), False),  # at the baseline: too late
+        ("alert_below: 0.55", ("rule", 0.62), False),
+        ("alert_below: 0.55", ("rule", float("nan")), True),  # a broken baseline is judged elsewhere
+        ("alert_below: 0.55", None, True),
+    ],
+)
+def test_an_alert_fires_before_the_model_falls_to_its_baseline(
+    line: str, baseline: tuple[str, float] | None, ok: bool
+) -> None:
+    assert (threshold_problems(_perf(line), _meta(), baseline) == []) is ok
+
+
+def test_when_the_baseline_meets_the_target_the_chosen_score_bounds_the_alert() -> None:
+    meta = _meta()  # target 0.8
+    assert threshold_problems(_perf("alert_below: 0.85"), meta, ("rule", 0.82), None, 0.9) == []
+    high = threshold_problems(_perf("alert_below: 0.9"), meta, ("rule", 0.82), None, 0.9)
+    assert high and "at or above the chosen run's roc_auc 0.9" in high[0]
+    low = threshold_problems(_perf("alert_below: 0.81"), meta, ("rule", 0.82), None, 0.9)
+    assert low and "alert above 0.82" in low[0]
+
+
+def test_labels_must_arrive_within_the_policy() -> None:
+    slow = _perf("alert_below: 0.75")  # labels after 7 days
+    assert threshold_problems(slow, _meta(), None, 7) == []
+    late = threshold_problems(slow, _meta(), None, 1)
+    assert late and "label_delay_max_days 1" in late[0]
+
+
 def test_metric_ranges() -> None:
     assert metric_range("ROC-AUC") == (0.0, 1.0, "maximize")
     assert metric_range("rmse")[:2] == (0.0, float("inf"))  # type: ignore[index]

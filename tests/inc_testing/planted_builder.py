@@ -145,7 +145,7 @@ def build_honest_repo(root: Path) -> Path:
     data[1].to_csv(root / "data" / "holdout.csv", index=False)
     data[0].to_csv(root / "data" / "reference.csv", index=False)
     reference = sha256_file(root / "data" / "reference.csv")
-    (path / "monitoring.yaml").write_text(monitoring_yaml(FEATURES, alert_below=0.7, reference_sha=reference))
+    (path / "monitoring.yaml").write_text(monitoring_yaml(FEATURES, alert_below=0.8, reference_sha=reference))
     commit_all(root, "spec, plan and data")
     _track(ws, "majority", "baseline", DummyClassifier(strategy="prior"), data, save=False)
     _track_rule(ws, data)

@@ -33,7 +33,11 @@ def test_train_and_test_are_sketched_and_sealed(tracked: Any) -> None:
 
     record = read_run_record(tracked.inc.runs_dir / f"{exp.run_id}.json")
     by_name = {d.name: d for d in record.datasets}
-    assert [by_name[n].context for n in ("X_train", "X_test", "holdout")] == ["training", "evaluation", "evaluation"]
+    assert [by_name[n].context for n in ("X_train", "X_test", "holdout")] == [
+        "training",
+        "evaluation",
+        "evaluation",
+    ]
     train_sketch, test_sketch = by_name["X_train"].sketch, by_name["X_test"].sketch
     assert train_sketch is not None and test_sketch is not None
     assert (train_sketch.rows, train_sketch.distinct_rows, train_sketch.repeated_rows) == (4000, 4000, 0)

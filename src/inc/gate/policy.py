@@ -99,7 +99,7 @@ def apply_floors(check_id: str, outcome: Outcome, ev: EvidenceSet, policy: Polic
 
 # Floors where higher is stricter, and limits where lower is stricter.
 _HIGHER_IS_STRICTER = ("baseline_margin", "cv_min_folds", "min_candidates", "loadtest_min_requests")
-_LOWER_IS_STRICTER = ("waiver_max_days", "leakage_share")
+_LOWER_IS_STRICTER = ("waiver_max_days", "leakage_share", "label_delay_max_days")
 
 
 def policy_at(ws: Workspace, ref: str, read: Callable[[str, str], str | None]) -> Policy | None:

@@ -203,7 +203,7 @@ def _evaluated_elsewhere(
     like = f", as many as {same[0]!r}" if same else ""
     return (
         f"{ev.rel(path)} scored {summary.rows:,} rows{like}, but no logged test set has that many ({sizes}): "
-        "log the data the model was evaluated on, e.g. exp.log_dataset(X_test, \"test\")"
+        'log the data the model was evaluated on, e.g. exp.log_dataset(X_test, "test")'
     )
 
 

@@ -1,5 +1,7 @@
 """Monitoring that can fire: the reference data exists and hashes as recorded; the performance
-alert threshold lies strictly inside the metric's range and on the right side of the target.
+alert threshold lies strictly inside the metric's range, on the right side of the target and
+of the best baseline (an alert that waits until the model is no better than its baseline
+alerts too late), and labels arrive within the workspace's ``label_delay_max_days``.
 
 Ranges and directions come from the metric catalog (``inc.metrics``).
 """
@@ -59,11 +61,22 @@ def unverified_reference(mon: MonitoringConfig) -> str:
     return ""
 
 
-def threshold_problems(mon: MonitoringConfig, meta: IncrementMeta) -> list[str]:
-    """The performance alert can fire: inside the metric's range, right side of the target."""
+def threshold_problems(
+    mon: MonitoringConfig,
+    meta: IncrementMeta,
+    baseline: tuple[str, float] | None = None,
+    label_delay_max_days: int | None = None,
+    chosen: float | None = None,
+) -> list[str]:
+    """The performance alert can fire: inside the metric's range, right side of the target and
+    of the best baseline (``(label, value)`` of the increment's metric), labels in time. When the
+    baseline already meets the target, the chosen run's score (``chosen``) bounds the alert."""
     perf = mon.performance
     if perf is None:
         return []
+    late = _late_labels(perf.label_delay_days, label_delay_max_days)
+    if late:
+        return [late]
     below = perf.alert_below is not None
     value = perf.alert_below if below else perf.alert_above
     assert value is not None
@@ -87,6 +100,16 @@ def threshold_problems(mon: MonitoringConfig, meta: IncrementMeta) -> list[str]:
             f"range ({low}, {high}), so the alert can never fire (or always fires)"
         )
     target = meta.metric.target
+    if same and baseline is not None and target is not None and _beyond(target, baseline[1], below):
+        # The best baseline already meets the target, so an alert at the target could only fire
+        # below the baseline: the chosen model's own score is the ceiling instead.
+        target = None
+        if chosen is not None and math.isfinite(chosen) and (value >= chosen if below else value <= chosen):
+            problems.append(
+                f"monitoring.yaml: field '{field}': {value:g} is {'at or above' if below else 'at or below'} "
+                f"the chosen run's {perf.metric} {chosen:.4g}: it would fire as soon as the model runs "
+                "at its measured score"
+            )
     if same and target is not None and not problems:
         if below and value > target:
             problems.append(
@@ -98,4 +121,41 @@ def threshold_problems(mon: MonitoringConfig, meta: IncrementMeta) -> list[str]:
                 f"monitoring.yaml: field '{field}': {value:g} is below the target {target:g}; "
                 "alert at or above the target the model was accepted on"
             )
+    if same and baseline is not None and not problems:
+        problems += _baseline_side(field, value, below, baseline, target)
     return problems
+
+
+def _beyond(target: float, best: float, below: bool) -> bool:
+    """True when the best baseline already meets the target (at or past it)."""
+    return math.isfinite(best) and (best >= target if below else best <= target)
+
+
+def _late_labels(delay: float, most: int | None) -> str:
+    if most is None or delay <= most:
+        return ""
+    return (
+        f"monitoring.yaml: field 'performance.label_delay_days': {delay:g} days is longer than the "
+        f"workspace's label_delay_max_days {most}: the alert would fire long after the model went "
+        "bad; measure on faster labels (or a proxy), or raise the floor in inc.yaml on purpose"
+    )
+
+
+def _baseline_side(
+    field: str, value: float, below: bool, baseline: tuple[str, float], target: float | None
+) -> list[str]:
+    """An alert the model has to fall past its best baseline to trigger alerts too late."""
+    label, best = baseline
+    if math.isfinite(best) and (value <= best if below else value >= best):
+        side = "at or below" if below else "at or above"
+        where = (
+            f"between {best:.4g} and the target {target:g}"
+            if target is not None
+            else (f"{'above' if below else 'below'} {best:.4g}")
+        )
+        return [
+            f"monitoring.yaml: field '{field}': {value:g} is {side} {best:.4g}, the best baseline's "
+            f"score (run {label}): the model would be no better than its baseline before anyone is "
+            f"alerted; alert {where}"
+        ]
+    return []

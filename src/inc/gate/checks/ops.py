@@ -36,11 +36,37 @@ def _monitoring_config(inc: Increment) -> MonitoringConfig | None:
         return None  # the coverage problems name the invalid field
 
 
-def _own_problems(inc: Increment, config: GateConfig, mon: MonitoringConfig | None) -> list[str]:
+def _own_problems(
+    inc: Increment, ev: EvidenceSet, config: GateConfig, mon: MonitoringConfig | None
+) -> list[str]:
     """Problems of monitoring.yaml itself: a reference that cannot be found, thresholds that cannot fire."""
     if mon is None:
         return []
-    return reference_problems(mon, config.ws.root) + threshold_problems(mon, inc.meta)
+    from inc.gate.policy import policy_of
+
+    most = policy_of(config).label_delay_max_days
+    baseline = _best_baseline(inc, ev)
+    record = ev.chosen.record
+    usable = record is not None and record.role == "candidate"
+    chosen = record.metrics.get(inc.meta.metric.name) if usable and record is not None else None
+    own = threshold_problems(mon, inc.meta, baseline, most, chosen)
+    return reference_problems(mon, config.ws.root) + own
+
+
+def _best_baseline(inc: Increment, ev: EvidenceSet) -> tuple[str, float] | None:
+    """(label, value) of the best finite baseline score on the increment's metric, if any."""
+    import math
+
+    metric = inc.meta.metric
+    scored = [
+        (r.metrics[metric.name], r.name or short(r.run_id))
+        for r in ev.runs.values()
+        if r.role == "baseline" and metric.name in r.metrics and math.isfinite(r.metrics[metric.name])
+    ]
+    if not scored:
+        return None
+    value, name = max(scored) if metric.goal == "maximize" else min(scored)
+    return name, value
 
 
 def check_monitoring(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
@@ -60,7 +86,7 @@ def check_monitoring(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Out
     if model is None:
         problems = [p for p in problems if "model inputs are unknown" not in p]
     mon = _monitoring_config(inc)
-    problems += _own_problems(inc, config, mon)
+    problems += _own_problems(inc, ev, config, mon)
     if problems:
         shown = "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else "")
         return fail(shown, where)
@@ -246,7 +272,7 @@ def _commit_after_start(record: Any, config: GateConfig) -> str | None:
 
 
 def _lost_commit(commit: str | None, config: GateConfig) -> str | None:
-    """"commit X is not in HEAD's history" when the run's commit was amended or rebased away."""
+    """ "commit X is not in HEAD's history" when the run's commit was amended or rebased away."""
     from inc import gitutil
 
     repo = config.repo

@@ -222,8 +222,7 @@ def check_nontrivial_baseline(inc: Increment, ev: EvidenceSet, config: GateConfi
 def _unloaded(ev: EvidenceSet) -> str:
     count = len(ev.run_errors)
     return (
-        f"skipped: needs experiments ({count} ledger record(s) do not load; one may be a stronger "
-        "baseline)"
+        f"skipped: needs experiments ({count} ledger record(s) do not load; one may be a stronger baseline)"
     )
 
 
