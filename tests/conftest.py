@@ -12,14 +12,39 @@ from inc.scaffold import init_workspace, new_increment
 from inc.workspace import Workspace
 from inc_testing import GIT_ENV, drop_leaked_mlflow_run, git
 
+# ``mlflow.set_tracking_uri`` exports MLFLOW_TRACKING_URI, which wins inc's URI precedence. A
+# test (or a session fixture) that calls it would send every later run of the worker to its
+# store, so a session fixture built later tracks into a store its inc.yaml does not name.
+MLFLOW_ENV = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_fixture_setup(fixturedef: pytest.FixtureDef[object]) -> Iterator[None]:
+    """Build shared fixtures without the MLflow URI variables, and leave none behind."""
+    if fixturedef.scope == "function":
+        yield
+        return
+    saved = {key: os.environ.pop(key, None) for key in MLFLOW_ENV}
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            os.environ.pop(key, None)
+            if value is not None:
+                os.environ[key] = value
+
 
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for key in MLFLOW_ENV:
+        monkeypatch.delenv(key, raising=False)
     monkeypatch.delenv("GITHUB_BASE_REF", raising=False)
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     for key, value in GIT_ENV.items():
         monkeypatch.setenv(key, value)
+    yield
+    for key in MLFLOW_ENV:  # set by mlflow.set_tracking_uri inside the test: monkeypatch did not see it
+        os.environ.pop(key, None)
 
 
 @pytest.fixture(autouse=True)

@@ -117,7 +117,7 @@ def passing_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         init_workspace(root)
         commit_all(root, "inc init")
         ws = Workspace.discover(root)
-        path = new_increment(ws, "fraud-detection", target=0.75).increment.path
+        path = new_increment(ws, "fraud-detection", target=0.8).increment.path
         fill_documents(path)
         spec = path / "spec.md"
         spec.write_text(spec.read_text().replace("p95 under 100 ms", "p95 under 2000 ms"))
@@ -125,7 +125,7 @@ def passing_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         set_meta(
             path,
             status="active",
-            metric=Metric(name="roc_auc", goal="maximize", target=0.75),
+            metric=Metric(name="roc_auc", goal="maximize", target=0.8),
             latency_p95_ms=2000.0,
         )
         data = _data()
@@ -134,7 +134,9 @@ def passing_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         X_test.to_csv(root / "data" / "holdout.csv", index=False)  # type: ignore[attr-defined]
         X_train.to_csv(root / "data" / "reference.csv", index=False)  # type: ignore[attr-defined]
         reference = sha256_file(root / "data" / "reference.csv")
-        (path / "monitoring.yaml").write_text(monitoring_yaml(FEATURES).replace("a" * 64, reference))
+        (path / "monitoring.yaml").write_text(
+            monitoring_yaml(FEATURES, alert_below=0.78).replace("a" * 64, reference)
+        )
         commit_all(root, "spec, plan and data")
         _track(ws, "majority", "baseline", DummyClassifier(strategy="prior"), data, save=False)
         _track(ws, "amount-rule", "baseline", _amount_rule(), data, save=False)

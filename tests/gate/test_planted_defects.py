@@ -295,30 +295,29 @@ def monitoring(root: Path) -> Path:
 
 
 def alert_below_zero(root: Path) -> None:
-    edit(monitoring(root), "alert_below: 0.8", "alert_below: 0.0")
+    edit(monitoring(root), "alert_below: 0.78", "alert_below: 0.0")
 
 
 def alert_below_one(root: Path) -> None:
-    edit(monitoring(root), "alert_below: 0.8", "alert_below: 1.0")
+    edit(monitoring(root), "alert_below: 0.78", "alert_below: 1.0")
 
 
 def alert_above_on_a_maximized_metric(root: Path) -> None:
-    edit(monitoring(root), "alert_below: 0.8", "alert_above: 0.7")
+    edit(monitoring(root), "alert_below: 0.78", "alert_above: 0.7")
 
 
-def alert_above_the_chosen_score(root: Path) -> None:
-    """The rule baseline already meets the target, so the chosen model's score is the ceiling."""
-    edit(monitoring(root), "alert_below: 0.8", "alert_below: 0.9999")
+def alert_above_the_target(root: Path) -> None:
+    edit(monitoring(root), "alert_below: 0.78", "alert_below: 0.95")
 
 
 def alert_below_nan(root: Path) -> None:
-    edit(monitoring(root), "alert_below: 0.8", "alert_below: .nan")
+    edit(monitoring(root), "alert_below: 0.78", "alert_below: .nan")
 
 
 def alert_below_the_best_baseline(root: Path) -> None:
     """Inside roc_auc's range and below the target, but the model would have to fall below the
     rule baseline it beat before anyone is alerted."""
-    edit(monitoring(root), "alert_below: 0.8", "alert_below: 0.3")
+    edit(monitoring(root), "alert_below: 0.78", "alert_below: 0.3")
 
 
 def labels_a_decade_late(root: Path) -> None:
@@ -472,7 +471,7 @@ PLANTINGS: list[Planting] = [
     (alert_below_zero, "monitoring", "0 is not strictly inside roc_auc's range (0, 1)"),
     (alert_below_one, "monitoring", "1 is not strictly inside roc_auc's range (0, 1)"),
     (alert_above_on_a_maximized_metric, "monitoring", "so the alert is 'alert_below'"),
-    (alert_above_the_chosen_score, "monitoring", "0.9999 is at or above the chosen run's roc_auc"),
+    (alert_above_the_target, "monitoring", "0.95 is above the target 0.8"),
     (alert_below_nan, "monitoring", "is not a number an alert can cross"),
     (alert_below_the_best_baseline, "monitoring", "0.3 is at or below"),
     (labels_a_decade_late, "monitoring", "3650 days is longer than the workspace's label_delay_max_days 365"),

@@ -286,7 +286,7 @@ def chosen_metric_raised_over_the_target(root: Path) -> None:
 
 def target_nan_in_yaml(root: Path) -> None:
     """``target: .nan`` typed into increment.yaml (YAML's NaN)."""
-    edit(inc_dir(root) / "increment.yaml", "target: 0.75}", "target: .nan}")
+    edit(inc_dir(root) / "increment.yaml", "target: 0.8}", "target: .nan}")
 
 
 def margin_nan_in_yaml(root: Path) -> None:
@@ -336,7 +336,7 @@ PLANTINGS: list[Planting] = [
     (baseline_start_in_the_future, "experiments", "is in the future"),
     (loadtest_created_in_the_future, "staleness", "-in-process.json: created 2099-06-01 is in the future"),
     (margin_lowered_below_the_spec, "baseline", "below the 20% spec.md states"),
-    (target_lowered_below_the_spec, "baseline", "below the 0.75 spec.md states"),
+    (target_lowered_below_the_spec, "baseline", "below the 0.8 spec.md states"),
     (
         latency_target_loosened_in_the_yaml,
         "load_test",

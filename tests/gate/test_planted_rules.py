@@ -179,7 +179,7 @@ def line_dict(line: str) -> dict[str, object]:
     ("line", "ok"),
     [
         ("alert_below: 0.75", True),
-        ("alert_below: 0.8", True),
+        ("alert_below: 0.78", True),
         ("alert_below: 0.0", False),
         ("alert_below: 1.0", False),
         ("alert_below: 0.85", False),
@@ -193,7 +193,7 @@ def test_thresholds_that_can_fire(line: str, ok: bool) -> None:
 @pytest.mark.parametrize(
     ("line", "baseline", "ok"),
     [
-        ("alert_below: 0.8", ("rule", 0.62), True),
+        ("alert_below: 0.78", ("rule", 0.62), True),
         ("alert_below: 0.62", ("rule", 0.62), False),  # at the baseline: too late
         ("alert_below: 0.55", ("rule", 0.62), False),
         ("alert_below: 0.55", ("rule", float("nan")), True),  # a broken baseline is judged elsewhere

@@ -30,7 +30,7 @@ from inc_testing.gate_evidence import FEATURES, commit_all, fill_documents, moni
 
 INC = "0001-fraud-detection"
 OWNER = "ml-team"
-TARGET = 0.75
+TARGET = 0.8
 # The training code the runs are digested against (listed under ``code:`` in increment.yaml and
 # committed before any run; the gate hashes it, never runs it).
 TRAIN_PY = """\"\"\"Train the fraud-detection candidates and baselines of increment 0001.\"\"\"
@@ -145,7 +145,9 @@ def build_honest_repo(root: Path) -> Path:
     data[1].to_csv(root / "data" / "holdout.csv", index=False)
     data[0].to_csv(root / "data" / "reference.csv", index=False)
     reference = sha256_file(root / "data" / "reference.csv")
-    (path / "monitoring.yaml").write_text(monitoring_yaml(FEATURES, alert_below=0.8, reference_sha=reference))
+    (path / "monitoring.yaml").write_text(
+        monitoring_yaml(FEATURES, alert_below=0.78, reference_sha=reference)
+    )
     commit_all(root, "spec, plan and data")
     _track(ws, "majority", "baseline", DummyClassifier(strategy="prior"), data, save=False)
     _track_rule(ws, data)
