@@ -26,6 +26,7 @@ from inc_testing.planted_builder import (
     failing,
     gate,
     inc_dir,
+    make_reports,
     waive,
     write_policy,
 )
@@ -42,8 +43,7 @@ def retrain(root: Path, test: tuple[Any, Any], logged: Callable[[Any, Any], Logg
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import StratifiedKFold, cross_val_score
 
-    from inc import evaluate, explain, track_experiment
-    from inc.ops.loadtest import LoadTestOptions, run_loadtest
+    from inc import track_experiment
     from inc.tracking.runs_table import choose
 
     ws = Workspace.discover(root)
@@ -64,11 +64,7 @@ def retrain(root: Path, test: tuple[Any, Any], logged: Callable[[Any, Any], Logg
         exp.log_note("forest-again: the chosen forest, retrained in a hurry")
     run_id = exp.run_id
     choose(ws, "0001", run_id)
-    options: dict[str, Any] = {"increment": "0001", "run_id": run_id, "workspace": ws, "log_artifacts": False}
-    explain(model, train_x, test_x, max_background=50, max_explain=60, progress=False, **options)
-    evaluate(model, test_x, test_y, replicates=50, **options)
-    holdout = root / "data" / "holdout.csv"
-    run_loadtest(ws, ws.find("0001"), run_id, holdout, LoadTestOptions(requests=250, warmup=5))
+    make_reports(ws, model, (train_x, test_x, train_y, test_y), run_id, log_artifacts=False)
     commit_all(root, "retrained")
     return run_id
 

@@ -147,12 +147,10 @@ def trained_from_an_uncommitted_train_py(root: Path) -> None:
     SHAP report, evaluation and load test; the team never commits train.py."""
     from sklearn.ensemble import RandomForestClassifier
 
-    from inc import evaluate, explain
-    from inc.ops.loadtest import LoadTestOptions, run_loadtest
     from inc.tracking.experiment import ProvenanceWarning
     from inc.tracking.runs_table import choose
     from inc.workspace import Workspace
-    from inc_testing.planted_builder import _data, _track
+    from inc_testing.planted_builder import _data, _track, make_reports
 
     touch_train_py(root)
     ws = Workspace.discover(root)
@@ -161,31 +159,7 @@ def trained_from_an_uncommitted_train_py(root: Path) -> None:
     with pytest.warns(ProvenanceWarning, match=r"training from uncommitted changes \(train.py\)"):
         run = _track(ws, "forest", "candidate", forest, data, save=True)
     choose(ws, "0001", run)
-    explain(
-        forest,
-        data[0],
-        data[1],
-        increment="0001",
-        run_id=run,
-        workspace=ws,
-        max_background=50,
-        max_explain=60,
-        log_artifacts=False,
-        progress=False,
-    )
-    evaluate(
-        forest,
-        data[1],
-        data[3],
-        increment="0001",
-        run_id=run,
-        workspace=ws,
-        log_artifacts=False,
-        replicates=50,
-    )
-    run_loadtest(
-        ws, ws.find("0001"), run, root / "data" / "holdout.csv", LoadTestOptions(requests=250, warmup=5)
-    )
+    make_reports(ws, forest, data, run, log_artifacts=False)
     record = read_run_record(record_path(root, run))
     assert record.git_dirty is True and record.dirty_files == ["train.py"]
 

@@ -121,8 +121,6 @@ def build_honest_repo(root: Path) -> Path:
     from sklearn.linear_model import LogisticRegression
     from sklearn.tree import DecisionTreeClassifier
 
-    from inc import evaluate, explain
-    from inc.ops.loadtest import LoadTestOptions, run_loadtest
     from inc.tracking.runs_table import choose
 
     root.mkdir(parents=True)
@@ -156,34 +154,33 @@ def build_honest_repo(root: Path) -> Path:
     forest = RandomForestClassifier(n_estimators=15, max_depth=4, random_state=0)
     chosen = _track(ws, "forest", "candidate", forest, data, save=True)
     choose(ws, "0001", chosen)
-    explain(
-        forest,
-        data[0],
-        data[1],
-        increment="0001",
-        run_id=chosen,
-        workspace=ws,
-        max_background=50,
-        max_explain=60,
-        log_artifacts=True,  # reports become artifacts of the run: --verify compares them
-        progress=False,
-    )
-    evaluate(
-        forest,
-        data[1],
-        data[3],
-        increment="0001",
-        run_id=chosen,
-        workspace=ws,
-        log_artifacts=True,  # reports become artifacts of the run: --verify compares them
-        replicates=50,
-    )
-    run_loadtest(
-        ws, ws.find("0001"), chosen, root / "data" / "holdout.csv", LoadTestOptions(requests=250, warmup=5)
-    )
+    make_reports(ws, forest, data, chosen, log_artifacts=True)  # --verify compares them
     rebuild_docs(ws)
     commit_all(root, "evidence")
     return root
+
+
+def make_reports(ws: Workspace, model: Any, data: tuple[Any, ...], run_id: str, log_artifacts: bool) -> None:
+    """The chosen run's SHAP and evaluation reports and an in-process load test on
+    data/holdout.csv, through the real APIs (``data`` is ``(X_train, X_test, y_train, y_test)``).
+    With ``log_artifacts`` the reports also become artifacts of the run."""
+    from inc import evaluate, explain
+    from inc.ops.loadtest import LoadTestOptions, run_loadtest
+
+    options: dict[str, Any] = {"increment": "0001", "run_id": run_id, "workspace": ws}
+    explain(
+        model,
+        data[0],
+        data[1],
+        max_background=50,
+        max_explain=60,
+        progress=False,
+        log_artifacts=log_artifacts,
+        **options,
+    )
+    evaluate(model, data[1], data[3], replicates=50, log_artifacts=log_artifacts, **options)
+    holdout = ws.root / "data" / "holdout.csv"
+    run_loadtest(ws, ws.find("0001"), run_id, holdout, LoadTestOptions(requests=250, warmup=5))
 
 
 def relocate_store(source: Path, copy: Path) -> None:
