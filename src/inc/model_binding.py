@@ -23,6 +23,7 @@ from inc.errors import TrackingError, UserError
 
 if TYPE_CHECKING:
     from inc.evidence import RunRecord
+    from inc.increment import Increment
     from inc.workspace import Workspace
 
 RTOL = 1e-6  # predictions of the same model reloaded agree to the last bits; allclose for safety
@@ -41,6 +42,23 @@ class ModelBinding:
     def fields(self) -> dict[str, str | None]:
         """The three fields every report records."""
         return {"run_id": self.run_id, "model_uri": self.model_uri, "model_sha256": self.model_sha256}
+
+
+def linked_model_record(ws: Workspace, inc: Increment, ref: str, verb: str) -> tuple[str, RunRecord]:
+    """(full run id, ledger record) of the linked run ``ref`` names (its id or a unique prefix),
+    whose record holds a logged model; ``verb`` names the command in the hint ("explain")."""
+    from inc.evidence import check_run_id, read_run_record
+    from inc.tracking.runs_table import resolve_run_id
+
+    run_id = resolve_run_id(inc, check_run_id(ref))  # NotFoundError naming 'inc link' otherwise
+    path = inc.runs_dir / f"{run_id}.json"
+    record = read_run_record(path)
+    if record.model is None or not record.model.uri:
+        raise UserError(
+            f"{ws.relpath(path)}: run {run_id} has no model (model: null); "
+            f"save one in the run with exp.save_model(...) and {verb} that run"
+        )
+    return run_id, record
 
 
 def recorded_binding(record: RunRecord | None, run_id: str) -> ModelBinding:

@@ -22,7 +22,7 @@ from inc.evaluation.schema import (
     EvaluationSummary,
     FileRef,
 )
-from inc.evidence import ReportRef, RunRecord, link_report, read_run_record, sha256_file, write_evidence
+from inc.evidence import ReportRef, RunRecord, link_report, sha256_file, write_evidence
 from inc.fsutil import atomic_write_text
 
 if TYPE_CHECKING:
@@ -415,22 +415,13 @@ def evaluate_run(
     """
     for module in (*_ML_MODULES, "mlflow"):
         require_ml(module)
-    from inc.errors import NotFoundError
+    from inc.model_binding import linked_model_record, loaded_binding
     from inc.ops.tabular import read_table
     from inc.tracking import adapter
 
     inc = ws.find(str(increment))
-    record_path = inc.runs_dir / f"{run_id}.json"
-    if not record_path.is_file():
-        raise NotFoundError(
-            f"run {run_id!r} is not in {ws.relpath(inc.runs_dir)}/; link it first: inc link {inc.id} {run_id}"
-        )
-    record = read_run_record(record_path)
-    if record.model is None or not record.model.uri:
-        raise UserError(
-            f"{ws.relpath(record_path)}: run {run_id} has no model (model: null); "
-            "save one in the run with exp.save_model(...) and evaluate that run"
-        )
+    run_id, record = linked_model_record(ws, inc, run_id, "evaluate")  # an id or a unique prefix
+    assert record.model is not None  # linked_model_record refuses a record without one
     frame = read_table(data_path, "test data")
     missing = [c for c in (target, *slice_by, *([group_by] if group_by else [])) if c not in frame.columns]
     if missing:
@@ -443,7 +434,6 @@ def evaluate_run(
     if absent:
         raise UserError(f"{data_path}: lacks the model's input column(s) {', '.join(absent)}")
     model = adapter.load_native_model(record.model.uri, adapter.resolve_tracking_uri(ws))
-    from inc.model_binding import loaded_binding
 
     return evaluate(
         model,

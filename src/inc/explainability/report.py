@@ -12,7 +12,6 @@ libraries load inside :func:`explain` (``MissingExtraError`` when absent).
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,7 +38,6 @@ if TYPE_CHECKING:
     from inc.model_binding import ModelBinding
     from inc.workspace import Workspace
 
-_RUN_ID_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 _ML_MODULES = ("numpy", "pandas", "shap", "matplotlib")
 REPORT_KIND = "explain"
 T = TypeVar("T")
@@ -422,30 +420,18 @@ def explain_run(
     """
     for module in (*_ML_MODULES, "mlflow"):
         require_ml(module)
-    from inc.errors import NotFoundError
     from inc.explainability import inputs as si
+    from inc.model_binding import linked_model_record, loaded_binding
     from inc.tracking import adapter
-    from inc.tracking.runs_table import resolve_run_id
 
     inc = ws.find(str(increment))
     ensure_inside(ws.root, inc.runs_dir)
     ensure_inside(ws.root, inc.reports_dir)
-    run_id = resolve_run_id(inc, run_id)  # a unique prefix of >= 6 characters is enough
-    record_path = inc.runs_dir / f"{run_id}.json"
-    if not _RUN_ID_RE.match(run_id) or not record_path.is_file():
-        raise NotFoundError(
-            f"run {run_id!r} is not in {ws.relpath(inc.runs_dir)}/; link it first: inc link {inc.id} {run_id}"
-        )
-    record = read_run_record(record_path)
-    if record.model is None or not record.model.uri:
-        raise UserError(
-            f"{ws.relpath(record_path)}: run {run_id} has no model (model: null); "
-            "save one in the run with exp.save_model(...) and explain that run"
-        )
+    run_id, record = linked_model_record(ws, inc, run_id, "explain")  # an id or a unique prefix
+    assert record.model is not None  # linked_model_record refuses a record without one
     frame = si.read_table(data_path, target)
     uri = adapter.resolve_tracking_uri(ws)
     model = adapter.load_native_model(record.model.uri, uri)
-    from inc.model_binding import loaded_binding
 
     return explain(
         model,
