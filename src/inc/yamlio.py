@@ -86,6 +86,8 @@ def _check_expansion(root: yaml.Node, source: str) -> None:
         if id(node) in sizes:
             continue
         children = _children(node)
+        if not expanded:
+            _check_unique_keys(node, source)
         if not expanded and children:
             stack.append((node, True))
             stack.extend((child, False) for child in children if id(child) not in sizes)
@@ -97,6 +99,26 @@ def _check_expansion(root: yaml.Node, source: str) -> None:
                 f"{source}: over {cap:,} YAML nodes once its aliases (*name) are expanded "
                 "(limits.yaml_nodes in inc.yaml); write the values out or shorten the file"
             )
+
+
+def _check_unique_keys(node: yaml.Node, source: str) -> None:
+    """Refuse a mapping that gives a key twice: the loader keeps the last value, while a reviewer
+    reads the first (a second ``chosen_run:`` or ``waivers:`` lower down would go unseen)."""
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        return
+    seen: dict[str, int] = {}
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+            continue
+        line = key.start_mark.line + 1
+        if key.value in seen:
+            raise ConfigError(
+                f"{source}: line {line}: key {shown(key.value)} is given twice (first at line "
+                f"{seen[key.value]}); keep one"
+            )
+        seen[key.value] = line
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:

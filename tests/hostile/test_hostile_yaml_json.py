@@ -32,6 +32,16 @@ def test_alias_bomb_in_increment_yaml_fails_structure_and_every_command(hostile:
     hostile.assert_outside_untouched()
 
 
+def test_a_key_given_twice_in_increment_yaml_is_refused_naming_both_lines(hostile: Hostile) -> None:
+    """A second ``status:`` lower down would win over the one a reviewer reads."""
+    meta = hostile.inc / "increment.yaml"
+    meta.write_text(meta.read_text() + "status: done\n")
+    hostile.commit()
+    hostile.run("gate").assert_named_failure("increment.yaml", "key 'status' is given twice", codes=(1,))
+    hostile.run("list").assert_named_failure("increment.yaml", "key 'status' is given twice", codes=(2,))
+    hostile.assert_outside_untouched()
+
+
 def test_alias_bomb_in_monitoring_yaml_is_a_failed_check(hostile: Hostile) -> None:
     (hostile.inc / "monitoring.yaml").write_text(alias_bomb())
     meta = hostile.inc / "increment.yaml"
