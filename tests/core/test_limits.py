@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -75,7 +76,9 @@ def test_limits_come_from_inc_yaml_and_have_ceilings() -> None:
 def test_living_docs_dir_cannot_be_the_root_or_git(workspace: Workspace) -> None:
     original = (workspace.root / "inc.yaml").read_text()
     for value in ('"."', '"./"', ".git", ".git/site"):
-        (workspace.root / "inc.yaml").write_text(original + f"\nliving_docs_dir: {value}\n")
+        config = re.sub(r"^living_docs_dir:.*$", f"living_docs_dir: {value}", original, flags=re.M)
+        assert config != original
+        (workspace.root / "inc.yaml").write_text(config)
         with pytest.raises(ConfigError, match="living_docs_dir.*not its root or .git"):
             Workspace.discover(workspace.root)
 

@@ -9,7 +9,7 @@ import pytest
 
 import inc
 from inc.cli import main
-from inc.errors import NotFoundError, UserError
+from inc.errors import ConfigError, NotFoundError, UserError
 from inc.tracking.ledger import sync, unlink
 from inc.tracking.runs_table import choose, match_run_id, resolve_run_id
 from inc.yamlio import load_yaml
@@ -179,12 +179,9 @@ def test_the_line_editor_and_its_fallback(tracked: Any) -> None:
     )
     assert edit_keys(text, {"c": "x"}).endswith("# tail\nc: x\n")
     assert edit_keys(text, {"d": None}).endswith("d: null\n")
-    # A key given twice (YAML keeps the last): the line edit would change the wrong one, so the
-    # result is checked by parsing it back and the file is written whole instead.
+    # A key given twice: PyYAML would keep the last value while a reviewer reads the first, so
+    # the file is refused, naming both lines, before anything edits it.
     path = tracked.inc.meta_path
     path.write_text(path.read_text() + "owner: twice\n")
-    current = tracked.reload()
-    assert current.meta.owner == "twice"
-    current.save_meta(current.meta.model_copy(update={"owner": "bo"}))
-    assert load_yaml(path)["owner"] == "bo"
-    assert path.read_text().count("owner:") == 1
+    with pytest.raises(ConfigError, match="key 'owner' is given twice"):
+        tracked.reload()
