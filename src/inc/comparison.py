@@ -8,7 +8,6 @@ Core module: no ML import (a split fingerprint duck-types numpy arrays).
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -336,6 +335,8 @@ def split_fingerprint(splits: Any) -> str | None:
         return None
     if isinstance(splits, str):
         return splits
+    import hashlib  # here: ``inc new`` imports this module for its margin arithmetic only
+
     if hasattr(splits, "split") and hasattr(splits, "get_n_splits"):
         shuffles = getattr(splits, "shuffle", False)
         if shuffles and getattr(splits, "random_state", None) is None:

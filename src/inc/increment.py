@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 from inc import fastcheck, limits
 from inc.errors import ConfigError, UserError
 from inc.fsutil import atomic_write_text
-from inc.markdown import Section, Task, parse_sections, parse_tasks
-from inc.metacache import MetaCache, digest, file_digest
 from inc.yamlio import dump_yaml, load_yaml, validate
 
 if TYPE_CHECKING:
+    from inc.markdown import Section, Task
     from inc.meta import IncrementMeta
+    from inc.metacache import MetaCache
 
 META_FILE = "increment.yaml"
 EXPLAIN_PREFIX = "explain-"
@@ -118,6 +118,8 @@ class Increment:
 
     @classmethod
     def _load_cached(cls, path: Path, cache: MetaCache) -> Increment:
+        from inc.metacache import file_digest  # with hashlib: not on the path of ``inc new``
+
         meta_path = path / META_FILE
         before = file_digest(meta_path)
         if before is not None:
@@ -216,11 +218,15 @@ class Increment:
 
     def sections(self, name: str) -> list[Section]:
         """Sections of a document with line numbers."""
+        from inc.markdown import parse_sections  # not at the top: ``inc new`` reads no document
+
         return parse_sections(self.read_doc(name))
 
     @cached_property
     def tasks(self) -> list[Task]:
         """Checklist items of tasks.md."""
+        from inc.markdown import parse_tasks
+
         return parse_tasks(self.read_doc("tasks.md"))
 
     @property
@@ -234,11 +240,15 @@ class Increment:
         the file is always read under the limits."""
         if cache is None or "tasks" in self.__dict__:
             return self.tasks_done, len(self.tasks)
+        from inc.metacache import digest
+
         text = self.read_doc("tasks.md")
         key = digest(text.encode("utf-8"))
         cache.seen.add(self.path.name)
         counts = cache.task_counts(self.path.name, key)
         if counts is None:
+            from inc.markdown import parse_tasks
+
             tasks = self.__dict__["tasks"] = parse_tasks(text)
             counts = (sum(1 for task in tasks if task.done), len(tasks))
             cache.put_task_counts(self.path.name, key, counts)

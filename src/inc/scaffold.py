@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
-import shutil
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from inc import fastcheck
+from inc import fastcheck, flatyaml
 from inc.comparison import margin_examples, reachability_note
 from inc.errors import UserError
 from inc.fsutil import atomic_write_text
@@ -19,7 +20,7 @@ from inc.limits import finite
 from inc.metric_defaults import DEFAULT_METRICS
 from inc.metrics import lookup
 from inc.settings import CONFIG_FILE, load_config_at
-from inc.templating import render
+from inc.templating import render, render_packaged_or_override
 from inc.workspace import Workspace
 from inc.yamlio import parse_yaml, validate
 
@@ -29,6 +30,7 @@ MAX_SLUG = 60
 GITIGNORE_ENTRIES = ("mlflow.db", "mlartifacts/", ".*.tmp", ".*.claim/", ".*.staging/")
 WORKFLOW_PATH = Path(".github/workflows/inc-gate.yml")
 PROBLEMS = tuple(DEFAULT_METRICS)
+NEW_FILES = ("increment.yaml", "spec.md", "plan.md", "tasks.md", "monitoring.yaml")  # from <name>.j2
 
 DEFAULT_CONFIG = """\
 # inc workspace settings (https://github.com/inc-ml/inc). Every key is optional.
@@ -256,10 +258,12 @@ def new_increment(
     context["owner_yaml"] = json.dumps(context["owner"], ensure_ascii=False)
     number, claim = ws.claim_number()
     try:
-        path = _create_folder(ws, number, slug, context)
+        path, checked = _create_folder(ws, number, slug, context)
     finally:
-        shutil.rmtree(claim, ignore_errors=True)
-    return NewResult(Increment.load(path), list(dict.fromkeys([*ws.notes, *notes])))
+        remove_folder(claim)
+    # The data just checked is the file's: no second read (Increment.load when the model checked it)
+    increment = Increment(path, raw=checked) if checked is not None else Increment.load(path)
+    return NewResult(increment, list(dict.fromkeys([*ws.notes, *notes])))
 
 
 def _metric_choice(
@@ -291,31 +295,75 @@ def _metric_choice(
     return name, goal, target, notes
 
 
-def _create_folder(ws: Workspace, number: int, slug: str, context: dict[str, object]) -> Path:
+def _create_folder(
+    ws: Workspace, number: int, slug: str, context: dict[str, object]
+) -> tuple[Path, dict[str, Any] | None]:
     context = {**context, "id": f"{number:04d}"}
     final = ws.increments_dir / f"{number:04d}-{slug}"
     staging = ws.increments_dir / f".{number:04d}-{slug}.staging"
-    shutil.rmtree(staging, ignore_errors=True)
+    remove_folder(staging)
     staging.mkdir()
     try:
         files = {
-            "increment.yaml": render("increment.yaml.j2", context, ws.templates_dir, keep_compiled=True),
-            "spec.md": render("spec.md.j2", context, ws.templates_dir, keep_compiled=True),
-            "plan.md": render("plan.md.j2", context, ws.templates_dir, keep_compiled=True),
-            "tasks.md": render("tasks.md.j2", context, ws.templates_dir, keep_compiled=True),
-            "monitoring.yaml": render("monitoring.yaml.j2", context, ws.templates_dir, keep_compiled=True),
+            filename: render_packaged_or_override(f"{filename}.j2", context, ws.templates_dir)
+            for filename in NEW_FILES
         }
         files["increment.yaml"] = _quote_slug_line(files["increment.yaml"], slug)
         source = f"{ws.templates_dir / 'increment.yaml.j2'} (rendered)"
-        rendered = parse_yaml(files["increment.yaml"], source)
-        if not fastcheck.accepts("increment", rendered):  # the model names the field at fault
-            from inc.meta import IncrementMeta
-
-            validate(IncrementMeta, rendered, source)
+        checked = _checked_meta(files["increment.yaml"], source)
         for filename, text in files.items():
             atomic_write_text(staging / filename, text)
         ws.publish(staging, final)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        remove_folder(staging)
         raise
-    return final
+    return final, checked
+
+
+def remove_folder(path: Path) -> None:
+    """``shutil.rmtree(path, ignore_errors=True)`` for the flat folders ``inc new`` makes (a number
+    claim, a staging folder), without importing shutil and its compression modules.
+
+    The folder is opened without following a link and its files are unlinked relative to it;
+    a link, a sub-folder or a platform without ``dir_fd`` goes to shutil, which decides as before.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        return
+    except (OSError, AttributeError):
+        fd = -1
+    try:
+        if fd < 0 or os.scandir not in os.supports_fd or os.unlink not in os.supports_dir_fd:
+            raise IsADirectoryError(path)
+        with os.scandir(fd) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    raise IsADirectoryError(entry.name)
+                os.unlink(entry.name, dir_fd=fd)
+        os.rmdir(path)
+    except OSError:
+        import shutil
+
+        shutil.rmtree(path, ignore_errors=True)
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def _checked_meta(text: str, source: str) -> dict[str, Any] | None:
+    """The data of a rendered increment.yaml once it passed the fast check (None: the model
+    accepted it instead); an invalid one raises the error naming ``source`` and the field.
+
+    The flat reader (``inc.flatyaml``) reads what the packaged template renders without
+    importing PyYAML; anything it is not sure of is parsed by PyYAML as before.
+    """
+    rendered = flatyaml.read(text)
+    if rendered is None:
+        rendered = parse_yaml(text, source)
+    if fastcheck.accepts("increment", rendered):
+        return fastcheck.with_defaults("increment", rendered)
+    from inc.meta import IncrementMeta
+
+    validate(IncrementMeta, rendered, source)  # the model names the field at fault
+    return None

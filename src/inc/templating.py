@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from functools import lru_cache
@@ -142,6 +143,25 @@ def render(
     env = environment(override_dir, keep_compiled)
     with template_errors(name):
         return render_template(env.get_template(name), context)
+
+
+def render_packaged_or_override(name: str, context: dict[str, Any], override_dir: Path | None) -> str:
+    """``render(name, context, override_dir, keep_compiled=True)``, without importing jinja2 when
+    the repository does not override ``name``: the packaged template is then rendered by
+    ``inc.plainrender`` (the same bytes), or by jinja2 when it uses more than that subset.
+
+    Any entry named ``name`` in ``override_dir`` (a file, a link, even a folder) goes to jinja2's
+    sandbox, which decides what it is, as before.
+    """
+    if override_dir is None or not os.path.lexists(override_dir / name):
+        from inc.plainrender import Unsupported, render_text
+
+        try:
+            source = (packaged_templates_dir() / name).read_text(encoding="utf-8")
+            return render_text(source, context)
+        except (Unsupported, OSError, UnicodeDecodeError):
+            pass  # jinja2 renders it, or names what is wrong with it
+    return render(name, context, override_dir, keep_compiled=True)
 
 
 def render_template(template: Template, context: dict[str, Any]) -> str:

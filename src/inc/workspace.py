@@ -177,12 +177,12 @@ class Workspace:
     def _drop_stale_claims(self) -> None:
         """Remove claims (and staging folders) left by a killed ``inc new``: their owner process
         is gone, or they are older than ten minutes. The number is free again: no gap."""
-        import shutil
-
         now = time.time()
         for claim in self.increments_dir.glob(".*.claim"):
             try:
                 if now - claim.stat().st_mtime > _STALE_CLAIM_SECONDS or owner_gone(claim):
+                    import shutil  # only when something was left over: it costs ~2 ms
+
                     for staging in self.increments_dir.glob(f"{claim.name[:5]}-*.staging"):
                         shutil.rmtree(staging, ignore_errors=True)
                     shutil.rmtree(claim, ignore_errors=True)
@@ -192,6 +192,8 @@ class Workspace:
             try:
                 claimed = (self.increments_dir / f"{staging.name[:5]}.claim").exists()
                 if not claimed and now - staging.stat().st_mtime > _STALE_CLAIM_SECONDS / 2:
+                    import shutil
+
                     shutil.rmtree(staging, ignore_errors=True)
             except FileNotFoundError:
                 continue

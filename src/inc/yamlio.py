@@ -6,7 +6,7 @@ import reprlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from inc import limits
+from inc import flatyaml, limits
 from inc.errors import ConfigError
 
 if TYPE_CHECKING:  # pydantic and yaml are imported only when used
@@ -29,7 +29,8 @@ def load_yaml(path: Path) -> Any:
         raise ConfigError(exc.message) from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    return parse_yaml(text, str(path))
+    data = flatyaml.read(text)  # a plainly flat file needs no PyYAML (inc.flatyaml is one-sided)
+    return data if data is not None else parse_yaml(text, str(path))
 
 
 def parse_yaml(text: str, source: str) -> Any:
