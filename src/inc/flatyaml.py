@@ -9,7 +9,7 @@ names the line of an error. Accepted lines:
   followed by nothing or by spaces and a ``# comment``. A value is a double-quoted string in
   JSON's spelling with no escape but ``\\"`` and ``\\\\``; an integer without a leading zero; a
   decimal with digits on both sides of the point; ``null``; ``[]``; a date ``YYYY-MM-DD``; a word
-  ``[A-Za-z][A-Za-z0-9_.-]*`` other than YAML 1.1's booleans and nulls; or a flow mapping
+  ``[A-Za-z][A-Za-z0-9_.@-]*`` other than YAML 1.1's booleans and nulls; or a flow mapping
   ``{key: scalar, ...}`` of those scalars (quoted strings, ``[]`` and mappings excepted).
 
 Anything else (a character YAML reads specially or refuses, a tab, a byte-order mark, an indented
@@ -40,7 +40,7 @@ _ESCAPE = re.compile(r'\\(["\\])')
 _INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
 _DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+")
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.@-]*")  # "@" starts no plain scalar, but may follow
 _ENTRY = re.compile(rf" *({_KEY}): +([^ ,{{}}\[\]]+) *")
 # YAML 1.1's booleans and nulls (PyYAML resolves these spellings; all cases refused here)
 _SPECIAL = frozenset({"yes", "no", "true", "false", "on", "off", "null", "y", "n"})

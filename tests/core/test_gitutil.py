@@ -164,3 +164,36 @@ def test_blobs_at_reads_several_files_of_a_ref_in_one_call(
     assert [c[0] for c in calls] == ["cat-file"]
     assert gitutil.blobs_at(git_repo, "nope", ["docs/a.txt"]) == {"docs/a.txt": None}
     assert gitutil.blobs_at(git_repo / "docs", "HEAD", ["a.txt"]) == {"a.txt": b"first\r\nline\n"}
+
+
+def test_a_batch_larger_than_a_pipe_buffer_each_way(git_repo: Path) -> None:
+    """Requests and answers over 64 KiB (many branches, big files): written and read at the same
+    time, so neither side waits on the other forever."""
+    (git_repo / "big.txt").write_bytes(b"0123456789abcdef" * 20_000)  # 320 KB
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "big")
+    rels = [f"missing/{i:05d}/{'x' * 30}.txt" for i in range(3000)] + ["big.txt"]  # ~140 KB asked
+    found = gitutil.blobs_at(git_repo, "HEAD", rels)
+    assert found["big.txt"] == b"0123456789abcdef" * 20_000
+    assert sum(value is None for value in found.values()) == 3000
+
+
+def test_without_posix_spawn_the_same_answers_and_errors(
+    git_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (git_repo / "increments" / "0004-d").mkdir(parents=True)
+    (git_repo / "increments" / "0004-d" / "x").write_text("x")
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "d")
+    repo = _repo(git_repo)
+    spawned = gitutil.numbers_on_branches(repo, git_repo / "increments")
+    with pytest.raises(gitutil.GitError) as spawned_error:
+        gitutil.commits_touching_since(repo, "0" * 40, ["README.md"])
+    monkeypatch.delattr(gitutil.os, "posix_spawnp")
+    assert gitutil.numbers_on_branches(repo, git_repo / "increments") == spawned == {4}
+    with pytest.raises(gitutil.GitError) as error:
+        gitutil.commits_touching_since(repo, "0" * 40, ["README.md"])
+    assert error.value.message == spawned_error.value.message
+    assert error.value.stderr and error.value.returncode == spawned_error.value.returncode == 128
+    assert gitutil.open_repo(git_repo / "missing") is None
+
