@@ -183,7 +183,8 @@ def _branch_tips(folder: Path) -> set[str] | None:
 
 def tree_entry_names(folder: Path, commits: set[str]) -> set[bytes]:
     """Names in ``folder`` (an existing folder of the working tree) in each commit's tree: one
-    ``git cat-file --batch`` for all of them. A commit without that folder contributes nothing.
+    ``git cat-file --batch`` for all of them. A commit (or ref name) without that folder, or
+    that names nothing, contributes nothing.
     """
     if not commits:
         return set()
@@ -250,9 +251,18 @@ def branch_numbers(increments_dir: Path) -> set[int] | None:
     """Increment numbers in ``increments_dir`` on every local and remote-tracking branch, or None
     when the folder is not in a git repository (or git is not installed).
 
-    Two subprocesses whatever the number of branches: ``for-each-ref`` for the tips, then one
-    ``cat-file --batch`` reading the folder in every distinct tip.
+    One ``cat-file --batch`` reading the folder at every branch whatever their number, the names
+    read from the repository's ref files (``inc.gitrefs``); when those are not plainly readable,
+    or git refuses them, ``for-each-ref`` lists the tips first (two subprocesses).
     """
+    from inc import gitrefs
+
+    names = gitrefs.branch_names(str(increments_dir))
+    if names:
+        try:
+            return _numbers(tree_entry_names(increments_dir, set(names)))
+        except GitError:
+            pass  # git's own listing decides (and names what is wrong)
     try:
         tips = _branch_tips(increments_dir)
     except GitError as exc:
@@ -261,12 +271,11 @@ def branch_numbers(increments_dir: Path) -> set[int] | None:
         raise
     if tips is None:
         return None
-    numbers: set[int] = set()
-    for name in tree_entry_names(increments_dir, tips):
-        match = _NUMBER_RE.match(name)
-        if match:
-            numbers.add(int(match.group(1)))
-    return numbers
+    return _numbers(tree_entry_names(increments_dir, tips))
+
+
+def _numbers(names: set[bytes]) -> set[int]:
+    return {int(match.group(1)) for name in names if (match := _NUMBER_RE.match(name))}
 
 
 def numbers_on_branches(repo: Repo, increments_dir: Path) -> set[int]:

@@ -180,7 +180,7 @@ def slugify(name: str) -> str:
 
 
 def _refuse_duplicate_slug(ws: Workspace, slug: str) -> None:
-    taken = [path.name for path in ws.increment_dirs() if path.name[5:] == slug]
+    taken = [name for name in ws.increment_names() if name[5:] == slug]
     if taken:
         raise UserError(
             f"increment name {slug!r} is already used by {taken[0]}; choose another name "
@@ -191,6 +191,9 @@ def _refuse_duplicate_slug(ws: Workspace, slug: str) -> None:
 def _quote_slug_line(text: str, slug: str) -> str:
     """Quote ``slug:`` in a rendered increment.yaml whose template left it bare (``0042``,
     ``null``, ``yes`` and ``2024-01-01`` are other types to YAML)."""
+    lines = (line[5:].lstrip(" \t") for line in text.split("\n") if line.startswith("slug:"))
+    if not any(value.startswith(slug) for value in lines):
+        return text  # quoted already (the packaged template): no pattern to compile
     bare = re.compile(rf"^slug:[ \t]*{re.escape(slug)}(?P<rest>[ \t]*(#[^\n]*)?)$", re.M)
     return bare.sub(lambda m: f'slug: "{slug}"{m.group("rest")}', text, count=1)
 

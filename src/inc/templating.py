@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
 
 
+@lru_cache(maxsize=1)
 def packaged_templates_dir() -> Path:
     """Where the default templates are: inside the wheel, or the source checkout's ``templates/``."""
     here = Path(__file__).resolve().parent

@@ -21,7 +21,7 @@ def test_open_repo_outside_git_is_none(tmp_path: Path) -> None:
     assert gitutil.open_repo(tmp_path / "missing") is None
 
 
-def test_numbers_from_every_branch_in_two_git_calls(git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_numbers_from_every_branch_in_one_git_call(git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (git_repo / "increments" / "0001-a").mkdir(parents=True)
     (git_repo / "increments" / "0001-a" / "x").write_text("x")
     git(git_repo, "add", ".")
@@ -40,6 +40,11 @@ def test_numbers_from_every_branch_in_two_git_calls(git_repo: Path, monkeypatch:
     calls: list[list[str]] = []
     real = gitutil._run
     monkeypatch.setattr(gitutil, "_run", lambda cwd, args, **kw: calls.append(args) or real(cwd, args, **kw))
+    assert gitutil.numbers_on_branches(repo, git_repo / "increments") == set(range(1, 8))
+    assert [c[0] for c in calls] == ["cat-file"]  # the branch names from the ref files
+    calls.clear()
+    monkeypatch.setenv("GIT_DIR", str(git_repo / ".git"))  # git is asked which branches there are
+    monkeypatch.setenv("GIT_WORK_TREE", str(git_repo))
     assert gitutil.numbers_on_branches(repo, git_repo / "increments") == set(range(1, 8))
     assert [c[0] for c in calls] == ["for-each-ref", "cat-file"]
 

@@ -98,3 +98,15 @@ def test_remove_folder_follows_no_link_and_handles_what_it_does_not_know(tmp_pat
     assert not nested.exists()
     remove_folder(tmp_path / "missing")
     assert os.path.lexists(link)
+
+
+@pytest.mark.parametrize("name", ["0042", "yes", "null", "2024-01-01"])
+def test_a_custom_template_with_a_bare_slug_still_records_text(workspace: Workspace, name: str) -> None:
+    from inc import templating
+
+    packaged = (templating.packaged_templates_dir() / "increment.yaml.j2").read_text(encoding="utf-8")
+    _override(workspace, "increment.yaml.j2", packaged.replace('slug: "{{ slug }}"', "slug: {{ slug }}   # bare"))
+    made = new_increment(workspace, name).increment
+    text = (made.path / "increment.yaml").read_text(encoding="utf-8")
+    assert f'slug: "{name}"   # bare' in text
+    assert made.view.slug == Increment.load(made.path).view.slug == name
