@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from inc.evidence import CodeDigest, sha256_file
+from inc.evidence_io import sha256_file
 
 if TYPE_CHECKING:
+    from inc.evidence import CodeDigest
     from inc.increment import Increment
 
 CODE_SUFFIXES = (".py", ".ipynb", ".sql", ".r", ".R", ".scala", ".sh", ".toml", ".cfg")
@@ -97,6 +98,8 @@ def code_files(ws_root: Path, inc: Increment, entry: Path | None = None) -> list
 
 def digest_files(root: Path, files: list[Path]) -> CodeDigest:
     """One sha256 per file (keyed by its workspace-relative path) and one over the listing."""
+    from inc.evidence import CodeDigest  # the tracking side: pydantic is loaded there anyway
+
     root = root.resolve()
     per_file = {path.relative_to(root).as_posix(): sha256_file(path) for path in files}
     total = hashlib.sha256()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from inc.gate.catalog import TITLES
-from inc.meta import Waiver
+
+if TYPE_CHECKING:
+    from inc.meta import Waiver
 
 CheckStatus = Literal["pass", "fail", "warn", "waived", "skip"]
 READY_STATUSES = ("pass", "warn", "waived")
@@ -125,7 +127,7 @@ class GateResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The object ``inc gate --format json`` prints, as plain data (``inc schema gate``)."""
-        from inc.gate.report import to_model
+        from inc.gate.report_schema import to_model
 
         return to_model(self).model_dump(mode="json")
 

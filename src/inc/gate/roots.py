@@ -8,10 +8,13 @@ the chosen run reports ``skip`` with "skipped: needs experiments" instead of rep
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from inc.evidence import RunRecord
 from inc.gate.context import EvidenceSet
 from inc.gate.model import Outcome, fail, skip
+
+if TYPE_CHECKING:
+    from inc.evidence import RunRecord
 
 ROOT = "experiments"
 NEEDS_CHOSEN = (

@@ -12,10 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from inc.config import Policy
 from inc.markdown import placeholder_in
-from inc.meta import IncrementMeta, Waiver
+
+if TYPE_CHECKING:
+    from inc.config import Policy
+    from inc.meta import IncrementMeta, Waiver
 
 MIN_REASON = 15
 MIN_REASON_WORDS = 3
