@@ -10,13 +10,11 @@ them reads it as "no change".
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from inc.errors import UserError
+from inc.gitproc import Done, run_git
 
 _NUMBER_RE = re.compile(rb"^(\d{4})-")
 _NOT_A_COMMIT = ("not a valid commit", "bad object", "not a valid object", "unknown revision")
@@ -31,11 +29,27 @@ class GitError(UserError):
         self.stderr = stderr
 
 
-@dataclass(frozen=True)
 class Repo:
-    """A git working tree, known by its top folder."""
+    """A git working tree, known by its top folder (read-only; a plain class, not a dataclass:
+    ``dataclasses`` imports ``inspect`` and ``ast``, ~9 ms of a command that needs neither)."""
 
+    __slots__ = ("root",)
     root: Path
+
+    def __init__(self, root: Path) -> None:
+        object.__setattr__(self, "root", root)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Repo is read-only: cannot set {name}")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Repo) and other.__class__ is self.__class__ and other.root == self.root
+
+    def __hash__(self) -> int:
+        return hash((self.root,))
+
+    def __repr__(self) -> str:
+        return f"Repo(root={self.root!r})"
 
     @property
     def working_tree_dir(self) -> str:
@@ -43,19 +57,10 @@ class Repo:
         return str(self.root)
 
 
-class _Done:
-    """What a finished git command returned (the fields of ``subprocess.CompletedProcess`` used here)."""
-
-    def __init__(self, returncode: int, stdout: bytes, stderr: bytes) -> None:
-        self.returncode = returncode
-        self.stdout = stdout
-        self.stderr = stderr
-
-
-def _run(cwd: Path, args: list[str], stdin: bytes | None = None, ok: tuple[int, ...] = (0,)) -> _Done:
+def _run(cwd: Path, args: list[str], stdin: bytes | None = None, ok: tuple[int, ...] = (0,)) -> Done:
     """Run ``git args`` in ``cwd``; an exit status outside ``ok`` raises :class:`GitError`."""
     try:
-        done = _spawn(cwd, args, stdin) if hasattr(os, "posix_spawnp") else _subprocess(cwd, args, stdin)
+        done = run_git(cwd, args, stdin)
     except OSError as exc:  # git missing, or cwd gone
         raise GitError(f"git {args[0]}: cannot run git ({exc.strerror or exc})") from exc
     if done.returncode not in ok:
@@ -66,87 +71,6 @@ def _run(cwd: Path, args: list[str], stdin: bytes | None = None, ok: tuple[int, 
             err,
         )
     return done
-
-
-def _subprocess(cwd: Path, args: list[str], stdin: bytes | None) -> _Done:
-    import subprocess
-
-    done = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False)
-    return _Done(done.returncode, done.stdout, done.stderr)
-
-
-def _spawn(cwd: Path, args: list[str], stdin: bytes | None) -> _Done:
-    """``subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True)`` through
-    ``posix_spawn`` and a poll loop: importing subprocess (with selectors, threading, signal and
-    locale) costs ~5 ms, more than the git command. ``git -C cwd`` stands for ``cwd=``; stdin
-    is inherited when ``stdin`` is None, as subprocess does."""
-    import select
-
-    if not os.path.isdir(cwd):
-        raise FileNotFoundError(2, "No such file or directory", str(cwd))  # as subprocess's cwd=
-    out_r, out_w = os.pipe()
-    err_r, err_w = os.pipe()
-    in_r, in_w = os.pipe() if stdin is not None else (-1, -1)
-    actions: list[tuple[Any, ...]] = [(os.POSIX_SPAWN_DUP2, out_w, 1), (os.POSIX_SPAWN_DUP2, err_w, 2)]
-    if stdin is not None:
-        actions.append((os.POSIX_SPAWN_DUP2, in_r, 0))
-    try:
-        pid = os.posix_spawnp("git", ["git", "-C", str(cwd), *args], os.environ, file_actions=actions)
-    except BaseException:
-        for fd in (out_r, err_r, in_w):
-            if fd >= 0:
-                os.close(fd)
-        raise
-    finally:
-        for fd in (out_w, err_w, in_r):
-            if fd >= 0:
-                os.close(fd)
-    try:
-        stdout, stderr = _exchange(select, out_r, err_r, in_w, stdin or b"")
-    except BaseException:
-        os.kill(pid, 9)  # SIGKILL, as subprocess.run kills its child when interrupted
-        os.waitpid(pid, 0)
-        raise
-    return _Done(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), stdout, stderr)
-
-
-def _exchange(select: Any, out_r: int, err_r: int, in_w: int, data: bytes) -> tuple[bytes, bytes]:
-    """Write ``data`` to ``in_w`` (when >= 0) while reading ``out_r`` and ``err_r`` to their end;
-    every descriptor is closed on return."""
-    chunks: dict[int, list[bytes]] = {out_r: [], err_r: []}
-    poller = select.poll()
-    for fd in chunks:
-        poller.register(fd, select.POLLIN)
-    view = memoryview(data)
-    if in_w >= 0:
-        poller.register(in_w, select.POLLOUT)
-    open_fds = {out_r, err_r} | ({in_w} if in_w >= 0 else set())
-    step = getattr(select, "PIPE_BUF", 512)  # a write this size never blocks once POLLOUT says so
-    try:
-        while open_fds:
-            for fd, event in poller.poll():
-                if fd == in_w:
-                    try:
-                        stopped = event & (select.POLLERR | select.POLLHUP)
-                        view = view[:0] if stopped else view[os.write(in_w, view[:step]) :]
-                    except BrokenPipeError:  # git stopped reading: it says why on stderr
-                        view = view[:0]
-                    if not view:
-                        poller.unregister(in_w)
-                        os.close(in_w)
-                        open_fds.discard(in_w)
-                    continue
-                chunk = os.read(fd, 65536)
-                if chunk:
-                    chunks[fd].append(chunk)
-                else:
-                    poller.unregister(fd)
-                    os.close(fd)
-                    open_fds.discard(fd)
-    finally:
-        for fd in open_fds:
-            os.close(fd)
-    return b"".join(chunks[out_r]), b"".join(chunks[err_r])
 
 
 def _text(repo: Repo, *args: str) -> str:

@@ -7,7 +7,6 @@ import json
 import os
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,13 +46,16 @@ templates_dir: templates      # your overrides of spec.md.j2, plan.md.j2, tasks.
 """
 
 
-@dataclass
 class InitResult:
     """What ``inc init`` created and what it left alone."""
 
-    root: Path
-    created: list[str] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)
+    def __init__(self, root: Path, created: list[str] | None = None, kept: list[str] | None = None) -> None:
+        self.root = root
+        self.created: list[str] = created if created is not None else []
+        self.kept: list[str] = kept if kept is not None else []
+
+    def __repr__(self) -> str:
+        return f"InitResult(root={self.root!r}, created={self.created!r}, kept={self.kept!r})"
 
 
 def init_workspace(root: Path | str, github: bool = True) -> InitResult:
@@ -198,12 +200,15 @@ def _quote_slug_line(text: str, slug: str) -> str:
     return bare.sub(lambda m: f'slug: "{slug}"{m.group("rest")}', text, count=1)
 
 
-@dataclass
 class NewResult:
-    """The increment ``inc new`` created."""
+    """The increment ``inc new`` created (plain classes here: no ``dataclasses`` import)."""
 
-    increment: Increment
-    notes: list[str]
+    def __init__(self, increment: Increment, notes: list[str]) -> None:
+        self.increment = increment
+        self.notes = notes
+
+    def __repr__(self) -> str:
+        return f"NewResult(increment={self.increment!r}, notes={self.notes!r})"
 
     def as_json(self, ws: Workspace) -> dict[str, str]:
         """``{"id", "slug", "path"}`` (DESIGN.md section 10)."""

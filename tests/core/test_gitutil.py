@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -194,7 +195,7 @@ def test_without_posix_spawn_the_same_answers_and_errors(
     spawned = gitutil.numbers_on_branches(repo, git_repo / "increments")
     with pytest.raises(gitutil.GitError) as spawned_error:
         gitutil.commits_touching_since(repo, "0" * 40, ["README.md"])
-    monkeypatch.delattr(gitutil.os, "posix_spawnp")
+    monkeypatch.delattr(os, "posix_spawnp")
     assert gitutil.numbers_on_branches(repo, git_repo / "increments") == spawned == {4}
     with pytest.raises(gitutil.GitError) as error:
         gitutil.commits_touching_since(repo, "0" * 40, ["README.md"])
