@@ -148,3 +148,18 @@ def test_a_folder_or_link_named_like_a_template_goes_to_jinja2(workspace: Worksp
         except Exception as exc:
             got = type(exc)
         assert got == expected
+
+
+def test_a_packaged_template_beyond_the_subset_is_rendered_by_jinja2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit of a packaged template that uses a filter (say) still renders: through jinja2."""
+    packaged = tmp_path / "packaged"
+    packaged.mkdir()
+    (packaged / "spec.md.j2").write_text("# {{ title|upper }}\n{# note #}\n", encoding="utf-8")
+    monkeypatch.setattr(templating, "packaged_templates_dir", lambda: packaged)
+    templating._environment.cache_clear()
+    try:
+        assert templating.render_packaged_or_override("spec.md.j2", {"title": "fraud"}, None) == "# FRAUD\n"
+    finally:
+        templating._environment.cache_clear()
