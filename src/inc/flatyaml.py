@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+
+TYPE_CHECKING = False  # typing's flag without importing typing (``inc new`` imports this)
+if TYPE_CHECKING:
+    from typing import Any
 
 _MAX_NODES = 999  # fewer than the lowest limits.yaml_nodes allowed (1,000): a larger file is PyYAML's
 # What YAML's reader refuses or reads as a line break (NEL, LS, PS), the byte-order mark, tabs and

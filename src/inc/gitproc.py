@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+
+TYPE_CHECKING = False  # typing's flag without importing typing (``inc new`` imports this)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def run_git(cwd: Path, args: list[str], stdin: bytes | None = None) -> Done:

@@ -21,8 +21,6 @@ compares the bytes.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any
 
 _TAG_START = re.compile(r"\{\{|\{%|\{#")
 _WHITESPACE = re.compile(r"\s+")  # jinja2.lexer.whitespace_re: what lstrip_blocks removes
@@ -38,9 +36,14 @@ _RESERVED = frozenset(
     {"true", "false", "none", "True", "False", "None", "and", "or", "not", "in", "is", "if", "else"}
 )
 
-Context = dict[str, Any]
-Test = Callable[[Context], bool]
-Node = Any  # str (data), a Test-like output function, or ("if", [(test, body)], else_body)
+TYPE_CHECKING = False  # typing's flag without importing typing (``inc new`` imports this)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    Context = dict[str, Any]
+    Test = Callable[[Context], bool]
+    Node = Any  # str (data), an output function, or ("if", [(test, body)], else_body)
 
 
 class Unsupported(Exception):

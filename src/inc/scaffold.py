@@ -8,7 +8,6 @@ import os
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any
 
 from inc import fastcheck, flatyaml
 from inc.comparison import margin_examples, reachability_note
@@ -22,6 +21,10 @@ from inc.settings import CONFIG_FILE, load_config_at
 from inc.templating import render, render_packaged_or_override
 from inc.workspace import Workspace
 from inc.yamlio import parse_yaml, validate
+
+TYPE_CHECKING = False  # typing's flag without importing typing (``inc new`` imports this)
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_SLUG = 60
 # The embedded store, and what a killed inc leaves behind (temp files of atomic writes, number

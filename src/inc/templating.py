@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from inc.errors import ConfigError, InternalError
 
+TYPE_CHECKING = False  # typing's flag without importing typing (``inc new`` imports this)
 if TYPE_CHECKING:
+    from typing import Any
+
     from jinja2 import BytecodeCache, Template
     from jinja2.bccache import Bucket
     from jinja2.sandbox import SandboxedEnvironment
