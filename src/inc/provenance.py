@@ -12,9 +12,8 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from inc.evidence_io import sha256_file
 
@@ -27,13 +26,12 @@ MAX_CODE_FILES = 2000
 MAX_DIRTY_SHOWN = 20
 
 
-@dataclass
-class Provenance:
+class Provenance(NamedTuple):
     """Where a run's code came from."""
 
     commit: str | None
     dirty: bool | None
-    dirty_files: list[str] = field(default_factory=list)
+    dirty_files: list[str]
     code: CodeDigest | None = None
 
     def warning(self) -> str | None:

@@ -9,7 +9,6 @@ library only: the gate imports this module.
 from __future__ import annotations
 
 import re
-import statistics
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -130,11 +129,15 @@ class FoldsMethods:
     @property
     def mean(self: _Folds) -> float:
         """Mean of the fold scores (0 with no folds)."""
+        import statistics  # its import (fractions, decimal, random) is not paid by every gate run
+
         return statistics.fmean(self.folds) if self.folds else 0.0
 
     @property
     def std(self: _Folds) -> float:
         """Population standard deviation of the fold scores: the one inc logs, shows and gates on."""
+        import statistics
+
         return statistics.pstdev(self.folds) if self.folds else 0.0
 
 

@@ -289,8 +289,8 @@ def run_gate(
     notes = _base_policy(config, used_base)
     verdicts = [judge_folder(path, config) for path in folders]
     selection = "changed" if changed else ("named" if refs else "all")
-    result = GateResult(verdicts, strict, verify, closing, used_base, selection, _repo_prefix(config))
-    result.notes.extend(notes)
     if changed and not folders:
-        result.notes.append(f"no increment changed since the merge base with {used_base}")
-    return result
+        notes.append(f"no increment changed since the merge base with {used_base}")
+    return GateResult(
+        verdicts, strict, verify, closing, used_base, selection, _repo_prefix(config), tuple(notes)
+    )
