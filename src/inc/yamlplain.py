@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 
@@ -81,6 +81,7 @@ def _resolvers(first: str) -> list[tuple[str, re.Pattern[str]]]:
 _SIMPLE_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
 _SIMPLE_FLOAT = re.compile(r"(?:[-+]?[0-9]+\.[0-9]*|\.[0-9]+)\Z")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_FLOW_INDICATORS = re.compile(r"[,\[\]{}]")
 _INDICATORS = set("-?:,[]{}#&*!|>'\"%@`")
 # What PyYAML's reader refuses ("unacceptable character"), and what it reads as a line break
 # (NEL, LS, PS) or skips (the byte-order mark): such a file is left to it. Non-ASCII text is
@@ -89,16 +90,16 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WIDE_REFUSED = frozenset("\u2028\u2029\ufeff")
 
 
+_WIDE = re.compile("[^\x00-\x7f]")
+
+
 def _printable(text: str) -> bool:
     if _CONTROL.search(text):
         return False
-    if text.isascii():
-        return True
     return all(
-        ch < "\x80"
-        or (ch not in _WIDE_REFUSED and ("\xa0" <= ch <= "\ud7ff" or "\ue000" <= ch <= "\ufffd"))
+        (ch not in _WIDE_REFUSED and ("\xa0" <= ch <= "\ud7ff" or "\ue000" <= ch <= "\ufffd"))
         or ch >= "\U00010000"
-        for ch in text
+        for ch in set(_WIDE.findall(text))
     )
 
 
@@ -266,10 +267,11 @@ def _quoted(text: str, start: int) -> tuple[str, int]:
         return "".join(parts), end + 1
 
 
+@lru_cache(maxsize=4096)  # keys and many values repeat from file to file; the results are immutable
 def _plain(text: str, flow: bool) -> Any:
     if text and (text[0] in _INDICATORS or ": " in text or text.endswith(":")):
         raise Unsure
-    if flow and any(c in text for c in ",[]{}"):
+    if flow and _FLOW_INDICATORS.search(text):
         raise Unsure
     if not text:
         return None  # the empty plain scalar is null
