@@ -13,16 +13,27 @@ each tasks.md's task counts here, keyed the same way by the sha256 of its text.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-from typing import Any
-
 from inc import cachedir
+
+TYPE_CHECKING = False  # typing's flag without importing typing (``inc list`` imports this)
+if TYPE_CHECKING:
+    from hashlib import sha256
+    from typing import Any
+else:  # the interpreter's own sha256: importing hashlib loads OpenSSL (~3 ms of every ``inc list``)
+    try:
+        from _sha256 import sha256
+    except ImportError:  # Python 3.12+ names it _sha2; a build without either has hashlib's
+        try:
+            from _sha2 import sha256
+        except ImportError:
+            from hashlib import sha256
 
 CACHE_FILE = "meta.json"
 
 
 def _encode(value: Any) -> Any:
+    import datetime as dt
+
     if type(value) is dt.date:
         return {"$date": value.isoformat()}
     if isinstance(value, dict):
@@ -39,6 +50,8 @@ def _decode(value: Any) -> Any:
     kind = type(value)  # JSON gives exactly dict, list, str, int, float, bool or None
     if kind is dict:
         if len(value) == 1 and "$date" in value:
+            import datetime as dt  # here: only increment.yaml's ``created`` needs it
+
             return dt.date.fromisoformat(value["$date"])
         return {key: item if type(item) in _PLAIN else _decode(item) for key, item in value.items()}
     if kind is list:
@@ -51,7 +64,7 @@ MAX_BYTES = 1 << 20  # larger files are not cached (and are for the YAML reader 
 
 def digest(data: bytes) -> str:
     """The key of a file's content."""
-    return hashlib.sha256(data).hexdigest()
+    return sha256(data).hexdigest()
 
 
 def file_digest(path: Any) -> str | None:
@@ -75,7 +88,7 @@ class MetaCache:
 
     def __init__(self, root: Any) -> None:
         self.root = root
-        self.stamp = hashlib.sha256(repr(cachedir.code_stamp()).encode()).hexdigest()
+        self.stamp = sha256(repr(cachedir.code_stamp()).encode()).hexdigest()
         payload = cachedir.read(root, CACHE_FILE) or {}
         entries = payload.get("entries") if payload.get("stamp") == self.stamp else None
         self.entries: dict[str, Any] = entries if isinstance(entries, dict) else {}
