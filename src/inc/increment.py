@@ -9,7 +9,6 @@ from functools import cached_property
 from inc import limits
 from inc.errors import ConfigError, UserError
 from inc.fsutil import atomic_write_text
-from inc.markdown import Section, Task, parse_sections, parse_tasks
 from inc.metacache import MetaCache, digest, file_digest
 from inc.yamlio import dump_yaml, load_yaml, validate
 
@@ -18,6 +17,7 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
+    from inc.markdown import Section, Task
     from inc.meta import IncrementMeta
 
 META_FILE = "increment.yaml"
@@ -238,11 +238,15 @@ class Increment:
 
     def sections(self, name: str) -> list[Section]:
         """Sections of a document with line numbers."""
+        from inc.markdown import parse_sections  # not imported by ``inc list``: its regexes cost ~2 ms
+
         return parse_sections(self.read_doc(name))
 
     @cached_property
     def tasks(self) -> list[Task]:
         """Checklist items of tasks.md."""
+        from inc.markdown import parse_tasks
+
         return parse_tasks(self.read_doc("tasks.md"))
 
     @property
@@ -261,6 +265,8 @@ class Increment:
         cache.seen.add(self.path.name)
         counts = cache.task_counts(self.path.name, key)
         if counts is None:
+            from inc.markdown import parse_tasks
+
             tasks = self.__dict__["tasks"] = parse_tasks(text)
             counts = (sum(1 for task in tasks if task.done), len(tasks))
             cache.put_task_counts(self.path.name, key, counts)

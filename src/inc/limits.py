@@ -125,8 +125,20 @@ def _size_text(size: int) -> str:
 
 @lru_cache(maxsize=4096)
 def _real_dir(folder: str) -> str:
-    """``os.path.realpath`` of a folder, cached: reads of many files in one folder resolve it once."""
-    return os.path.realpath(folder)
+    """``os.path.realpath`` of a folder, cached: reads of many files in one folder resolve it once.
+
+    An absolute, normalised folder that is not itself a symlink resolves as its parent's real path
+    plus its name (one ``lstat``), so the 100 folders of ``inc list`` share their parents' walk.
+    """
+    parent, name = os.path.split(folder)
+    if not name or name in (".", "..") or not os.path.isabs(folder) or os.path.normpath(folder) != folder:
+        return os.path.realpath(folder)
+    try:
+        if stat.S_ISLNK(os.lstat(folder).st_mode):
+            return os.path.realpath(folder)
+    except OSError:  # missing, or not reachable: realpath's own answer
+        return os.path.realpath(folder)
+    return os.path.join(_real_dir(parent), name)
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -167,19 +179,42 @@ def check_regular(path: Path, root: Path | None = None) -> os.stat_result:
     return info
 
 
+# how files are opened for reading: non-blocking, so a FIFO swapped in after a check cannot hang inc
+READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+READ_FLAGS |= getattr(os, "O_BINARY", 0)
+
+
 def read_bytes(path: Path, kind: Kind, root: Path | None = None) -> bytes:
     """The bytes of ``path`` after :func:`check_regular`, refused above the cap of ``kind``."""
     info = check_regular(path, root)
     cap = active().cap(kind)
     if info.st_size > cap:
         raise LimitError(_over(path, kind, cap, f"{_size_text(info.st_size)} is "))
-    with open(path, "rb") as handle:
-        data = handle.read(info.st_size + 1)  # read(cap) would allocate the whole cap each time
-        if len(data) > info.st_size:  # it grew while read: still bounded by the cap
-            data += handle.read(cap + 1 - len(data))
+    fd = os.open(path, READ_FLAGS)  # non-blocking: a FIFO swapped in since the check cannot hang us
+    try:
+        opened = os.fstat(fd)
+        if not stat.S_ISREG(opened.st_mode):  # swapped since the check
+            raise LimitError(f"{path}: not a regular file (a device, FIFO or socket); read only plain files")
+        data = read_fd(fd, opened.st_size, cap)
+    finally:
+        os.close(fd)
     if len(data) > cap:
         raise LimitError(_over(path, kind, cap, ""))
     return data
+
+
+def read_fd(fd: int, size: int, cap: int) -> bytes:
+    """The rest of the open regular file ``fd`` (``size`` bytes by its ``fstat``), at most ``cap + 1``
+    bytes: ``os.read`` calls sized by the file (a buffered ``read(cap)`` allocates the whole cap)."""
+    parts: list[bytes] = []
+    total = 0
+    while total <= cap:
+        part = os.read(fd, (size + 1 if total <= size else cap + 1) - total)  # grown: still capped
+        if not part:
+            break
+        parts.append(part)
+        total += len(part)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 PREFLIGHT: dict[str, Kind] = {

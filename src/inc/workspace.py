@@ -208,8 +208,14 @@ class Workspace:
 
     def relpath(self, path: Path) -> str:
         """``path`` relative to the workspace root, with forward slashes."""
+        real, base = self._realpath(path), self._real_dir(str(self.root))
+        if os.sep == "/":  # both are normalised real paths: a prefix test is what relative_to does
+            if real == base:
+                return "."
+            prefix = base if base.endswith("/") else base + "/"
+            return real[len(prefix) :] if real.startswith(prefix) else str(path)
         try:
-            return Path(self._realpath(path)).relative_to(self._real_dir(str(self.root))).as_posix()
+            return Path(real).relative_to(base).as_posix()
         except ValueError:
             return str(path)
 
