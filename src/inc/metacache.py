@@ -71,7 +71,9 @@ def digest(data: bytes) -> str:
 
 
 def file_digest(path: Any) -> str | None:
-    """The key of a regular file's content, or None (missing, special, too large, unreadable).
+    """The key of a regular file's content, or None (missing, special, too large, unreadable, or
+    a symlink: that is read through ``inc.limits`` every time, which refuses one leading outside
+    the workspace; a cached answer would skip that check).
 
     Read with plain ``os.read`` calls sized by the file (``handle.read(MAX_BYTES + 1)`` allocated
     a megabyte per file: half of what ``inc list`` spent per increment).
@@ -82,7 +84,7 @@ def file_digest(path: Any) -> str | None:
     from inc.limits import READ_FLAGS, read_fd
 
     try:
-        fd = os.open(path, READ_FLAGS)
+        fd = os.open(path, READ_FLAGS | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
         return None
     try:

@@ -148,3 +148,16 @@ def test_digest_is_sha256_of_the_bytes(tmp_path: Path) -> None:
     assert file_digest(path) == hashlib.sha256(path.read_bytes()).hexdigest()
     os.mkfifo(tmp_path / "fifo")
     assert file_digest(tmp_path / "fifo") is None and file_digest(tmp_path / "missing") is None
+
+
+def test_a_symlink_leading_outside_is_refused_even_with_the_same_bytes(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    path = new_increment(workspace, "fraud").increment.path / "increment.yaml"
+    list_increments(_reader(workspace))  # remembered
+    outside = tmp_path / "outside.yaml"
+    outside.write_bytes(path.read_bytes())  # the very bytes the cache knows
+    path.unlink()
+    path.symlink_to(outside)
+    with pytest.raises(ConfigError, match="symlink leading outside"):
+        list_increments(_reader(workspace))
