@@ -20,11 +20,11 @@ from inc.gate.policy import apply_floors, policy_at, policy_of, strictest
 from inc.gate.roots import NEEDS_CHOSEN, RootCause, chosen_root, merge_root, skipped, unjudged
 from inc.gate.waivers import judge_waiver, refused_detail, waived, waived_detail
 from inc.increment import META_FILE, Increment
-from inc.meta import IncrementMeta
 from inc.workspace import Workspace
 
 if TYPE_CHECKING:
     from inc.gitutil import Repo
+    from inc.meta import IncrementMeta
 
 _DIR_RE = re.compile(r"^(\d{4})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
 _FALLBACK_BASES = ("origin/main", "main", "origin/master", "master")
@@ -248,7 +248,7 @@ def _base_policy(config: GateConfig, base: str | None) -> list[str]:
     theirs = policy_at(config.ws, base, config.text_at)
     if theirs is None:
         return []
-    policy, notes = strictest(config.ws.config.policy, theirs, base)
+    policy, notes = strictest(config.settings.policy, theirs, base)
     config.cache["policy"] = policy
     return notes
 
@@ -289,8 +289,8 @@ def run_gate(
     notes = _base_policy(config, used_base)
     verdicts = [judge_folder(path, config) for path in folders]
     selection = "changed" if changed else ("named" if refs else "all")
-    result = GateResult(verdicts, strict, verify, closing, used_base, selection, _repo_prefix(config))
-    result.notes.extend(notes)
     if changed and not folders:
-        result.notes.append(f"no increment changed since the merge base with {used_base}")
-    return result
+        notes.append(f"no increment changed since the merge base with {used_base}")
+    return GateResult(
+        verdicts, strict, verify, closing, used_base, selection, _repo_prefix(config), tuple(notes)
+    )
