@@ -52,7 +52,10 @@ def test_tasks_with_ids_outside_code() -> None:
 def test_tasks_and_sections_compare_by_value_and_tasks_are_read_only() -> None:
     import pytest
 
-    first, again = parse_tasks("- [ ] T-001 a\n- [x] T-002 b\n"), parse_tasks("- [ ] T-001 a\n- [x] T-002 b\n")
+    first, again = (
+        parse_tasks("- [ ] T-001 a\n- [x] T-002 b\n"),
+        parse_tasks("- [ ] T-001 a\n- [x] T-002 b\n"),
+    )
     assert first == again and len({*first, *again}) == 2
     assert repr(first[1]) == "Task(id='T-002', text='b', done=True, line=2)"
     with pytest.raises(AttributeError):
