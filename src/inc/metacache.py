@@ -14,19 +14,11 @@ each tasks.md's task counts here, keyed the same way by the sha256 of its text.
 from __future__ import annotations
 
 from inc import cachedir
+from inc.sha import sha256
 
 TYPE_CHECKING = False  # typing's flag without importing typing (``inc list`` imports this)
 if TYPE_CHECKING:
-    from hashlib import sha256
     from typing import Any
-else:  # the interpreter's own sha256: importing hashlib loads OpenSSL (~3 ms of every ``inc list``)
-    try:
-        from _sha256 import sha256
-    except ImportError:  # Python 3.12+ names it _sha2; a build without either has hashlib's
-        try:
-            from _sha2 import sha256
-        except ImportError:
-            from hashlib import sha256
 
 CACHE_FILE = "meta.json"
 
