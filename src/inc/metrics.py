@@ -9,70 +9,29 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Literal, NamedTuple
 
-TYPE_CHECKING = False  # typing's flag without importing typing (``inc new`` imports this)
-if TYPE_CHECKING:
-    from typing import Literal
-
-    Goal = Literal["maximize", "minimize"]
-    Scale = Literal["absolute", "relative"]
+Goal = Literal["maximize", "minimize"]
+Scale = Literal["absolute", "relative"]
 INF = math.inf
-_FIELDS = ("name", "goal", "low", "high", "scale", "family", "needs_proba", "aliases")
 
 
-class MetricInfo:
+class MetricInfo(NamedTuple):
     """One metric: which way is better, its range, and how its spread over folds is judged.
 
     ``scale`` is ``absolute`` when the metric is unit-free on a fixed range (a fold std of 0.05
     means the same thing everywhere) and ``relative`` when it carries the target's units (rmse,
     mae): there the spread is judged as a coefficient of variation.
-
-    Read-only and compared by value; a plain class, not a dataclass (``dataclasses`` imports
-    ``inspect``, ~10 ms of ``inc new``, which looks a metric up).
     """
 
-    __slots__ = _FIELDS
     name: str
     goal: Goal
     low: float
     high: float
     scale: Scale
     family: str
-    needs_proba: bool
-    aliases: tuple[str, ...]
-
-    def __init__(
-        self,
-        name: str,
-        goal: Goal,
-        low: float,
-        high: float,
-        scale: Scale,
-        family: str,
-        needs_proba: bool = False,
-        aliases: tuple[str, ...] = (),
-    ) -> None:
-        values = (name, goal, low, high, scale, family, needs_proba, aliases)
-        for key, value in zip(_FIELDS, values, strict=True):
-            object.__setattr__(self, key, value)
-
-    def _values(self) -> tuple[object, ...]:
-        return tuple(getattr(self, key) for key in _FIELDS)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"MetricInfo is read-only: cannot set {name}")
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, MetricInfo)
-        return self._values() == other._values()
-
-    def __hash__(self) -> int:
-        return hash(self._values())
-
-    def __repr__(self) -> str:
-        return "MetricInfo(" + ", ".join(f"{key}={getattr(self, key)!r}" for key in _FIELDS) + ")"
+    needs_proba: bool = False
+    aliases: tuple[str, ...] = ()
 
     @property
     def perfect(self) -> float | None:

@@ -8,12 +8,12 @@ library only: the gate imports this module.
 
 from __future__ import annotations
 
+import math
 import re
-import statistics
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
 # method -> (default warn, default alert)
 DEFAULT_THRESHOLDS: dict[str, tuple[float, float]] = {
@@ -92,6 +92,47 @@ def cron_schedule(value: str) -> str:
     return value
 
 
+# --- the mean and spread of fold scores, exactly as ``statistics`` computes them ---
+# (``statistics`` imports fractions, decimal and random: a tenth of an ``inc gate --changed``.)
+
+
+def fmean(values: Sequence[float]) -> float:
+    """``statistics.fmean(values)``: the correctly rounded sum over the count."""
+    return math.fsum(values) / len(values)
+
+
+def pstdev(values: Sequence[float]) -> float:
+    """``statistics.pstdev(values)``, bit for bit: the exact population variance of the floats
+    (integer arithmetic over their common power-of-two denominator), then its correctly rounded
+    square root (``statistics._float_sqrt_of_frac``)."""
+    if not values or not all(type(v) is float and math.isfinite(v) for v in values):
+        import statistics  # empty, NaN, infinite or not floats: its own answer (or error)
+
+        return statistics.pstdev(values)
+    ratios = [v.as_integer_ratio() for v in values]
+    common = max(d for _, d in ratios)  # denominators are powers of two: the largest holds them all
+    scaled = [n * (common // d) for n, d in ratios]
+    count, total = len(scaled), sum(scaled)
+    num = count * sum(x * x for x in scaled) - total * total
+    den = count * count * common * common
+    gcd = math.gcd(num, den)
+    return _float_sqrt_of_frac(num // gcd, den // gcd)
+
+
+def _float_sqrt_of_frac(n: int, m: int) -> float:
+    """Square root of n/m as a float, correctly rounded (``statistics._float_sqrt_of_frac``)."""
+    q = (n.bit_length() - m.bit_length() - 109) // 2  # 109: twice the 53-bit mantissa, plus 3
+    if q >= 0:
+        return float(_isqrt_rto(n, m << 2 * q) << q)
+    return _isqrt_rto(n << -2 * q, m) / (1 << -q)
+
+
+def _isqrt_rto(n: int, m: int) -> int:
+    """Square root of n/m rounded to an integer with round-to-odd."""
+    a = math.isqrt(n // m)
+    return a | (a * a * m != n)
+
+
 # --- methods the models and their plain objects share ---
 
 
@@ -130,12 +171,12 @@ class FoldsMethods:
     @property
     def mean(self: _Folds) -> float:
         """Mean of the fold scores (0 with no folds)."""
-        return statistics.fmean(self.folds) if self.folds else 0.0
+        return fmean(self.folds) if self.folds else 0.0
 
     @property
     def std(self: _Folds) -> float:
         """Population standard deviation of the fold scores: the one inc logs, shows and gates on."""
-        return statistics.pstdev(self.folds) if self.folds else 0.0
+        return pstdev(self.folds) if self.folds else 0.0
 
 
 class SketchMethods:

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from inc import fastcheck, flatyaml
+from inc import fastcheck
 from inc.comparison import margin_examples, reachability_note
 from inc.errors import UserError
 from inc.fsutil import atomic_write_text
@@ -366,12 +366,10 @@ def _checked_meta(text: str, source: str) -> dict[str, Any] | None:
     """The data of a rendered increment.yaml once it passed the fast check (None: the model
     accepted it instead); an invalid one raises the error naming ``source`` and the field.
 
-    The flat reader (``inc.flatyaml``) reads what the packaged template renders without
-    importing PyYAML; anything it is not sure of is parsed by PyYAML as before.
+    What the packaged template renders is read without importing PyYAML (``inc.yamlplain``, in
+    ``parse_yaml``); anything that reader is not sure of is parsed by PyYAML as before.
     """
-    rendered = flatyaml.read(text)
-    if rendered is None:
-        rendered = parse_yaml(text, source)
+    rendered = parse_yaml(text, source)
     if fastcheck.accepts("increment", rendered):
         return fastcheck.with_defaults("increment", rendered)
     from inc.meta import IncrementMeta

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import reprlib
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
 
-from inc import flatyaml, limits
+from inc import limits
 from inc.errors import ConfigError
 
+TYPE_CHECKING = False  # typing's flag without importing typing (the read path imports this)
 if TYPE_CHECKING:  # pydantic and yaml are imported only when used
+    from pathlib import Path
+    from typing import Any, TypeVar
+
     import yaml
     from pydantic import BaseModel, ValidationError
 
-M = TypeVar("M", bound="BaseModel")
+    M = TypeVar("M", bound="BaseModel")
 
 
 def load_yaml(path: Path) -> Any:
@@ -29,8 +31,7 @@ def load_yaml(path: Path) -> Any:
         raise ConfigError(exc.message) from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    data = flatyaml.read(text)  # a plainly flat file needs no PyYAML (inc.flatyaml is one-sided)
-    return data if data is not None else parse_yaml(text, str(path))
+    return parse_yaml(text, str(path))
 
 
 def parse_yaml(text: str, source: str) -> Any:
@@ -40,6 +41,12 @@ def parse_yaml(text: str, source: str) -> Any:
     its aliases expanded before anything is built from it: an alias bomb ("billion laughs") is a
     ConfigError naming the limit, found in time linear in the file, never a multi-gigabyte walk.
     """
+    from inc import yamlplain
+
+    try:  # the plain YAML inc writes, read without importing PyYAML (the same result, or Unsure)
+        return yamlplain.read(text, limits.active().yaml_nodes)
+    except yamlplain.Unsure:
+        pass
     import yaml  # here, not at the top: ``inc --help`` and the fast paths do not need it
 
     # The C implementation of the *safe* loader when libyaml is there: same safety, ~10x faster.

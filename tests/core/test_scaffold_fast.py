@@ -110,3 +110,34 @@ def test_a_custom_template_with_a_bare_slug_still_records_text(workspace: Worksp
     text = (made.path / "increment.yaml").read_text(encoding="utf-8")
     assert f'slug: "{name}"   # bare' in text
     assert made.view.slug == Increment.load(made.path).view.slug == name
+
+
+def test_what_inc_new_renders_is_read_without_pyyaml_and_as_pyyaml_reads_it() -> None:
+    """The packaged increment.yaml and monitoring.yaml, rendered for plain names, titles and
+    targets, are read by ``inc.yamlplain`` (no PyYAML import) to exactly PyYAML's data."""
+    import random
+
+    from inc import templating, yamlplain
+    from inc_testing.new_contexts import plain_context
+
+    rng = random.Random(5)
+    read = 0
+    for _ in range(100):
+        context = plain_context(rng)
+        target, title, owner = context["target"], context["title"], context["owner"]
+        plain = (
+            context["metric_name"] in ("roc_auc", "rmse", "ndcg@10")
+            and (target is None or ("e" not in str(target) and target >= 0))  # 1e-05: text to YAML 1.1
+            and all(text.isprintable() and '"' not in text and "\\" not in text for text in (title, owner))
+        )
+        for name in ("increment.yaml.j2", "monitoring.yaml.j2"):
+            text = templating.render(name, context)
+            try:
+                data = yamlplain.read(text, 200_000)
+            except yamlplain.Unsure:
+                assert not plain, text
+                continue
+            expected = yaml.safe_load(text)
+            assert data == expected and [type(v) for v in data.values()] == [type(v) for v in expected.values()]
+            read += 1
+    assert read > 50

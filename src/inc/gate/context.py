@@ -6,10 +6,9 @@ error string naming it (the checks turn those into failed checks, never into a c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from inc.comparison import subject_of
 from inc.evidence_io import EvidenceError, read_record, read_report
@@ -23,20 +22,34 @@ if TYPE_CHECKING:
     from inc.gitutil import Repo
 
 
-@dataclass
 class GateConfig:
     """Settings of one gate run, shared by every increment it judges."""
 
-    ws: Workspace
-    strict: bool = False
-    verify: bool = False
-    closing: bool = False  # ``inc done``: every check blocks
-    offline: bool = False  # the living docs: checks that read git history or the docs are not run
-    selected: bool = False  # named or --changed increments only: workspace-wide checks stay narrow
-    numbers: dict[str, list[str]] = field(default_factory=dict)  # number -> folder names
-    cache: dict[str, Any] = field(default_factory=dict)  # workspace-wide results, computed once
-    _repo: Repo | None = field(default=None, repr=False)
-    _repo_opened: bool = field(default=False, repr=False)
+    def __init__(
+        self,
+        ws: Workspace,
+        strict: bool = False,
+        verify: bool = False,
+        closing: bool = False,
+        offline: bool = False,
+        selected: bool = False,
+        numbers: dict[str, list[str]] | None = None,
+    ) -> None:
+        self.ws = ws
+        self.strict = strict
+        self.verify = verify
+        self.closing = closing  # ``inc done``: every check blocks
+        self.offline = offline  # the living docs: checks that read git history or the docs are not run
+        self.selected = selected  # named or --changed increments only: workspace-wide checks stay narrow
+        self.numbers: dict[str, list[str]] = {} if numbers is None else numbers  # number -> folder names
+        self.cache: dict[str, Any] = {}  # workspace-wide results, computed once
+        self._repo: Repo | None = None
+        self._repo_opened = False
+
+    def __repr__(self) -> str:
+        return (
+            f"GateConfig(ws={self.ws!r}, strict={self.strict}, verify={self.verify}, closing={self.closing})"
+        )
 
     @cached_property
     def settings(self) -> Config:
@@ -81,8 +94,7 @@ class GateConfig:
         return f"{text}:{line}" if line else text
 
 
-@dataclass
-class Chosen:
+class Chosen(NamedTuple):
     """The run that is to ship: from ``chosen_run``, or the gate's pick of the best candidate."""
 
     record: RunRecord | None

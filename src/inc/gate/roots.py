@@ -7,8 +7,7 @@ the chosen run reports ``skip`` with "skipped: needs experiments" instead of rep
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from inc.gate.context import EvidenceSet
 from inc.gate.model import Outcome, fail, skip
@@ -29,8 +28,7 @@ NEEDS_CHOSEN = (
 )
 
 
-@dataclass(frozen=True)
-class RootCause:
+class RootCause(NamedTuple):
     """The check that fails for it, and the one line that says what to do."""
 
     check: str

@@ -35,8 +35,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import Outcome, fail, ok, skip, warn
@@ -52,8 +51,7 @@ _Z = 3.0
 _NARROW_FLOATS = {"float16", "float32", "Float32"}
 
 
-@dataclass(frozen=True)
-class Overlap:
+class Overlap(NamedTuple):
     """The estimated share of a test set's rows that also occur in a training set."""
 
     share: float  # estimated share of test rows found in train

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from inc.evidence_io import sha256_file
 from inc.gate.checks.binding import FIELDS, binding_problems, unbound_note
@@ -171,8 +170,7 @@ def check_load_test(inc: Increment, ev: EvidenceSet, config: GateConfig, record:
     return ok("; ".join(judged + batches + ([note] if note else [])), *wheres)
 
 
-@dataclass(frozen=True)
-class _Judge:
+class _Judge(NamedTuple):
     inc: Increment
     config: GateConfig
     target: float

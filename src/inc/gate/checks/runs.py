@@ -80,8 +80,7 @@ def _verify(inc: Increment, config: GateConfig) -> Outcome:
         f"--verify: the tracking server disagrees with the ledger ({server}): {shown}{more}",
         *dict.fromkeys(d.where for d in differences),
     )
-    outcome.forced = True  # a ledger the server contradicts blocks and is never waived
-    return outcome
+    return outcome._replace(forced=True)  # a ledger the server contradicts blocks and is never waived
 
 
 def check_experiments(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
@@ -96,8 +95,7 @@ def check_experiments(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Ou
     verified = _verify(inc, config)
     if verified.status == "fail":
         return verified
-    outcome.detail += f"; {verified.detail}"
-    return outcome
+    return outcome._replace(detail=f"{outcome.detail}; {verified.detail}")
 
 
 def _experiments(inc: Increment, ev: EvidenceSet) -> Outcome:
