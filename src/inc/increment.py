@@ -82,10 +82,10 @@ class MetaView:
 class Increment:
     """An increment on disk. Cheap to build; documents are read on first use.
 
-    ``Increment.load`` checks increment.yaml without pydantic when the file is plainly valid
-    (``inc.fastcheck``) and with the ``IncrementMeta`` model otherwise, so an invalid file is
-    always refused with the file and field. ``view`` is the plain data; ``meta`` is the model,
-    built on first use.
+    ``Increment.load`` reads increment.yaml without pydantic when the file is plainly valid
+    (``inc.light``, ``inc.fastcheck``) and with the ``IncrementMeta`` model otherwise, so an
+    invalid file is always refused with the file and field. ``view`` is the plain data; ``meta``
+    has the model's attributes (a plain read-only object, or the model itself).
     """
 
     def __init__(
@@ -119,10 +119,13 @@ class Increment:
 
     @classmethod
     def _load_checked(cls, path: Path) -> Increment:
-        from inc import fastcheck  # not on the cached path of ``inc list``
+        from inc import fastcheck, light  # not on the cached path of ``inc list``
 
         meta_path = path / META_FILE
         raw = load_yaml(meta_path)
+        plain = light.load("increment", raw)  # checked once: the plain object and its data
+        if plain is not None:
+            return cls(path, plain, raw=fastcheck.with_defaults("increment", raw))
         if fastcheck.accepts("increment", raw):
             return cls(path, raw=fastcheck.with_defaults("increment", raw))
         from inc.meta import IncrementMeta
