@@ -107,7 +107,7 @@ def _probe(root: Path, name: str) -> list[str]:
     probe = (
         "import sys\nfrom inc.cli import main\n"
         f"assert main(['new', {name!r}]) == 0\n"
-        "heavy = ('jinja2', 'yaml', 'pydantic', 'click', 'subprocess', 'socket', 'shutil', 'hashlib')\n"
+        "heavy = ('jinja2', 'yaml', 'pydantic', 'click', 'subprocess', 'socket', 'shutil', 'hashlib', 'dataclasses')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     env = {**os.environ, "NO_COLOR": "1"}
