@@ -202,4 +202,3 @@ def test_without_posix_spawn_the_same_answers_and_errors(
     assert error.value.message == spawned_error.value.message
     assert error.value.stderr and error.value.returncode == spawned_error.value.returncode == 128
     assert gitutil.open_repo(git_repo / "missing") is None
-

@@ -18,9 +18,14 @@ from inc.workspace import Workspace
 from inc_testing.new_contexts import plain_context
 
 NEW_TEMPLATES = ("increment.yaml.j2", "spec.md.j2", "plan.md.j2", "tasks.md.j2", "monitoring.yaml.j2")
+
+
 def test_packaged_templates_render_byte_for_byte_as_jinja2() -> None:
     rng = random.Random(17)
-    sources = {name: (templating.packaged_templates_dir() / name).read_text(encoding="utf-8") for name in NEW_TEMPLATES}
+    sources = {
+        name: (templating.packaged_templates_dir() / name).read_text(encoding="utf-8")
+        for name in NEW_TEMPLATES
+    }
     for _ in range(150):
         context = plain_context(rng)
         for name, source in sources.items():

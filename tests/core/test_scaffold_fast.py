@@ -45,7 +45,11 @@ def test_titles_yaml_reads_specially_go_through_pyyaml(workspace: Workspace, tit
     ("template", "text", "needle"),
     [
         ("spec.md.j2", "{{ 'x' * 10**10 }}", "render output budget"),
-        ("plan.md.j2", "{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}", "time budget"),
+        (
+            "plan.md.j2",
+            "{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}",
+            "time budget",
+        ),
         ("tasks.md.j2", "{{ ''.__class__.__mro__[1].__subclasses__() }}", "tasks.md.j2"),
         ("spec.md.j2", "{% if %}", "spec.md.j2: line 1"),
         ("increment.yaml.j2", "schema: 1\nid: [unclosed\n", "increment.yaml.j2 (rendered): line"),
@@ -57,7 +61,9 @@ def test_custom_template_failures_are_exit_2_naming_it_and_write_nothing(
     _override(chdir_workspace, template, text)
     if "range" in text:  # a shorter time budget than the default 5 s
         config = chdir_workspace.root / "inc.yaml"
-        config.write_text(config.read_text(encoding="utf-8") + "limits:\n  render_seconds: 1\n", encoding="utf-8")
+        config.write_text(
+            config.read_text(encoding="utf-8") + "limits:\n  render_seconds: 1\n", encoding="utf-8"
+        )
     code = main(["new", "fraud"])
     err = capsys.readouterr().err
     assert code == 2 and needle in err and template in err, err
@@ -105,7 +111,9 @@ def test_a_custom_template_with_a_bare_slug_still_records_text(workspace: Worksp
     from inc import templating
 
     packaged = (templating.packaged_templates_dir() / "increment.yaml.j2").read_text(encoding="utf-8")
-    _override(workspace, "increment.yaml.j2", packaged.replace('slug: "{{ slug }}"', "slug: {{ slug }}   # bare"))
+    _override(
+        workspace, "increment.yaml.j2", packaged.replace('slug: "{{ slug }}"', "slug: {{ slug }}   # bare")
+    )
     made = new_increment(workspace, name).increment
     text = (made.path / "increment.yaml").read_text(encoding="utf-8")
     assert f'slug: "{name}"   # bare' in text
@@ -138,6 +146,8 @@ def test_what_inc_new_renders_is_read_without_pyyaml_and_as_pyyaml_reads_it() ->
                 assert not plain, text
                 continue
             expected = yaml.safe_load(text)
-            assert data == expected and [type(v) for v in data.values()] == [type(v) for v in expected.values()]
+            assert data == expected and [type(v) for v in data.values()] == [
+                type(v) for v in expected.values()
+            ]
             read += 1
     assert read > 50

@@ -43,7 +43,9 @@ def overrides(workspace: Workspace) -> Workspace:
     workspace.templates_dir.mkdir(parents=True, exist_ok=True)
     for name in ("increment.yaml", "spec.md", "plan.md", "tasks.md", "monitoring.yaml"):
         source = templating.packaged_templates_dir() / f"{name}.j2"
-        (workspace.templates_dir / f"{name}.j2").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+        (workspace.templates_dir / f"{name}.j2").write_text(
+            source.read_text(encoding="utf-8"), encoding="utf-8"
+        )
     return workspace
 
 
@@ -89,6 +91,7 @@ def test_an_edited_override_template_is_compiled_again(workspace: Workspace, com
 
 def test_no_safe_cache_folder_means_no_cache(overrides: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     workspace = overrides
+
     def refuse(self: object) -> str:
         raise RuntimeError("Cannot determine safe temp directory.")
 
@@ -104,6 +107,7 @@ def test_a_cache_that_cannot_be_written_or_read_is_ignored(
     overrides: Workspace, compiles: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     workspace = overrides
+
     def full(self: object, bucket: object) -> None:
         raise OSError(28, "No space left on device")
 
