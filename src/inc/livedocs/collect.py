@@ -67,15 +67,15 @@ class IncrementData:
     monitoring_exists: bool = False
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
     parsed_runs: dict[Path, RunRecord | EvidenceError] = field(default_factory=dict, repr=False)
+    parsed_reports: dict[tuple[type, Path], Any] = field(default_factory=dict, repr=False)  # (model, path)
     gate_config: Any = field(default=None, repr=False)  # inc.gate.context.GateConfig, shared per build
 
     @property
     def evidence_set(self) -> Any:
         """The gate's ``EvidenceSet`` over what was already read here (nothing parsed twice)."""
-        from inc.gate.context import EvidenceSet
-        from inc.livedocs.readiness import offline_config
+        from inc.livedocs.readiness import SharedEvidence, offline_config
 
-        ev = EvidenceSet(self.inc, offline_config(self))
+        ev = SharedEvidence(self.inc, offline_config(self), self.parsed_reports)
         ev.preload({"spec.md": self.spec, "plan.md": self.plan}, self.tasks, self.parsed_runs)
         return ev
 
@@ -142,10 +142,11 @@ def _optional(data: IncrementData, model: type[Any], path: Path) -> Any:
     if not path.is_file():
         return None
     try:
-        return parse_evidence(model, path)
+        parsed = data.parsed_reports[(model, path)] = parse_evidence(model, path)
     except EvidenceError as exc:
         data.problems.append(exc.message)
         return None
+    return parsed
 
 
 def _loadtest_path(inc: Increment, run_id: str) -> Path:

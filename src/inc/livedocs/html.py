@@ -25,9 +25,17 @@ from typing import Any
 from inc import limits
 from inc.errors import UserError
 from inc.fsutil import atomic_write_bytes, ensure_inside, same_bytes
-from inc.livedocs import mdhtml, sitepool
-from inc.livedocs.build import OVERRIDE_HINT, collect_all, docs_environment, layout_of, render_pages
+from inc.livedocs import fmt, mdhtml, sitepool
+from inc.livedocs.build import (
+    OVERRIDE_HINT,
+    collect_all,
+    docs_environment,
+    fewer_collections,
+    layout_of,
+    render_pages,
+)
 from inc.livedocs.views import Layout
+from inc.livedocs.writes import write_files
 from inc.templating import render_template, template_errors
 from inc.workspace import Workspace
 
@@ -136,7 +144,7 @@ def _nav(site_map: SiteMap, page: str, name: str | None) -> dict[str, Any]:
     here = posixpath.dirname(page)
 
     def link(target: str) -> str:
-        return html.escape(posixpath.relpath(target, here or "."), quote=True)
+        return html.escape(fmt.rel(here, target), quote=True)
 
     top = [
         (label, link(target))
@@ -184,6 +192,11 @@ def _sources(ws: Workspace, layout: Layout, names: list[str], docs: dict[str, st
 
 def render_site(ws: Workspace) -> tuple[dict[str, bytes], dict[str, str]]:
     """Every file of the site: site path -> bytes, plus the evidence to copy (site <- workspace)."""
+    with fewer_collections():
+        return _render_site(ws)
+
+
+def _render_site(ws: Workspace) -> tuple[dict[str, bytes], dict[str, str]]:
     items = collect_all(ws)
     layout = layout_of(ws)
     names = [data.name for data in items]
@@ -234,12 +247,9 @@ def build_site(ws: Workspace, out_dir: Path) -> SiteResult:
     result = SiteResult(root, pages=sorted(p for p in files if p.endswith(".html")), assets=sorted(copies))
     previous = _manifest(root)
     root.mkdir(parents=True, exist_ok=True)
-    for rel in sorted(files):
-        target = root / rel
-        ensure_inside(root, target)
-        if not same_bytes(target, files[rel]):
-            atomic_write_bytes(target, files[rel], fsync=False)
-            result.written.append(rel)
+    changed = [rel for rel in sorted(files) if not same_bytes(root / rel, files[rel])]
+    write_files(root, [(root / rel, files[rel]) for rel in changed])
+    result.written.extend(changed)
     for rel in sorted(set(previous) - set(files)):
         target = root / rel
         if target.is_file():

@@ -12,11 +12,14 @@ read too.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from inc.comparison import Comparison, Subject
 from inc.comparison import compare as compare_runs
+from inc.gate.context import EvidenceSet, M
 from inc.gate.model import READY_STATUSES
+from inc.increment import Increment
 from inc.livedocs.collect import IncrementData
 
 if TYPE_CHECKING:
@@ -41,6 +44,28 @@ class CheckState:
     def applies(self) -> bool:
         """Counted in the total (the gate leaves out ``skip``)."""
         return self.state != "skip"
+
+
+class SharedEvidence(EvidenceSet):
+    """The gate's evidence set, where a report the docs parsed (or a check parsed before) is not
+    parsed again: ``parse`` remembers each (model, path) it gave, starting from the docs' own.
+
+    Same function, same file, same model: the checks see exactly what they would have parsed.
+    A file that failed is not remembered (the gate's own ``errors`` answers it again).
+    """
+
+    def __init__(self, inc: Increment, config: GateConfig, parsed: dict[tuple[type, Path], Any]) -> None:
+        super().__init__(inc, config)
+        self.parsed = parsed
+
+    def parse(self, model: type[M], path: Path) -> M | None:
+        """``EvidenceSet.parse``, once per (model, path) and build."""
+        known: M | None = self.parsed.get((model, path))
+        if known is None:
+            known = super().parse(model, path)
+            if known is not None:
+                self.parsed[(model, path)] = known
+        return known
 
 
 def compare(data: IncrementData) -> Comparison:
