@@ -177,6 +177,18 @@ def stale_increment_pages(ws: Workspace, folder: Path) -> list[str]:
     )
 
 
+def watched_files(ws: Workspace, items: list[IncrementData]) -> dict[str, list[int] | None]:
+    """The files the readiness verdict read that may lie outside the increment folders (each
+    monitoring.yaml's reference data, a workspace path), with their ``inputs.signature``."""
+    found: dict[str, list[int] | None] = {}
+    for data in items:
+        reference = (data.monitoring.reference or {}) if data.monitoring is not None else {}
+        rel = reference.get("path")
+        if isinstance(rel, str) and rel:
+            found[rel] = inputs.signature(ws.root / rel)
+    return found
+
+
 def _obsolete(docs_dir: Path, wanted: set[str]) -> list[str]:
     found = []
     for folder in PER_INCREMENT:
@@ -223,7 +235,9 @@ def build_docs(ws: Workspace, check: bool = False, remember: bool = True) -> Doc
         known = _from_memory(ws, remembered, check)
         if known is not None:
             return known
-    pages_text = render_pages(ws)
+    with fewer_collections():
+        items = collect_all(ws)
+        pages_text = render_pages(ws, items)
     result = DocsResult(check=check)
     prefix = ws.relpath(docs_dir)
     pending: list[tuple[Path, bytes, str]] = []
@@ -239,7 +253,7 @@ def build_docs(ws: Workspace, check: bool = False, remember: bool = True) -> Doc
     result.stale.extend(f"{prefix}/{rel}" for rel in obsolete)
     result.stale.sort()
     if remember:
-        inputs.remember_pages(ws, digest, pages_text)
+        inputs.remember_pages(ws, digest, pages_text, watched_files(ws, items))
     if check:
         return result
     sweep_temp_files(docs_dir)  # half pages a killed build left (.<page>.<random>.tmp)
