@@ -11,8 +11,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from inc.metrics import lookup
 
@@ -189,8 +188,7 @@ def not_numbers(records: Iterable[RunRecord], metric: str) -> list[RunRecord]:
     return [r for r in records if metric in r.metrics and not finite(r.metrics[metric])]
 
 
-@dataclass(frozen=True)
-class Subject:
+class Subject(NamedTuple):
     """The run a comparison judges: ``chosen_run``, or the best FINISHED candidate."""
 
     record: RunRecord | None
@@ -222,8 +220,7 @@ def subject_of(meta: IncrementMeta, records: Sequence[RunRecord], broken: Iterab
     return Subject(best)
 
 
-@dataclass(frozen=True)
-class FoldComparison:
+class FoldComparison(NamedTuple):
     """The subject's folds against the best baseline's on the same splits (paired)."""
 
     folds: int
@@ -250,21 +247,20 @@ def fold_comparison(subject: RunRecord, baseline: RunRecord, meta: IncrementMeta
     diffs = [sign * (x - y) for x, y in zip(a.folds, b.folds, strict=True)]
     mean_a, mean_b = a.mean, b.mean
     gain = improvement(mean_a, mean_b, goal, meta.margin_mode, meta.metric.name)
-    import statistics  # here: its import is a tenth of ``inc new``'s (which needs none of this)
+    from inc.rules import fmean, pstdev
 
     return FoldComparison(
         len(diffs),
         mean_a,
         mean_b,
         gain,
-        statistics.fmean(diffs),
-        statistics.pstdev(diffs),
+        fmean(diffs),
+        pstdev(diffs),
         sum(d > 0 for d in diffs),
     )
 
 
-@dataclass(frozen=True)
-class Comparison:
+class Comparison(NamedTuple):
     """The subject run against the target and the best baseline, as every surface shows it."""
 
     subject: Subject
@@ -278,7 +274,7 @@ class Comparison:
     beats_baseline: bool | None
     folds: FoldComparison | None = None
     unreachable: str | None = None
-    nan_baselines: list[str] = field(default_factory=list)
+    nan_baselines: tuple[str, ...] = ()
 
 
 def compare(
@@ -312,7 +308,7 @@ def compare(
         beats_baseline=beats,
         folds=folds,
         unreachable=unreachable(best_value, meta) if best_value is not None else None,
-        nan_baselines=nans,
+        nan_baselines=tuple(nans),
     )
 
 

@@ -5,47 +5,21 @@ Only pydantic and the standard library here: the gate reads these files without 
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
-import statistics
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from inc import limits
-from inc.errors import UserError
-from inc.fsutil import atomic_write_text, canonical_json, ensure_inside, pretty_json
+from inc.evidence_io import RUN_ID_PATTERN, read_json, record_hash, verify_hash
+from inc.evidence_io import EvidenceError as EvidenceError
+from inc.evidence_io import check_run_id as check_run_id  # re-exported: callers import it from here
+from inc.evidence_io import sha256_file as sha256_file
+from inc.fsutil import atomic_write_text, ensure_inside, pretty_json
+from inc.rules import FoldsMethods, SketchMethods
 from inc.yamlio import format_validation_error
 
 Role = Literal["baseline", "candidate"]
 E = TypeVar("E", bound=BaseModel)
-
-
-# MLflow's own rule for run ids (a 32-hex uuid in practice): no '/', no '.', no '..'.
-RUN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,255}$"
-_RUN_ID_RE = re.compile(RUN_ID_PATTERN)
-
-
-def check_run_id(run_id: str) -> str:
-    """``run_id`` stripped, when it is shaped like an MLflow run id; a UserError otherwise.
-
-    Run ids name files (``runs/<id>.json``, ``reports/loadtest-<id>.json``): a '/' or '..'
-    would write elsewhere in the workspace.
-    """
-    value = run_id.strip() if isinstance(run_id, str) else ""
-    if not _RUN_ID_RE.match(value):
-        shown = repr(run_id)[:60]
-        raise UserError(
-            f"run id {shown}: not an MLflow run id (letters, digits, '-' and '_', starting with a "
-            "letter or digit); copy it from 'inc runs' or the MLflow UI"
-        )
-    return value
-
-
-class EvidenceError(UserError):
-    """An evidence file is missing, malformed or fails its hash."""
 
 
 class _Open(BaseModel):
@@ -55,22 +29,12 @@ class _Open(BaseModel):
     model_config = ConfigDict(extra="allow", defer_build=True)
 
 
-class CV(_Open):
-    """Cross-validation fold scores of one metric."""
+class CV(_Open, FoldsMethods):
+    """Cross-validation fold scores of one metric (``mean`` and ``std`` from ``FoldsMethods``)."""
 
     metric: str
     folds: list[float]
     splits: str | None = None  # fingerprint of the CV splits (inc.comparison.split_fingerprint)
-
-    @property
-    def mean(self) -> float:
-        """Mean of the fold scores (0 with no folds)."""
-        return statistics.fmean(self.folds) if self.folds else 0.0
-
-    @property
-    def std(self) -> float:
-        """Population standard deviation of the fold scores: the one inc logs, shows and gates on."""
-        return statistics.pstdev(self.folds) if self.folds else 0.0
 
 
 class ColumnInfo(_Open):
@@ -80,7 +44,7 @@ class ColumnInfo(_Open):
     dtype: str
 
 
-class RowSketch(_Open):
+class RowSketch(_Open, SketchMethods):
     """A bottom-k sample of a dataset's distinct row hashes, to estimate row overlap between datasets.
 
     ``hashes`` holds the smallest distinct 64-bit row hashes, ascending, as 16 hex digits each;
@@ -96,26 +60,6 @@ class RowSketch(_Open):
     repeated_rows: int  # rows whose values occur more than once in the dataset
     hashes: str = ""
     counts: str = ""
-
-    def values(self) -> list[int]:
-        """The sampled row hashes, ascending (ValueError when ``hashes`` is not 16-hex-digit values)."""
-        text = self.hashes
-        if len(text) % 16:
-            raise ValueError("sketch hashes are not a multiple of 16 hex digits")
-        return [int(text[i : i + 16], 16) for i in range(0, len(text), 16)]
-
-    def multiplicities(self) -> list[int]:
-        """Rows per sampled hash (all 1 when ``counts`` is empty)."""
-        size = len(self.hashes) // 16
-        counts = [int(c) for c in self.counts.split()] if self.counts.strip() else [1] * size
-        if len(counts) != size or min(counts, default=1) < 1:
-            raise ValueError("sketch counts do not match its hashes")
-        return counts
-
-    @property
-    def complete(self) -> bool:
-        """True when every distinct row hash is listed (the dataset is fully known)."""
-        return len(self.hashes) // 16 >= self.distinct_rows
 
 
 class DatasetFingerprint(_Open):
@@ -298,41 +242,6 @@ class DriftReport(_Open):
     model_sha256: str | None = None
 
 
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def record_hash(data: dict[str, Any]) -> str:
-    """sha256 over the canonical JSON of a record without its ``sha256`` key."""
-    body = {key: value for key, value in data.items() if key != "sha256"}
-    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
-
-
-def read_json(path: Path) -> Any:
-    """Parse a JSON evidence file under the read limits; errors name the file and line.
-
-    Over ``limits.json_mb``, nested deeper than ``limits.json_depth``, NaN/Infinity or an
-    integer longer than a metric can be: an EvidenceError naming the file and the limit.
-    """
-    try:
-        return limits.parse_json(limits.read_text(path, "json"), str(path))
-    except FileNotFoundError as exc:
-        raise EvidenceError(f"{path}: missing") from exc
-    except limits.LimitError as exc:
-        raise EvidenceError(exc.message) from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        where = f" line {line}" if line else ""
-        raise EvidenceError(f"{path}:{where}: not valid JSON ({exc})") from exc
-    except OSError as exc:
-        raise EvidenceError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-
-
 def _validated(model: type[E], data: Any, path: Path) -> E:
     if not isinstance(data, dict):
         raise EvidenceError(f"{path}: expected a JSON object")
@@ -348,16 +257,12 @@ def parse_evidence(model: type[E], path: Path) -> E:
 
 
 def read_run_record(path: Path, verify: bool = True) -> RunRecord:
-    """Load a ledger record; with ``verify`` a wrong sha256 is an EvidenceError naming the file."""
+    """Load a ledger record as the model; with ``verify`` a wrong sha256 is an EvidenceError
+    naming the file. (The gate reads records with ``inc.evidence_io.read_record``.)"""
     data = read_json(path)
     record = _validated(RunRecord, data, path)
     if verify:
-        expected = record_hash(data)
-        if data.get("sha256") != expected:
-            raise EvidenceError(
-                f"{path}: sha256 does not match its content (edited by hand?); "
-                "re-link the run with 'inc link' to restore it"
-            )
+        verify_hash(data, path)
     return record
 
 

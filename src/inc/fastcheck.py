@@ -265,7 +265,13 @@ def _validators(model: Any) -> dict[str, dict[str, Any]]:
             for name, decorator in getattr(decorators, kind).items():
                 fields = list(getattr(decorator.info, "fields", ()) or ())
                 func = getattr(decorator.func, "__func__", decorator.func)
-                out[f"{cls.__name__}.{name}"] = {"fields": fields, "digest": code_digest(func)}
+                mode = str(getattr(decorator.info, "mode", ""))
+                out[f"{cls.__name__}.{name}"] = {
+                    "fields": fields,
+                    "digest": code_digest(func),
+                    "kind": kind,
+                    "mode": mode,
+                }
     return dict(sorted(out.items()))
 
 
@@ -317,23 +323,54 @@ def _defaults(model: Any) -> dict[str, Any]:
             key = info.alias or name
             default = info.get_default(call_default_factory=True)
             dump = getattr(default, "model_dump", None)
-            out[key] = dump(mode="json", by_alias=True) if dump is not None else default
+            # python mode: a model default keeps the values it holds (an int default of a float field)
+            out[key] = dump(by_alias=True) if dump is not None else default
+    return out
+
+
+# Models with an entry in the schema file: "config" and "increment" for the fast check, all of
+# them for ``inc.light`` (the gate's reading without pydantic), by entry name.
+MODELS = {
+    "config": "inc.config:Config",
+    "increment": "inc.meta:IncrementMeta",
+    "run_record": "inc.evidence:RunRecord",
+    "explain_summary": "inc.evidence:ExplainSummary",
+    "loadtest_report": "inc.evidence:LoadTestReport",
+    "drift_report": "inc.evidence:DriftReport",
+    "evaluation_summary": "inc.evaluation.schema:EvaluationSummary",
+    "monitoring": "inc.ops.monitoring_schema:MonitoringConfig",
+}
+
+
+def _classes(model: Any) -> dict[str, dict[str, Any]]:
+    """Per model class (by name, as in the JSON Schema's ``$defs``): its fields as (key, attribute)
+    pairs in order, its handling of unknown keys and its defaults."""
+    out: dict[str, dict[str, Any]] = {}
+    for cls in _model_classes(model):
+        if cls.__name__ in out:
+            raise ValueError(f"two model classes named {cls.__name__}: inc.light cannot tell them apart")
+        out[cls.__name__] = {
+            "fields": [[info.alias or name, name] for name, info in cls.model_fields.items()],
+            "extra": cls.model_config.get("extra") or "ignore",
+            "defaults": _defaults(cls),
+        }
     return out
 
 
 def generate() -> dict[str, Any]:
     """The schema file's content, from the pydantic models (the schema of record)."""
-    from inc.config import Config
-    from inc.meta import IncrementMeta
+    import importlib
 
     spec = {}
-    for name, model in (("config", Config), ("increment", IncrementMeta)):
-        validators = _validators(model)
+    for name, where in MODELS.items():
+        module, _, attr = where.partition(":")
+        model = getattr(importlib.import_module(module), attr)
         spec[name] = {
             "model": f"{model.__module__}.{model.__name__}",
             "schema": model.model_json_schema(by_alias=True, mode="validation"),
             "defaults": _defaults(model),
-            "validators": validators,
+            "classes": _classes(model),
+            "validators": _validators(model),
             "opaque": _opaque(model),
         }
     return spec

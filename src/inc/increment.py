@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import sys
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -96,14 +95,13 @@ class Increment:
             )
         if cache is not None:
             return cls._load_cached(path, cache)
-        # Once the models are built (the gate, the docs) validating with them is the cheaper way.
-        return cls._load_checked(path, fast="inc.meta" not in sys.modules)
+        return cls._load_checked(path)
 
     @classmethod
-    def _load_checked(cls, path: Path, fast: bool) -> Increment:
+    def _load_checked(cls, path: Path) -> Increment:
         meta_path = path / META_FILE
         raw = load_yaml(meta_path)
-        if fast and fastcheck.accepts("increment", raw):
+        if fastcheck.accepts("increment", raw):
             return cls(path, raw=fastcheck.with_defaults("increment", raw))
         from inc.meta import IncrementMeta
 
@@ -124,18 +122,23 @@ class Increment:
             data = cache.get(path.name, before)
             if data is not None:
                 return cls(path, raw=data)
-        loaded = cls._load_checked(path, fast=True)
+        loaded = cls._load_checked(path)
         if loaded._raw is not None and before is not None and file_digest(meta_path) == before:
             cache.put(path.name, before, loaded._raw)  # checked data, from the bytes hashed
         return loaded
 
     @property
     def meta(self) -> IncrementMeta:
-        """The metadata as the ``IncrementMeta`` model (validated on first use)."""
-        if self._meta is None:
-            from inc.meta import IncrementMeta
+        """The metadata with the ``IncrementMeta`` model's attributes, read on first use: a plain
+        read-only object (``inc.light``) when the file passed the fast check, else the model.
 
-            self._meta = validate(IncrementMeta, self._raw, str(self.meta_path))
+        Change it with ``model_copy(update=...)`` and :meth:`save_meta`, which validate with the
+        model before writing.
+        """
+        if self._meta is None:
+            from inc import light
+
+            self._meta = light.read("increment", self._raw, str(self.meta_path))
         return self._meta
 
     @meta.setter

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator,
 # Re-exported: the defaults live where ``inc new`` can read them without importing pydantic.
 from inc.gate.catalog import CHECK_IDS
 from inc.metric_defaults import DEFAULT_METRICS as DEFAULT_METRICS
+from inc.rules import MetaMethods
 
 Status = Literal["planned", "active", "done", "abandoned"]
 Problem = Literal["classification", "regression", "ranking", "clustering"]
@@ -71,7 +72,7 @@ class Waiver(BaseModel):
         return value
 
 
-class IncrementMeta(BaseModel):
+class IncrementMeta(BaseModel, MetaMethods):
     """Metadata of one increment; the only machine-edited file besides evidence."""
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
@@ -116,10 +117,6 @@ class IncrementMeta(BaseModel):
         if dupes:
             raise ValueError(f"more than one waiver for {', '.join(dupes)}")
         return self
-
-    def waiver_for(self, check: str) -> Waiver | None:
-        """The waiver for ``check``, if any."""
-        return next((w for w in self.waivers if w.check == check), None)
 
     def to_yaml_dict(self) -> dict[str, object]:
         """Plain data in the documented key order, for writing increment.yaml."""

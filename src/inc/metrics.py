@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Goal = Literal["maximize", "minimize"]
 Scale = Literal["absolute", "relative"]
 INF = math.inf
 
 
-@dataclass(frozen=True)
-class MetricInfo:
+class MetricInfo(NamedTuple):
     """One metric: which way is better, its range, and how its spread over folds is judged.
 
     ``scale`` is ``absolute`` when the metric is unit-free on a fixed range (a fold std of 0.05

@@ -12,13 +12,13 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from inc.evidence import CodeDigest, sha256_file
+from inc.evidence_io import sha256_file
 
 if TYPE_CHECKING:
+    from inc.evidence import CodeDigest
     from inc.increment import Increment
 
 CODE_SUFFIXES = (".py", ".ipynb", ".sql", ".r", ".R", ".scala", ".sh", ".toml", ".cfg")
@@ -26,13 +26,12 @@ MAX_CODE_FILES = 2000
 MAX_DIRTY_SHOWN = 20
 
 
-@dataclass
-class Provenance:
+class Provenance(NamedTuple):
     """Where a run's code came from."""
 
     commit: str | None
     dirty: bool | None
-    dirty_files: list[str] = field(default_factory=list)
+    dirty_files: list[str]
     code: CodeDigest | None = None
 
     def warning(self) -> str | None:
@@ -97,6 +96,8 @@ def code_files(ws_root: Path, inc: Increment, entry: Path | None = None) -> list
 
 def digest_files(root: Path, files: list[Path]) -> CodeDigest:
     """One sha256 per file (keyed by its workspace-relative path) and one over the listing."""
+    from inc.evidence import CodeDigest  # the tracking side: pydantic is loaded there anyway
+
     root = root.resolve()
     per_file = {path.relative_to(root).as_posix(): sha256_file(path) for path in files}
     total = hashlib.sha256()

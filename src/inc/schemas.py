@@ -10,9 +10,9 @@ from inc.errors import UserError
 def _models() -> dict[str, Any]:
     from inc import evidence
     from inc.evaluation.schema import EvaluationSummary
-    from inc.gate.report import GateReportModel
+    from inc.gate.report_schema import GateReportModel
     from inc.meta import IncrementMeta
-    from inc.ops.monitoring import MonitoringConfig
+    from inc.ops.monitoring_schema import MonitoringConfig
 
     return {
         "increment": IncrementMeta,

@@ -39,6 +39,12 @@ def parse_yaml(text: str, source: str) -> Any:
     its aliases expanded before anything is built from it: an alias bomb ("billion laughs") is a
     ConfigError naming the limit, found in time linear in the file, never a multi-gigabyte walk.
     """
+    from inc import yamlplain
+
+    try:  # the plain YAML inc writes, read without importing PyYAML (the same result, or Unsure)
+        return yamlplain.read(text, limits.active().yaml_nodes)
+    except yamlplain.Unsure:
+        pass
     import yaml  # here, not at the top: ``inc --help`` and the fast paths do not need it
 
     # The C implementation of the *safe* loader when libyaml is there: same safety, ~10x faster.

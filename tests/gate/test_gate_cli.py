@@ -14,7 +14,7 @@ import pytest
 
 from inc.cli import main
 from inc.gate.done import rebuild_docs
-from inc.gate.report import GateReportModel
+from inc.gate.report_schema import GateReportModel
 from inc.increment import Increment
 from inc.scaffold import new_increment
 from inc.workspace import Workspace

@@ -16,7 +16,7 @@ from inc.gate.policy import strictest
 from inc.gate.waivers import judge_waiver
 from inc.markdown import parse_sections, placeholder_in
 from inc.meta import IncrementMeta, Metric, Waiver
-from inc.ops.monitoring import MonitoringConfig
+from inc.ops.monitoring_schema import MonitoringConfig
 from inc.templating import packaged_templates_dir
 
 TODAY = dt.date(2026, 11, 29)

@@ -15,7 +15,8 @@ from inc.cli import main
 from inc.errors import ConfigError
 from inc.evidence import ExplainSummary, ModelInfo, RunRecord, write_evidence, write_run_record
 from inc.increment import Increment
-from inc.ops.monitoring import MonitoringConfig, check_monitoring, load_monitoring, run_monitoring_check
+from inc.ops.monitoring import check_monitoring, load_monitoring, run_monitoring_check
+from inc.ops.monitoring_schema import MonitoringConfig
 from inc.workspace import Workspace
 
 RUN_ID = "a1b2c3d4e5f6"

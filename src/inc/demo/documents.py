@@ -8,7 +8,13 @@ from inc.evidence import sha256_file
 from inc.fsutil import atomic_write_text
 from inc.increment import Increment
 from inc.markdown import parse_tasks, set_task_done
-from inc.ops.monitoring import FeatureWatch, MonitoringConfig, Performance, PredictionDrift, ReferenceData
+from inc.ops.monitoring_schema import (
+    FeatureWatch,
+    MonitoringConfig,
+    Performance,
+    PredictionDrift,
+    ReferenceData,
+)
 from inc.templating import packaged_templates_dir, render
 from inc.workspace import Workspace
 from inc.yamlio import dump_yaml

@@ -9,13 +9,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from inc.increment import EVALUATION_PREFIX
-
-REPORT_KIND = "evaluation"
-REPORT_PREFIX = EVALUATION_PREFIX
-SUMMARY = "summary.json"
-PREDICTIONS = "predictions.json.gz"
-REPORT_MD = "report.md"
+# Re-exported: the file names live where the gate reads them without pydantic.
+from inc.evaluation.names import PREDICTIONS as PREDICTIONS
+from inc.evaluation.names import REPORT_KIND as REPORT_KIND
+from inc.evaluation.names import REPORT_MD as REPORT_MD
+from inc.evaluation.names import REPORT_PREFIX as REPORT_PREFIX
+from inc.evaluation.names import SUMMARY as SUMMARY
 
 
 class _Open(BaseModel):

@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 if TYPE_CHECKING:
     from inc.gate.context import EvidenceSet, GateConfig
@@ -31,8 +30,7 @@ Stage = Literal["structure", "spec", "readiness"]
 CheckFn = Callable[["Increment", "EvidenceSet", "GateConfig"], "Outcome"]
 
 
-@dataclass(frozen=True)
-class CheckSpec:
+class CheckSpec(NamedTuple):
     """A checklist item: id, title (DESIGN.md section 6), stage, and where its function lives."""
 
     id: str

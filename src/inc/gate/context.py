@@ -6,46 +6,59 @@ error string naming it (the checks turn those into failed checks, never into a c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from inc.comparison import subject_of
-from inc.evidence import (
-    EvidenceError,
-    ExplainSummary,
-    LoadTestReport,
-    RunRecord,
-    parse_evidence,
-    read_run_record,
-)
+from inc.evidence_io import EvidenceError, read_record, read_report
 from inc.increment import Increment
 from inc.markdown import Section, Task
 from inc.workspace import Workspace
 
 if TYPE_CHECKING:
+    from inc.config import Config
+    from inc.evidence import ExplainSummary, LoadTestReport, RunRecord
     from inc.gitutil import Repo
 
-M = TypeVar("M", bound=BaseModel)
 
-
-@dataclass
 class GateConfig:
     """Settings of one gate run, shared by every increment it judges."""
 
-    ws: Workspace
-    strict: bool = False
-    verify: bool = False
-    closing: bool = False  # ``inc done``: every check blocks
-    offline: bool = False  # the living docs: checks that read git history or the docs are not run
-    selected: bool = False  # named or --changed increments only: workspace-wide checks stay narrow
-    numbers: dict[str, list[str]] = field(default_factory=dict)  # number -> folder names
-    cache: dict[str, Any] = field(default_factory=dict)  # workspace-wide results, computed once
-    _repo: Repo | None = field(default=None, repr=False)
-    _repo_opened: bool = field(default=False, repr=False)
+    def __init__(
+        self,
+        ws: Workspace,
+        strict: bool = False,
+        verify: bool = False,
+        closing: bool = False,
+        offline: bool = False,
+        selected: bool = False,
+        numbers: dict[str, list[str]] | None = None,
+    ) -> None:
+        self.ws = ws
+        self.strict = strict
+        self.verify = verify
+        self.closing = closing  # ``inc done``: every check blocks
+        self.offline = offline  # the living docs: checks that read git history or the docs are not run
+        self.selected = selected  # named or --changed increments only: workspace-wide checks stay narrow
+        self.numbers: dict[str, list[str]] = {} if numbers is None else numbers  # number -> folder names
+        self.cache: dict[str, Any] = {}  # workspace-wide results, computed once
+        self._repo: Repo | None = None
+        self._repo_opened = False
+
+    def __repr__(self) -> str:
+        return (
+            f"GateConfig(ws={self.ws!r}, strict={self.strict}, verify={self.verify}, closing={self.closing})"
+        )
+
+    @cached_property
+    def settings(self) -> Config:
+        """The workspace's settings as the checks read them: a plain object (``inc.light``) when
+        inc.yaml is plainly valid, else the ``Config`` model."""
+        from inc import light
+
+        found = light.load("config", self.ws.loaded.raw or {})
+        return found if found is not None else self.ws.config
 
     @property
     def repo(self) -> Repo | None:
@@ -81,8 +94,7 @@ class GateConfig:
         return f"{text}:{line}" if line else text
 
 
-@dataclass
-class Chosen:
+class Chosen(NamedTuple):
     """The run that is to ship: from ``chosen_run``, or the gate's pick of the best candidate."""
 
     record: RunRecord | None
@@ -146,7 +158,7 @@ class EvidenceSet:
         records: dict[str, RunRecord] = {}
         for run_id, path in self.run_paths.items():
             try:
-                record = read_run_record(path, verify=True)
+                record = read_record(path, verify=True)
             except EvidenceError as exc:
                 self.errors[path] = _short(exc, path)
                 continue
@@ -182,12 +194,13 @@ class EvidenceSet:
             return Chosen(None, problem=subject.problem)
         return Chosen(subject.record, picked=not subject.chosen)
 
-    def parse(self, model: type[M], path: Path) -> M | None:
-        """Parse an evidence file; a problem is remembered in ``errors`` and gives None."""
+    def parse(self, kind: str, path: Path) -> Any:
+        """Parse a report (``kind``: "explain_summary", "loadtest_report", "evaluation_summary"...)
+        as a plain read-only object; a problem is remembered in ``errors`` and gives None."""
         if path in self.errors:
             return None
         try:
-            return parse_evidence(model, path)
+            return read_report(kind, path)
         except EvidenceError as exc:
             self.errors[path] = _short(exc, path)
             return None
@@ -199,7 +212,8 @@ class EvidenceSet:
     def explain_summary(self, run_id: str) -> ExplainSummary | None:
         """``reports/explain-<run>/summary.json`` parsed, or None (see ``errors``)."""
         path = self.explain_dir(run_id) / "summary.json"
-        return self.parse(ExplainSummary, path) if path.is_file() else None
+        summary: ExplainSummary | None = self.parse("explain_summary", path) if path.is_file() else None
+        return summary
 
     def loadtest_path(self, run_id: str) -> Path:
         """Path of the load-test report of a run."""
@@ -208,7 +222,8 @@ class EvidenceSet:
     def loadtest(self, run_id: str) -> LoadTestReport | None:
         """``reports/loadtest-<run>.json`` parsed, or None (see ``errors``)."""
         path = self.loadtest_path(run_id)
-        return self.parse(LoadTestReport, path) if path.is_file() else None
+        report: LoadTestReport | None = self.parse("loadtest_report", path) if path.is_file() else None
+        return report
 
     def loadtest_paths(self, run_id: str) -> list[Path]:
         """Every load-test report of a run: one per mode (``loadtest-<run>-<mode>.json``) and the

@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from inc.gate.catalog import TITLES
-from inc.meta import Waiver
+
+if TYPE_CHECKING:
+    from inc.meta import Waiver
 
 CheckStatus = Literal["pass", "fail", "warn", "waived", "skip"]
 READY_STATUSES = ("pass", "warn", "waived")
 _LOCATION_RE = re.compile(r"^(?P<file>.+?):(?P<line>\d+)$")
 
 
-@dataclass
-class Outcome:
-    """What a check function returns: status, one actionable line, the evidence it read."""
+class Outcome(NamedTuple):
+    """What a check function returns: status, one actionable line, the evidence it read.
+
+    (NamedTuples, not dataclasses, here and in the gate: ``dataclasses`` imports ``inspect``, a
+    tenth of an ``inc gate --changed`` run.)
+    """
 
     status: CheckStatus
     detail: str
-    evidence: list[str] = field(default_factory=list)
+    evidence: list[str] = []  # noqa: RUF012  # never mutated: each helper below passes a new list
     forced: bool = False  # blocks at every stage and no waiver applies (e.g. --verify found tampering)
 
 
@@ -44,8 +48,7 @@ def skip(detail: str, *evidence: str) -> Outcome:
     return Outcome("skip", detail, list(evidence))
 
 
-@dataclass
-class CheckResult:
+class CheckResult(NamedTuple):
     """One check of one increment, after waivers and blocking rules were applied."""
 
     id: str
@@ -75,8 +78,7 @@ class CheckResult:
         return (self.evidence[0], None) if self.evidence else (None, None)
 
 
-@dataclass
-class IncrementVerdict:
+class IncrementVerdict(NamedTuple):
     """All checks of one increment."""
 
     id: str
@@ -105,8 +107,7 @@ class IncrementVerdict:
         return next(c for c in self.checks if c.id == check_id)
 
 
-@dataclass
-class GateResult:
+class GateResult(NamedTuple):
     """The verdict over every selected increment."""
 
     increments: list[IncrementVerdict]
@@ -116,7 +117,7 @@ class GateResult:
     base: str | None = None
     selection: str = "all"
     repo_prefix: str = ""
-    notes: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -125,7 +126,7 @@ class GateResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The object ``inc gate --format json`` prints, as plain data (``inc schema gate``)."""
-        from inc.gate.report import to_model
+        from inc.gate.report_schema import to_model
 
         return to_model(self).model_dump(mode="json")
 

@@ -8,11 +8,14 @@ fails that check, whatever the check itself found; a waiver can still accept it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from inc.config import Policy
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import Outcome, fail
 from inc.workspace import Workspace
+
+if TYPE_CHECKING:
+    from inc.config import Policy
 
 _WHERE = "(policy.{} in inc.yaml)"
 
@@ -54,13 +57,12 @@ def _candidates(ev: EvidenceSet, policy: Policy) -> str:
 
 
 def _load_test(ev: EvidenceSet, policy: Policy) -> str:
-    from inc.evidence import LoadTestReport
 
     record = ev.chosen.record
     paths = ev.loadtest_paths(record.run_id) if record is not None else []
     short = []
     for path in paths:
-        report = ev.parse(LoadTestReport, path)
+        report = ev.parse("loadtest_report", path)
         if report is not None and report.requests < policy.loadtest_min_requests:
             short.append(f"{path.name} timed {report.requests} requests")
     if short:
@@ -73,8 +75,8 @@ def _load_test(ev: EvidenceSet, policy: Policy) -> str:
 
 def policy_of(config: GateConfig) -> Policy:
     """The policy a gate run judges by: the workspace's, or the stricter one ``--changed`` set."""
-    chosen = config.cache.get("policy")
-    return chosen if isinstance(chosen, Policy) else config.ws.config.policy
+    chosen: Policy | None = config.cache.get("policy")
+    return chosen if chosen is not None else config.settings.policy
 
 
 FLOORS: dict[str, Callable[[EvidenceSet, Policy], str]] = {
@@ -108,9 +110,9 @@ def policy_at(ws: Workspace, ref: str, read: Callable[[str, str], str | None]) -
     ``read(ref, rel)``: a workspace file's text at ``ref``, None when it is not there
     (``GateConfig.text_at``).
     """
-    from inc.config import Config
+    from inc import light
     from inc.errors import IncError
-    from inc.yamlio import parse_yaml, validate
+    from inc.yamlio import parse_yaml
 
     rel = f"./{ws.config_path.name}"  # the config sits at the workspace root
     try:
@@ -123,7 +125,10 @@ def policy_at(ws: Workspace, ref: str, read: Callable[[str, str], str | None]) -
             data = tomllib.loads(text).get("tool", {}).get("inc")
         else:
             data = parse_yaml(text, f"{ref}:{rel}")
-        return validate(Config, data, f"{ref}:{rel}").policy if isinstance(data, dict) else None
+        policy: Policy | None = (
+            light.read("config", data, f"{ref}:{rel}").policy if isinstance(data, dict) else None
+        )
+        return policy
     except (IncError, ValueError):
         return None
 

@@ -7,11 +7,13 @@ the chosen run reports ``skip`` with "skipped: needs experiments" instead of rep
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
-from inc.evidence import RunRecord
 from inc.gate.context import EvidenceSet
 from inc.gate.model import Outcome, fail, skip
+
+if TYPE_CHECKING:
+    from inc.evidence import RunRecord
 
 ROOT = "experiments"
 NEEDS_CHOSEN = (
@@ -26,8 +28,7 @@ NEEDS_CHOSEN = (
 )
 
 
-@dataclass(frozen=True)
-class RootCause:
+class RootCause(NamedTuple):
     """The check that fails for it, and the one line that says what to do."""
 
     check: str

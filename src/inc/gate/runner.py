@@ -20,11 +20,11 @@ from inc.gate.policy import apply_floors, policy_at, policy_of, strictest
 from inc.gate.roots import NEEDS_CHOSEN, RootCause, chosen_root, merge_root, skipped, unjudged
 from inc.gate.waivers import judge_waiver, refused_detail, waived, waived_detail
 from inc.increment import META_FILE, Increment
-from inc.meta import IncrementMeta
 from inc.workspace import Workspace
 
 if TYPE_CHECKING:
     from inc.gitutil import Repo
+    from inc.meta import IncrementMeta
 
 _DIR_RE = re.compile(r"^(\d{4})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
 _FALLBACK_BASES = ("origin/main", "main", "origin/master", "master")
@@ -199,15 +199,27 @@ def judge_invalid(path: Path, error: IncError, config: GateConfig) -> IncrementV
 
 
 def outside_links(path: Path, root: Path) -> list[str]:
-    """Files of the increment that are symlinks leading outside the workspace (never read)."""
-    found = []
-    top = root.resolve()
-    for current, dirs, files in os.walk(path):
-        for name in [*files, *dirs]:
-            entry = Path(current) / name
-            if entry.is_symlink() and top not in entry.resolve().parents:
-                found.append(entry)
-    return [str(p.relative_to(path)) for p in sorted(found)]
+    """Files of the increment that are symlinks leading outside the workspace (never read).
+
+    One ``os.scandir`` per folder (the entry types come with the listing); only symlinks are
+    resolved, and a folder that cannot be listed is skipped, as ``os.walk`` would.
+    """
+    found: list[str] = []
+    top = ""
+    folders = [str(path)]
+    while folders:
+        try:
+            with os.scandir(folders.pop()) as entries:
+                for entry in entries:
+                    if entry.is_symlink():
+                        top = top or os.path.realpath(root) + os.sep
+                        if not os.path.realpath(entry.path).startswith(top):
+                            found.append(os.path.relpath(entry.path, path))
+                    elif entry.is_dir():
+                        folders.append(entry.path)
+        except OSError:
+            continue
+    return sorted(found, key=lambda rel: rel.split(os.sep))
 
 
 def judge_folder(path: Path, config: GateConfig) -> IncrementVerdict:
@@ -248,7 +260,7 @@ def _base_policy(config: GateConfig, base: str | None) -> list[str]:
     theirs = policy_at(config.ws, base, config.text_at)
     if theirs is None:
         return []
-    policy, notes = strictest(config.ws.config.policy, theirs, base)
+    policy, notes = strictest(config.settings.policy, theirs, base)
     config.cache["policy"] = policy
     return notes
 
@@ -289,8 +301,8 @@ def run_gate(
     notes = _base_policy(config, used_base)
     verdicts = [judge_folder(path, config) for path in folders]
     selection = "changed" if changed else ("named" if refs else "all")
-    result = GateResult(verdicts, strict, verify, closing, used_base, selection, _repo_prefix(config))
-    result.notes.extend(notes)
     if changed and not folders:
-        result.notes.append(f"no increment changed since the merge base with {used_base}")
-    return result
+        notes.append(f"no increment changed since the merge base with {used_base}")
+    return GateResult(
+        verdicts, strict, verify, closing, used_base, selection, _repo_prefix(config), tuple(notes)
+    )

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
-from inc.config import Policy
 from inc.markdown import placeholder_in
-from inc.meta import IncrementMeta, Waiver
+
+if TYPE_CHECKING:
+    from inc.config import Policy
+    from inc.meta import IncrementMeta, Waiver
 
 MIN_REASON = 15
 MIN_REASON_WORDS = 3
@@ -69,8 +71,7 @@ _WORD_RE = re.compile(r"[A-Za-z]{2,}")
 _TOKEN_RE = re.compile(r"[A-Za-z]{2,}|\d+")
 
 
-@dataclass(frozen=True)
-class WaiverVerdict:
+class WaiverVerdict(NamedTuple):
     """Whether a waiver holds, and why not when it does not."""
 
     waiver: Waiver

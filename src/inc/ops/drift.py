@@ -18,8 +18,10 @@ from inc.errors import MissingExtraError, UserError
 from inc.evidence import DriftFeature, DriftReport, sha256_file, write_evidence
 from inc.fsutil import ensure_inside
 from inc.increment import Increment
-from inc.ops.monitoring import NUMERIC_ONLY, FeatureWatch, MonitoringConfig, load_monitoring
+from inc.ops.monitoring import load_monitoring
+from inc.ops.monitoring_schema import FeatureWatch, MonitoringConfig
 from inc.ops.tabular import read_table
+from inc.rules import NUMERIC_ONLY
 from inc.workspace import Workspace
 
 

@@ -1,181 +1,31 @@
-"""``monitoring.yaml``: the drift and performance monitoring config of an increment.
+"""``monitoring.yaml``: loading and completeness checks of an increment's monitoring config.
 
-Core path: pydantic and the standard library only (the gate reads this on untrusted PRs).
-Every drift statistic here is a distance (larger means more drift), so ``warn <= alert``
-holds for every method:
-
-- ``psi``: population stability index over reference quantile bins (or categories).
-- ``ks``: the two-sample Kolmogorov-Smirnov statistic D, in (0, 1].
-- ``wasserstein``: earth mover's distance divided by the reference standard deviation.
-- ``chi2``: Cramér's V of the chi-square test on reference vs current counts, in (0, 1].
-- ``jensen_shannon``: Jensen-Shannon distance (base 2) of the binned distributions, in (0, 1].
+Standard library only (the gate reads this on untrusted pull requests): the file is read as a
+plain object (``inc.light``) and through the pydantic models of ``inc.ops.monitoring_schema``
+only when that reading is not sure of it, so an invalid file is still refused naming the field.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-
+from inc import light
 from inc.errors import ConfigError, IncError
 from inc.explainability.features import source_column
 from inc.increment import Increment
-from inc.yamlio import load_model_file
+from inc.yamlio import load_yaml
 
 if TYPE_CHECKING:
     from inc.evidence import ExplainSummary
+    from inc.ops.monitoring_schema import MonitoringConfig
 
-DriftMethod = Literal["psi", "ks", "wasserstein", "chi2", "jensen_shannon"]
-FeatureKind = Literal["auto", "numeric", "categorical"]
-
-# method -> (default warn, default alert)
-DEFAULT_THRESHOLDS: dict[str, tuple[float, float]] = {
-    "psi": (0.1, 0.25),
-    "ks": (0.1, 0.2),
-    "wasserstein": (0.1, 0.25),
-    "chi2": (0.1, 0.2),
-    "jensen_shannon": (0.1, 0.2),
-}
-# method -> largest meaningful threshold (every threshold must be > 0)
-THRESHOLD_MAX: dict[str, float] = {
-    "psi": 10.0,
-    "ks": 1.0,
-    "wasserstein": 10.0,
-    "chi2": 1.0,
-    "jensen_shannon": 1.0,
-}
-NUMERIC_ONLY = frozenset({"ks", "wasserstein"})
 TOP_SHAP_FEATURES = 5
-_CRON_FIELD = re.compile(r"^[0-9A-Za-z*/,?#LW-]+$")
-_CRON_MACROS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-
-
-class DriftRule(_Strict):
-    """A drift statistic with warn and alert thresholds (defaults depend on the method)."""
-
-    method: DriftMethod = "psi"
-    warn: float | None = None
-    alert: float | None = None
-
-    @model_validator(mode="after")
-    def _thresholds(self) -> DriftRule:
-        default_warn, default_alert = DEFAULT_THRESHOLDS[self.method]
-        warn = default_warn if self.warn is None else self.warn
-        alert = default_alert if self.alert is None else self.alert
-        if self.warn is not None and self.alert is None and warn > alert:
-            alert = warn
-        high = THRESHOLD_MAX[self.method]
-        for name, value in (("warn", warn), ("alert", alert)):
-            if not 0 < value <= high:
-                raise ValueError(
-                    f"{name} {value} is out of range for {self.method}: must be > 0 and <= {high:g}"
-                )
-        if warn > alert:
-            raise ValueError(f"warn {warn} must not exceed alert {alert}")
-        self.warn, self.alert = warn, alert
-        return self
-
-    @property
-    def thresholds(self) -> tuple[float, float]:
-        """(warn, alert), defaults filled in."""
-        assert self.warn is not None and self.alert is not None
-        return self.warn, self.alert
-
-
-class FeatureWatch(DriftRule):
-    """One watched input feature."""
-
-    name: str = Field(min_length=1)
-    kind: FeatureKind = "auto"
-
-    @model_validator(mode="after")
-    def _method_fits_kind(self) -> FeatureWatch:
-        if self.kind == "categorical" and self.method in NUMERIC_ONLY:
-            raise ValueError(
-                f"method {self.method} needs numbers; use psi, chi2 or jensen_shannon "
-                "for a categorical feature"
-            )
-        return self
-
-
-class PredictionDrift(DriftRule):
-    """Drift of the model's output; ``column`` names it in the data given to ``inc drift``."""
-
-    column: str = "prediction"
-
-
-class Performance(_Strict):
-    """The live metric, the threshold that alerts, and how late labels arrive."""
-
-    metric: str = Field(min_length=1)
-    alert_below: float | None = None
-    alert_above: float | None = None
-    label_delay_days: float = Field(ge=0, le=3650)
-    window_days: float | None = Field(default=None, gt=0)
-
-    @model_validator(mode="after")
-    def _one_threshold(self) -> Performance:
-        if (self.alert_below is None) == (self.alert_above is None):
-            raise ValueError(
-                "give exactly one of alert_below (metrics to maximize) or alert_above (to minimize)"
-            )
-        return self
-
-
-class ReferenceData(_Strict):
-    """The data drift is measured against: a workspace path or a URI, with its sha256."""
-
-    path: str | None = None
-    uri: str | None = None
-    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
-
-    @model_validator(mode="after")
-    def _one_location(self) -> ReferenceData:
-        if (self.path is None) == (self.uri is None):
-            raise ValueError("give exactly one of path (in the repository) or uri")
-        return self
-
-
-class MonitoringConfig(_Strict):
-    """The schema of ``monitoring.yaml`` (``inc schema monitoring``)."""
-
-    schema_: int = Field(default=1, alias="schema", ge=1, le=1)
-    features: list[FeatureWatch] = Field(default_factory=list)
-    prediction_drift: PredictionDrift | None = None
-    performance: Performance | None = None
-    reference: ReferenceData | None = None
-    schedule: str = ""
-    alert_route: str = ""
-
-    @field_validator("features")
-    @classmethod
-    def _unique_features(cls, value: list[FeatureWatch]) -> list[FeatureWatch]:
-        names = [feature.name for feature in value]
-        dupes = sorted({name for name in names if names.count(name) > 1})
-        if dupes:
-            raise ValueError(f"feature listed more than once: {', '.join(dupes)}")
-        return value
-
-    @field_validator("schedule")
-    @classmethod
-    def _cron(cls, value: str) -> str:
-        value = value.strip()
-        if not value or value in _CRON_MACROS:
-            return value
-        fields = value.split()
-        if len(fields) != 5 or not all(_CRON_FIELD.match(part) for part in fields):
-            raise ValueError(f"not a cron schedule: {value!r}; use 5 fields like '0 6 * * *' or @daily")
-        return value
-
-    def feature(self, name: str) -> FeatureWatch | None:
-        """The watch entry of ``name``, if any."""
-        return next((f for f in self.features if f.name == name), None)
+def _read(path: Path) -> MonitoringConfig:
+    config: MonitoringConfig = light.read("monitoring", load_yaml(path), str(path))
+    return config
 
 
 _LOADED: dict[tuple[str, int, int], MonitoringConfig] = {}
@@ -190,12 +40,12 @@ def load_monitoring(path: Path) -> MonitoringConfig:
     try:
         stat = path.stat()
     except OSError:
-        return load_model_file(MonitoringConfig, path)
+        return _read(path)
     key = (str(path), stat.st_mtime_ns, stat.st_size)
     if key not in _LOADED:
         if len(_LOADED) > 4096:
             _LOADED.clear()
-        _LOADED[key] = load_model_file(MonitoringConfig, path)
+        _LOADED[key] = _read(path)
     return _LOADED[key]  # shared: callers only read it
 
 
@@ -280,12 +130,12 @@ def _coverage(
 
 def top_shap_features(inc: Increment, run_id: str, n: int = TOP_SHAP_FEATURES) -> list[str]:
     """The ``n`` most important features of the run's SHAP summary ([] when there is none)."""
-    from inc.evidence import ExplainSummary, parse_evidence
+    from inc.evidence_io import read_report
 
     path = inc.explain_dir(run_id) / "summary.json"
     if not path.is_file():
         return []
-    return ranked_features(parse_evidence(ExplainSummary, path), n)
+    return ranked_features(read_report("explain_summary", path), n)
 
 
 def ranked_features(summary: ExplainSummary, n: int = TOP_SHAP_FEATURES) -> list[str]:
@@ -300,7 +150,7 @@ def run_monitoring_check(inc: Increment) -> list[str]:
     An invalid file raises ConfigError (exit 2, file, field and reason); an incomplete one, or one
     that misses the chosen model's inputs or top SHAP features, returns the problems.
     """
-    from inc.evidence import read_run_record
+    from inc.evidence_io import read_record
 
     if inc.monitoring_path.is_file():
         load_monitoring(inc.monitoring_path)
@@ -318,7 +168,7 @@ def run_monitoring_check(inc: Increment) -> list[str]:
             inc, f"{record_path}: the chosen run is not in the ledger; link it with 'inc link'"
         )
     try:
-        record = read_run_record(record_path)
+        record = read_record(record_path)
         top = top_shap_features(inc, run_id)
     except IncError as exc:
         return _check_without_run(inc, exc.message)

@@ -2,7 +2,7 @@
 
 The watched features are the chosen run's model inputs (its signature, else the columns of its
 training dataset fingerprint), most important first by the run's SHAP report; thresholds are
-the drift defaults of :mod:`inc.ops.monitoring`; the performance alert is the increment's metric and
+the drift defaults of :mod:`inc.rules`; the performance alert is the increment's metric and
 target; the reference data is the file given, with its sha256 filled in. Left for the person:
 the alert route (empty, so the gate fails until it is set), the label delay and the schedule.
 Core path: pydantic and the standard library only.
@@ -20,7 +20,9 @@ from inc.evidence import ExplainSummary, RunRecord, parse_evidence, read_run_rec
 from inc.explainability.features import source_column
 from inc.fsutil import atomic_write_text, ensure_inside
 from inc.increment import Increment
-from inc.ops.monitoring import DEFAULT_THRESHOLDS, MonitoringConfig, load_monitoring
+from inc.ops.monitoring import load_monitoring
+from inc.ops.monitoring_schema import MonitoringConfig
+from inc.rules import DEFAULT_THRESHOLDS
 from inc.workspace import Workspace
 
 CATEGORICAL_DTYPES = ("object", "category", "string", "str", "bool")

@@ -8,10 +8,12 @@ chosen model was saved; pickle-based formats run code when loaded.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from inc.evidence import RunRecord
 from inc.gate.context import GateConfig
+
+if TYPE_CHECKING:
+    from inc.evidence import RunRecord
 
 FIELDS = ("run_id", "model_uri", "model_sha256")
 UNSAFE = {"pickle", "cloudpickle", "joblib", "dill"}

@@ -9,16 +9,21 @@ as data.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inc.evaluation import recompute as rc
-from inc.evaluation.schema import PREDICTIONS, REPORT_KIND, SUMMARY, EvaluationSummary
-from inc.evidence import ReportRef, RunRecord, sha256_file
+from inc.evaluation.names import PREDICTIONS, REPORT_KIND, SUMMARY
+from inc.evidence_io import sha256_file
 from inc.gate.checks.binding import FIELDS, binding_problems, unbound_note
 from inc.gate.checks.reports import linked_report_problems
 from inc.gate.checks.runs import fmt, needs_chosen, short
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import Outcome, fail, ok, skip
 from inc.increment import Increment
+
+if TYPE_CHECKING:
+    from inc.evaluation.schema import EvaluationSummary
+    from inc.evidence import ReportRef, RunRecord
 
 TITLE = "evaluation report recomputed"
 LOGGED_TOLERANCE = 1e-6  # the run's own logged metric vs the evaluation (same data: equal)
@@ -125,7 +130,7 @@ def check_evaluation(inc: Increment, ev: EvidenceSet, config: GateConfig, record
             f"--run {record.run_id} --data FILE --target COL'",
             where,
         )
-    summary = ev.parse(EvaluationSummary, path)
+    summary = ev.parse("evaluation_summary", path)
     if summary is None:
         return fail(f"{where}: {ev.errors.get(path)}", where)
     regenerate = f"'inc evaluate {inc.id} --run {record.run_id} --data FILE --target COL'"

@@ -35,13 +35,15 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
-from inc.evidence import DatasetFingerprint, RowSketch
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import Outcome, fail, ok, skip, warn
 from inc.gate.policy import policy_of
 from inc.increment import Increment
+
+if TYPE_CHECKING:
+    from inc.evidence import DatasetFingerprint, RowSketch
 
 HINT = 'log both in the training run: exp.log_dataset(X_train, "train") and exp.log_dataset(X_test, "test")'
 _TRAIN_NAME = re.compile(r"(?:^|[^a-z])train", re.I)  # the rule log_dataset applies without a context
@@ -49,8 +51,7 @@ _Z = 3.0
 _NARROW_FLOATS = {"float16", "float32", "Float32"}
 
 
-@dataclass(frozen=True)
-class Overlap:
+class Overlap(NamedTuple):
     """The estimated share of a test set's rows that also occur in a training set."""
 
     share: float  # estimated share of test rows found in train
@@ -192,10 +193,10 @@ def _evaluated_elsewhere(
 
     The comparison of train and test means something only for the data the metric came from.
     """
-    from inc.evaluation.schema import SUMMARY, EvaluationSummary
+    from inc.evaluation.names import SUMMARY
 
     path = inc.evaluation_dir(run_id) / SUMMARY
-    summary = ev.parse(EvaluationSummary, path) if path.is_file() else None
+    summary = ev.parse("evaluation_summary", path) if path.is_file() else None
     if summary is None or any(d.shape and d.shape[0] == summary.rows for d in tests):
         return ""
     sizes = ", ".join(f"{d.name!r} {d.shape[0] if d.shape else 0:,}" for d in tests)

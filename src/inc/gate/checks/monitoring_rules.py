@@ -12,11 +12,11 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from inc.meta import IncrementMeta
 from inc.metrics import lookup, same_metric
 
 if TYPE_CHECKING:
-    from inc.ops.monitoring import MonitoringConfig
+    from inc.meta import IncrementMeta
+    from inc.ops.monitoring_schema import MonitoringConfig
 
 
 def metric_range(name: str) -> tuple[float, float, str] | None:
@@ -27,7 +27,7 @@ def metric_range(name: str) -> tuple[float, float, str] | None:
 
 def reference_problems(mon: MonitoringConfig, root: Path) -> list[str]:
     """The reference data file is inside the workspace, exists, and its sha256 matches."""
-    from inc.evidence import sha256_file
+    from inc.evidence_io import sha256_file
 
     ref = mon.reference
     if ref is None or ref.path is None or ref.sha256 is None:

@@ -13,11 +13,11 @@ import re
 from typing import TYPE_CHECKING
 
 from inc import comparison as cmp
-from inc.evidence import RunRecord
 from inc.increment import Increment
 from inc.metrics import lookup
 
 if TYPE_CHECKING:
+    from inc.evidence import RunRecord
     from inc.gate.context import EvidenceSet
 
 CLOCK_SKEW = dt.timedelta(minutes=10)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from inc.evidence import LoadTestReport
 from inc.explainability.features import source_column
 from inc.gate.checks.monitoring_rules import reference_problems, threshold_problems, unverified_reference
 from inc.gate.checks.runs import short
@@ -15,7 +14,7 @@ from inc.increment import EXPLAIN_PREFIX, Increment
 from inc.ops.files import parse_report_name
 
 if TYPE_CHECKING:
-    from inc.ops.monitoring import MonitoringConfig
+    from inc.ops.monitoring_schema import MonitoringConfig
 
 WORKSPACE_PAGES = ("README.md", "models.md", "decisions.md", "CHANGELOG.md")
 
@@ -127,7 +126,7 @@ def _report_names(ev: EvidenceSet) -> list[tuple[str, Path, str, str | None]]:
             summary = ev.explain_summary(run_id)
             found.append(("explain", entry / "summary.json", run_id, summary.run_id if summary else None))
         elif (named := parse_report_name(entry.name)) is not None:
-            report = ev.parse(LoadTestReport, entry) if entry.is_file() else None
+            report = ev.parse("loadtest_report", entry) if entry.is_file() else None
             found.append(("loadtest", entry, named[0], report.run_id if report else None))
     return found
 
@@ -166,7 +165,7 @@ def _report_dates(ev: EvidenceSet, record: Any) -> list[tuple[str, str]]:
         ended = None  # an end in the future is the experiments check's to name
     problems = []
     for path in ev.loadtest_paths(record.run_id):
-        report = ev.parse(LoadTestReport, path)
+        report = ev.parse("loadtest_report", path)
         stamp = report.created if report is not None else None
         try:
             created = parse_time(stamp)
@@ -211,7 +210,7 @@ def _watched_paths(inc: Increment, config: GateConfig) -> list[str]:
 
     paths = [under(config.ws.relpath(inc.doc_path("spec.md")))]
     paths += [under(config.ws.relpath(inc.path) + pattern) for pattern in ("/*.py", "/*.ipynb")]
-    paths += [under(p.strip("/")) for p in config.ws.config.training_paths]
+    paths += [under(p.strip("/")) for p in config.settings.training_paths]
     # the training code listed under `code:` in increment.yaml (inside the workspace only)
     paths += [under(p.strip("/")) for p in inc.meta.code if _inside(p)]
     return paths

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from inc.evidence import LoadTestReport, RunRecord, sha256_file
+from inc.evidence_io import sha256_file
 from inc.gate.checks.binding import FIELDS, binding_problems, unbound_note
 from inc.gate.checks.numbers import spec_latency_problem, spec_text
 from inc.gate.checks.runs import fmt, needs_chosen, short
@@ -16,6 +15,9 @@ from inc.gate.model import Outcome, fail, ok
 from inc.gate.policy import policy_of
 from inc.increment import Increment
 from inc.ops.files import report_name
+
+if TYPE_CHECKING:
+    from inc.evidence import LoadTestReport, RunRecord
 
 
 def _inside(folder: Path, name: str) -> Path | None:
@@ -168,8 +170,7 @@ def check_load_test(inc: Increment, ev: EvidenceSet, config: GateConfig, record:
     return ok("; ".join(judged + batches + ([note] if note else [])), *wheres)
 
 
-@dataclass(frozen=True)
-class _Judge:
+class _Judge(NamedTuple):
     inc: Increment
     config: GateConfig
     target: float
@@ -232,7 +233,7 @@ def _judge_report(ev: EvidenceSet, record: RunRecord, path: Path, judge: _Judge)
     """("problem" | "judged" | "batches", message) for one load-test report of the chosen run."""
     where = ev.rel(path)
     target, scope = judge.target, judge.scope
-    report = ev.parse(LoadTestReport, path)
+    report = ev.parse("loadtest_report", path)
     if report is None:
         return "problem", f"{where}: {ev.errors.get(path)}"
     regenerate = f"'inc loadtest {judge.inc.id} --run {record.run_id} --data FILE'"

@@ -11,15 +11,18 @@ import functools
 import math
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from inc import comparison as cmp
-from inc.evidence import RunRecord
 from inc.gate.checks.numbers import number_problems, spec_problem, spec_text
 from inc.gate.checks.numbers import short as short  # reports, evaluation and ops import it from here
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import Outcome, fail, ok, skip, warn
 from inc.increment import Increment
 from inc.metrics import lookup, same_metric
+
+if TYPE_CHECKING:
+    from inc.evidence import RunRecord
 
 CV_ABS_STD = 0.05  # bounded scores (roc_auc, accuracy, r2): fold std in the metric's own units
 CV_REL_STD = 0.10  # metrics with units (rmse, mae): fold std / |fold mean|
@@ -77,8 +80,7 @@ def _verify(inc: Increment, config: GateConfig) -> Outcome:
         f"--verify: the tracking server disagrees with the ledger ({server}): {shown}{more}",
         *dict.fromkeys(d.where for d in differences),
     )
-    outcome.forced = True  # a ledger the server contradicts blocks and is never waived
-    return outcome
+    return outcome._replace(forced=True)  # a ledger the server contradicts blocks and is never waived
 
 
 def check_experiments(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
@@ -93,8 +95,7 @@ def check_experiments(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Ou
     verified = _verify(inc, config)
     if verified.status == "fail":
         return verified
-    outcome.detail += f"; {verified.detail}"
-    return outcome
+    return outcome._replace(detail=f"{outcome.detail}; {verified.detail}")
 
 
 def _experiments(inc: Increment, ev: EvidenceSet) -> Outcome:
@@ -235,7 +236,7 @@ def chosen_problem(ev: EvidenceSet) -> Outcome | None:
     return None
 
 
-ChosenCheck = Callable[[Increment, EvidenceSet, GateConfig, RunRecord], Outcome]
+ChosenCheck = Callable[[Increment, EvidenceSet, GateConfig, "RunRecord"], Outcome]
 
 
 def needs_chosen(check: ChosenCheck) -> Callable[[Increment, EvidenceSet, GateConfig], Outcome]:
