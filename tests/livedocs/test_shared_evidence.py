@@ -20,14 +20,14 @@ def _count_parses(monkeypatch: pytest.MonkeyPatch) -> Counter[tuple[str, str]]:
     import inc.gate.context as context
 
     counts: Counter[tuple[str, str]] = Counter()
-    real = context.parse_evidence
+    real = context.read_report
 
-    def counting(model: Any, path: Path) -> Any:
-        counts[(model.__name__, str(path))] += 1
-        return real(model, path)
+    def counting(kind: str, path: Path) -> Any:
+        counts[(kind, str(path))] += 1
+        return real(kind, path)
 
-    monkeypatch.setattr(context, "parse_evidence", counting)
-    monkeypatch.setattr(collect, "parse_evidence", counting)
+    monkeypatch.setattr(context, "read_report", counting)
+    monkeypatch.setattr(collect, "read_report", counting)
     return counts
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from inc.comparison import Comparison, Subject
 from inc.comparison import compare as compare_runs
-from inc.gate.context import EvidenceSet, M
+from inc.gate.context import EvidenceSet
 from inc.gate.model import READY_STATUSES
 from inc.increment import Increment
 from inc.livedocs.collect import IncrementData
@@ -47,24 +47,25 @@ class CheckState:
 
 
 class SharedEvidence(EvidenceSet):
-    """The gate's evidence set, where a report the docs parsed (or a check parsed before) is not
-    parsed again: ``parse`` remembers each (model, path) it gave, starting from the docs' own.
+    """The gate's evidence set, where a report the docs read (or a check read before) is not read
+    again: ``parse`` remembers each (kind, path) it gave, starting from the docs' own.
 
-    Same function, same file, same model: the checks see exactly what they would have parsed.
-    A file that failed is not remembered (the gate's own ``errors`` answers it again).
+    The docs read reports with the gate's own reader (``inc.evidence_io.read_report``), so the
+    checks see exactly what they would have read. A file that failed is not remembered (the
+    gate's own ``errors`` answers it again).
     """
 
-    def __init__(self, inc: Increment, config: GateConfig, parsed: dict[tuple[type, Path], Any]) -> None:
+    def __init__(self, inc: Increment, config: GateConfig, parsed: dict[tuple[str, Path], Any]) -> None:
         super().__init__(inc, config)
         self.parsed = parsed
 
-    def parse(self, model: type[M], path: Path) -> M | None:
-        """``EvidenceSet.parse``, once per (model, path) and build."""
-        known: M | None = self.parsed.get((model, path))
+    def parse(self, kind: str, path: Path) -> Any:
+        """``EvidenceSet.parse``, once per (kind, path) and build."""
+        known = self.parsed.get((kind, path))
         if known is None:
-            known = super().parse(model, path)
+            known = super().parse(kind, path)
             if known is not None:
-                self.parsed[(model, path)] = known
+                self.parsed[(kind, path)] = known
         return known
 
 

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inc.comparison import run_improvement
-from inc.evidence import DatasetFingerprint, RunRecord
 from inc.livedocs import fmt
 from inc.livedocs.collect import IncrementData
 from inc.livedocs.readiness import compare, readiness
 from inc.markdown import PLACEHOLDER, Section
+
+if TYPE_CHECKING:  # the records are the gate's plain read-only objects, with these models' attributes
+    from inc.evidence import DatasetFingerprint, RunRecord
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _TODO_TAIL = re.compile(re.escape(PLACEHOLDER) + r".*$")
