@@ -18,7 +18,9 @@ The public API is loaded lazily so that ``import inc`` stays light (no ML librar
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # typing's flag without importing typing: every ``inc`` command imports this
+if TYPE_CHECKING:
+    from typing import Any
 
 __version__ = "0.1.0"
 __all__ = [

@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
-from typing import Any
+
+TYPE_CHECKING = False  # typing's flag without importing typing (``inc list`` imports this)
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 CACHE_DIR = ".inc-cache"
 _FORMAT = 1

@@ -8,12 +8,12 @@ Core module: no ML import (a split fingerprint duck-types numpy arrays).
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from inc.metrics import lookup
+from inc.sha import sha256
 
 if TYPE_CHECKING:
     from inc.evidence import RunRecord
@@ -338,8 +338,8 @@ def split_fingerprint(splits: Any) -> str | None:
             import uuid
 
             return f"unseeded:{uuid.uuid4().hex}"
-        return "splitter:" + hashlib.sha256(repr(splits).encode()).hexdigest()[:16]
-    digest = hashlib.sha256()
+        return "splitter:" + sha256(repr(splits).encode()).hexdigest()[:16]
+    digest = sha256()
     for pair in splits:
         for part in pair:
             digest.update(_index_bytes(part))

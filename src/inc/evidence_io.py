@@ -5,7 +5,6 @@ of ``inc.evidence`` only for data the plain reading is not sure of.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from inc import light, limits
 from inc.errors import UserError
 from inc.fsutil import canonical_json
+from inc.sha import sha256
 
 if TYPE_CHECKING:
     from inc.evidence import RunRecord
@@ -46,7 +46,7 @@ class EvidenceError(UserError):
 
 def sha256_file(path: Path) -> str:
     """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
+    digest = sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
@@ -56,7 +56,7 @@ def sha256_file(path: Path) -> str:
 def record_hash(data: dict[str, Any]) -> str:
     """sha256 over the canonical JSON of a record without its ``sha256`` key."""
     body = {key: value for key, value in data.items() if key != "sha256"}
-    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+    return sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
 
 def read_json(path: Path) -> Any:

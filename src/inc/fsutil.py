@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import os
 import time
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any, TypeVar
 
 from inc.errors import UserError
 
+TYPE_CHECKING = False  # typing's flag without importing typing (every command imports this)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+    from typing import Any, TypeVar
+
+    T = TypeVar("T")
+
 _TEMP_ATTEMPTS = 100
-T = TypeVar("T")
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, fsync: bool = True) -> None:
@@ -82,11 +85,15 @@ def same_bytes(path: Path, data: bytes) -> bool:
 
 def canonical_json(data: Any) -> str:
     """Sorted-key, compact JSON used for hashing."""
+    import json
+
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 def pretty_json(data: Any) -> str:
     """Sorted-key, indented JSON with a trailing newline, for committed files."""
+    import json
+
     return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, default=str) + "\n"
 
 

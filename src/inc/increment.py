@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from inc import fastcheck, limits
+from inc import limits
 from inc.errors import ConfigError, UserError
 from inc.fsutil import atomic_write_text
-from inc.markdown import Section, Task, parse_sections, parse_tasks
 from inc.metacache import MetaCache, digest, file_digest
 from inc.yamlio import dump_yaml, load_yaml, validate
 
+TYPE_CHECKING = False  # typing's flag without importing typing (``inc list`` imports this)
 if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
+    from inc.markdown import Section, Task
     from inc.meta import IncrementMeta
 
 META_FILE = "increment.yaml"
@@ -25,10 +26,13 @@ DRIFT_PREFIX = "drift-"
 DOCUMENTS = ("spec.md", "plan.md", "tasks.md")
 
 
-@dataclass(frozen=True)
 class MetaView:
-    """The metadata ``inc list`` and ``inc show`` print, as plain validated data (no pydantic)."""
+    """The metadata ``inc list`` and ``inc show`` print, as plain validated data (no pydantic).
 
+    Read-only, compared by value; a plain class (``dataclasses`` imports ``inspect``, ~10 ms).
+    """
+
+    FIELDS = ("id", "slug", "title", "status", "owner", "problem", "metric", "chosen_run", "model")
     id: str
     slug: str
     title: str
@@ -38,6 +42,22 @@ class MetaView:
     metric: dict[str, Any]  # name, goal, target
     chosen_run: str | None
     model: dict[str, Any] | None  # name, version
+
+    def __init__(self, **values: Any) -> None:
+        if set(values) != set(self.FIELDS):
+            raise TypeError(f"MetaView takes exactly the fields {self.FIELDS}")
+        self.__dict__.update(values)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MetaView) and vars(self) == vars(other)
+
+    __hash__ = None  # type: ignore[assignment]  # holds dicts
+
+    def __repr__(self) -> str:
+        return "MetaView(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in self.FIELDS) + ")"
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> MetaView:
@@ -62,10 +82,10 @@ class MetaView:
 class Increment:
     """An increment on disk. Cheap to build; documents are read on first use.
 
-    ``Increment.load`` checks increment.yaml without pydantic when the file is plainly valid
-    (``inc.fastcheck``) and with the ``IncrementMeta`` model otherwise, so an invalid file is
-    always refused with the file and field. ``view`` is the plain data; ``meta`` is the model,
-    built on first use.
+    ``Increment.load`` reads increment.yaml without pydantic when the file is plainly valid
+    (``inc.light``, ``inc.fastcheck``) and with the ``IncrementMeta`` model otherwise, so an
+    invalid file is always refused with the file and field. ``view`` is the plain data; ``meta``
+    has the model's attributes (a plain read-only object, or the model itself).
     """
 
     def __init__(
@@ -99,8 +119,13 @@ class Increment:
 
     @classmethod
     def _load_checked(cls, path: Path) -> Increment:
+        from inc import fastcheck, light  # not on the cached path of ``inc list``
+
         meta_path = path / META_FILE
         raw = load_yaml(meta_path)
+        plain = light.load("increment", raw)  # checked once: the plain object and its data
+        if plain is not None:
+            return cls(path, plain, raw=fastcheck.with_defaults("increment", raw))
         if fastcheck.accepts("increment", raw):
             return cls(path, raw=fastcheck.with_defaults("increment", raw))
         from inc.meta import IncrementMeta
@@ -219,11 +244,15 @@ class Increment:
 
     def sections(self, name: str) -> list[Section]:
         """Sections of a document with line numbers."""
+        from inc.markdown import parse_sections  # not imported by ``inc list``: its regexes cost ~2 ms
+
         return parse_sections(self.read_doc(name))
 
     @cached_property
     def tasks(self) -> list[Task]:
         """Checklist items of tasks.md."""
+        from inc.markdown import parse_tasks
+
         return parse_tasks(self.read_doc("tasks.md"))
 
     @property
@@ -242,6 +271,8 @@ class Increment:
         cache.seen.add(self.path.name)
         counts = cache.task_counts(self.path.name, key)
         if counts is None:
+            from inc.markdown import parse_tasks
+
             tasks = self.__dict__["tasks"] = parse_tasks(text)
             counts = (sum(1 for task in tasks if task.done), len(tasks))
             cache.put_task_counts(self.path.name, key, counts)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing's flag without importing typing (``inc list`` reads tasks.md)
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
@@ -30,16 +29,42 @@ _TASK_RE = re.compile(r"^\s*[-*+]\s+\[(?P<mark>[ xX])\]\s+(?:(?P<id>T-\d{3,})\s+
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
-@dataclass
 class Section:
-    """A heading and the lines up to the next heading of the same or higher level."""
+    """A heading and the lines up to the next heading of the same or higher level.
 
-    title: str
-    level: int
-    line: int  # 1-based line of the heading
-    end_line: int  # 1-based last line of the section (inclusive)
-    body: str
-    children: list[Section] = field(default_factory=list)
+    A plain class (not a dataclass: ``dataclasses`` imports ``inspect``, ~10 ms of ``inc show``);
+    compared and printed by its fields as a dataclass would be.
+    """
+
+    __slots__ = ("body", "children", "end_line", "level", "line", "title")
+    _FIELDS = ("title", "level", "line", "end_line", "body", "children")
+
+    def __init__(
+        self,
+        title: str,
+        level: int,
+        line: int,
+        end_line: int,
+        body: str,
+        children: list[Section] | None = None,
+    ) -> None:
+        self.title = title
+        self.level = level
+        self.line = line  # 1-based line of the heading
+        self.end_line = end_line  # 1-based last line of the section (inclusive)
+        self.body = body
+        self.children: list[Section] = [] if children is None else children
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.title, self.level, self.line, self.end_line, self.body, self.children)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Section) and self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
+
+    def __repr__(self) -> str:
+        return "Section(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in self._FIELDS) + ")"
 
     @property
     def text(self) -> str:
@@ -104,14 +129,33 @@ def _empty_field(lines: list[str], offset: int, fenced: set[int]) -> str | None:
     return empty
 
 
-@dataclass(frozen=True)
 class Task:
-    """A checklist item ``- [ ] T-001 text``."""
+    """A checklist item ``- [ ] T-001 text``: read-only, compared and hashed by its fields."""
 
+    __slots__ = ("done", "id", "line", "text")
     id: str | None
     text: str
     done: bool
     line: int
+
+    def __init__(self, id: str | None, text: str, done: bool, line: int) -> None:
+        for name, value in (("id", id), ("text", text), ("done", done), ("line", line)):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")  # frozen, as the dataclass was
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.id, self.text, self.done, self.line)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Task) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Task(id={self.id!r}, text={self.text!r}, done={self.done!r}, line={self.line!r})"
 
 
 @lru_cache(maxsize=1)

@@ -13,16 +13,19 @@ each tasks.md's task counts here, keyed the same way by the sha256 of its text.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-from typing import Any
-
 from inc import cachedir
+from inc.sha import sha256
+
+TYPE_CHECKING = False  # typing's flag without importing typing (``inc list`` imports this)
+if TYPE_CHECKING:
+    from typing import Any
 
 CACHE_FILE = "meta.json"
 
 
 def _encode(value: Any) -> Any:
+    import datetime as dt
+
     if type(value) is dt.date:
         return {"$date": value.isoformat()}
     if isinstance(value, dict):
@@ -39,7 +42,12 @@ def _decode(value: Any) -> Any:
     kind = type(value)  # JSON gives exactly dict, list, str, int, float, bool or None
     if kind is dict:
         if len(value) == 1 and "$date" in value:
-            return dt.date.fromisoformat(value["$date"])
+            try:  # datetime's C half: the class ``datetime.date`` is, without datetime.py (~1 ms)
+                from _datetime import date
+            except ImportError:  # pragma: no cover - an interpreter without the C module
+                from datetime import date
+
+            return date.fromisoformat(value["$date"])
         return {key: item if type(item) in _PLAIN else _decode(item) for key, item in value.items()}
     if kind is list:
         return [item if type(item) in _PLAIN else _decode(item) for item in value]
@@ -51,22 +59,35 @@ MAX_BYTES = 1 << 20  # larger files are not cached (and are for the YAML reader 
 
 def digest(data: bytes) -> str:
     """The key of a file's content."""
-    return hashlib.sha256(data).hexdigest()
+    return sha256(data).hexdigest()
 
 
 def file_digest(path: Any) -> str | None:
-    """The key of a regular file's content, or None (missing, special, too large, unreadable)."""
+    """The key of a regular file's content, or None (missing, special, too large, unreadable, or
+    a symlink: that is read through ``inc.limits`` every time, which refuses one leading outside
+    the workspace; a cached answer would skip that check).
+
+    Read with plain ``os.read`` calls sized by the file (``handle.read(MAX_BYTES + 1)`` allocated
+    a megabyte per file: half of what ``inc list`` spent per increment).
+    """
     import os
     import stat
 
+    from inc.limits import READ_FLAGS, read_fd
+
     try:
-        with open(path, "rb", opener=lambda p, flags: os.open(p, flags | os.O_NONBLOCK)) as handle:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
-                return None
-            data = handle.read(MAX_BYTES + 1)
+        fd = os.open(path, READ_FLAGS | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
         return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+            return None
+        data = read_fd(fd, info.st_size, MAX_BYTES)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
     return digest(data) if len(data) <= MAX_BYTES else None
 
 
@@ -75,7 +96,7 @@ class MetaCache:
 
     def __init__(self, root: Any) -> None:
         self.root = root
-        self.stamp = hashlib.sha256(repr(cachedir.code_stamp()).encode()).hexdigest()
+        self.stamp = sha256(repr(cachedir.code_stamp()).encode()).hexdigest()
         payload = cachedir.read(root, CACHE_FILE) or {}
         entries = payload.get("entries") if payload.get("stamp") == self.stamp else None
         self.entries: dict[str, Any] = entries if isinstance(entries, dict) else {}

@@ -9,13 +9,13 @@ plain ``git`` subprocesses; outside a repository the commit is None and nothing 
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from inc.evidence_io import sha256_file
+from inc.sha import sha256
 
 if TYPE_CHECKING:
     from inc.evidence import CodeDigest
@@ -100,7 +100,7 @@ def digest_files(root: Path, files: list[Path]) -> CodeDigest:
 
     root = root.resolve()
     per_file = {path.relative_to(root).as_posix(): sha256_file(path) for path in files}
-    total = hashlib.sha256()
+    total = sha256()
     for name in sorted(per_file):
         total.update(f"{name}\0{per_file[name]}\n".encode())
     return CodeDigest(sha256=total.hexdigest(), files=per_file)

@@ -8,36 +8,60 @@ the error naming the file and field. ``LoadedConfig.config`` builds the model on
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from inc import fastcheck
 from inc.errors import ConfigError, UserError
-from inc.yamlio import load_yaml
 
+TYPE_CHECKING = False  # typing's flag without importing typing (``inc list`` imports this)
 if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
     from inc.config import Config
     from inc.metacache import MetaCache
 
 CONFIG_FILE = "inc.yaml"
 
 
-@dataclass(frozen=True)
 class LoadedConfig:
     """A config together with the file it came from and the workspace root.
 
     ``data`` holds every setting (defaults filled in) as validated plain data; ``config`` is the
-    pydantic model, built on first use.
+    pydantic model, built on first use. Read-only; a plain class, not a dataclass (``dataclasses``
+    imports ``inspect``, ~10 ms of ``inc list``).
     """
 
     root: Path
     path: Path
     data: dict[str, Any]
-    source: str = ""
-    raw: dict[str, Any] = field(default_factory=dict, repr=False)
-    cache: MetaCache | None = field(default=None, repr=False, compare=False)
+    source: str
+    raw: dict[str, Any]
+    cache: MetaCache | None
+
+    def __init__(
+        self,
+        root: Path,
+        path: Path,
+        data: dict[str, Any],
+        source: str = "",
+        raw: dict[str, Any] | None = None,
+        cache: MetaCache | None = None,
+    ) -> None:
+        raw = {} if raw is None else raw
+        self.__dict__.update(root=root, path=path, data=data, source=source, raw=raw, cache=cache)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")  # frozen, as the dataclass was
+
+    def __eq__(self, other: object) -> bool:  # the cache is not compared
+        fields = ("root", "path", "data", "source", "raw")
+        return isinstance(other, LoadedConfig) and all(getattr(self, f) == getattr(other, f) for f in fields)
+
+    __hash__ = None  # type: ignore[assignment]  # holds dicts
+
+    def __repr__(self) -> str:
+        fields = f"root={self.root!r}, path={self.path!r}, data={self.data!r}, source={self.source!r}"
+        return f"LoadedConfig({fields})"
 
     @cached_property
     def config(self) -> Config:
@@ -54,6 +78,8 @@ class LoadedConfig:
 
 def load_settings(root: Path, path: Path, raw: Any, source: str) -> LoadedConfig:
     """Validate ``raw`` as a config: fast check, else the pydantic model (errors name the field)."""
+    from inc import fastcheck
+
     if raw is None:
         raw = {}
     if fastcheck.accepts("config", raw):
@@ -91,6 +117,8 @@ def load_config_at(folder: Path, cache: MetaCache | None = None) -> LoadedConfig
     yaml_path = folder / CONFIG_FILE
     if yaml_path.is_file():
         if cache is None:
+            from inc.yamlio import load_yaml
+
             return load_settings(folder, yaml_path, load_yaml(yaml_path), str(yaml_path))
         return _cached_yaml_config(folder, yaml_path, cache)
     pyproject = folder / "pyproject.toml"
@@ -100,16 +128,20 @@ def load_config_at(folder: Path, cache: MetaCache | None = None) -> LoadedConfig
 
 
 def _cached_yaml_config(folder: Path, yaml_path: Path, cache: MetaCache) -> LoadedConfig:
+    """inc.yaml through the cache: the remembered raw data and settings (defaults filled in, so
+    neither YAML nor the fast check's schema is loaded) when the file hashes as it did."""
     from inc.metacache import file_digest
 
     before = file_digest(yaml_path)
     key = f"::{CONFIG_FILE}"
     if before is not None:
-        data = cache.get(key, before)
-        if data is not None:
-            return LoadedConfig(
-                folder, yaml_path, fastcheck.with_defaults("config", data), str(yaml_path), data, cache
-            )
+        entry = cache.get(key, before)
+        raw, data = (entry.get("raw"), entry.get("data")) if entry is not None else (None, None)
+        if isinstance(raw, dict) and isinstance(data, dict):
+            return LoadedConfig(folder, yaml_path, data, str(yaml_path), raw, cache)
+    from inc import fastcheck
+    from inc.yamlio import load_yaml
+
     raw = load_yaml(yaml_path)
     loaded = load_settings(folder, yaml_path, raw, str(yaml_path))
     if (
@@ -118,7 +150,7 @@ def _cached_yaml_config(folder: Path, yaml_path: Path, cache: MetaCache) -> Load
         and fastcheck.accepts("config", raw)
         and file_digest(yaml_path) == before
     ):
-        cache.put(key, before, raw)
+        cache.put(key, before, {"raw": raw, "data": loaded.data})
     return LoadedConfig(loaded.root, loaded.path, loaded.data, loaded.source, loaded.raw, cache)
 
 

@@ -5,15 +5,13 @@ from __future__ import annotations
 import os
 import re
 import time
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
 
 from inc.errors import ConfigError, NotFoundError, UserError
-from inc.fsutil import ensure_inside, mark_owner, owner_gone
 from inc.increment import Increment
 from inc.settings import LoadedConfig, discover
 
+TYPE_CHECKING = False  # typing's flag without importing typing (``inc list`` imports this)
 if TYPE_CHECKING:
     from inc.config import Config
     from inc.metacache import MetaCache
@@ -22,19 +20,23 @@ _DIR_RE = re.compile(r"^(\d{4})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
 _STALE_CLAIM_SECONDS = 600
 
 
-@dataclass
 class Workspace:
-    """One inc workspace; built once by the CLI (or by ``load_workspace``) and passed down."""
+    """One inc workspace; built once by the CLI (or by ``load_workspace``) and passed down.
 
-    root: Path
-    loaded: LoadedConfig
-    notes: list[str] = field(default_factory=list)
+    A plain class (no ``dataclasses``: its import pulls in ``inspect``, ~10 ms of ``inc list``).
+    """
 
-    def __post_init__(self) -> None:
+    def __init__(self, root: Path, loaded: LoadedConfig, notes: list[str] | None = None) -> None:
         from inc import limits
 
+        self.root = root
+        self.loaded = loaded
+        self.notes: list[str] = [] if notes is None else notes
         self._check_layout()
         limits.configure(self.loaded.data.get("limits"), self.root)
+
+    def __repr__(self) -> str:
+        return f"Workspace(root={self.root!r}, config={str(self.loaded.path)!r})"
 
     def _check_layout(self) -> None:
         """The increments, living-docs and templates folders are sub-folders, outside ``.git``."""
@@ -153,6 +155,8 @@ class Workspace:
 
     def claim_number(self) -> tuple[int, Path]:
         """Reserve the next free number with an exclusive mkdir; returns (number, claim dir)."""
+        from inc.fsutil import ensure_inside, mark_owner
+
         ensure_inside(self.root, self.increments_dir)  # a symlink leading outside is refused
         self.increments_dir.mkdir(parents=True, exist_ok=True)
         self._drop_stale_claims()
@@ -179,6 +183,8 @@ class Workspace:
         is gone, or they are older than ten minutes. The number is free again: no gap."""
         import shutil
 
+        from inc.fsutil import owner_gone
+
         now = time.time()
         for claim in self.increments_dir.glob(".*.claim"):
             try:
@@ -202,8 +208,14 @@ class Workspace:
 
     def relpath(self, path: Path) -> str:
         """``path`` relative to the workspace root, with forward slashes."""
+        real, base = self._realpath(path), self._real_dir(str(self.root))
+        if os.sep == "/":  # both are normalised real paths: a prefix test is what relative_to does
+            if real == base:
+                return "."
+            prefix = base if base.endswith("/") else base + "/"
+            return real[len(prefix) :] if real.startswith(prefix) else str(path)
         try:
-            return Path(self._realpath(path)).relative_to(self._real_dir(str(self.root))).as_posix()
+            return Path(real).relative_to(base).as_posix()
         except ValueError:
             return str(path)
 

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import reprlib
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
 
 from inc import limits
 from inc.errors import ConfigError
 
+TYPE_CHECKING = False  # typing's flag without importing typing (the read path imports this)
 if TYPE_CHECKING:  # pydantic and yaml are imported only when used
+    from pathlib import Path
+    from typing import Any, TypeVar
+
     import yaml
     from pydantic import BaseModel, ValidationError
 
-M = TypeVar("M", bound="BaseModel")
+    M = TypeVar("M", bound="BaseModel")
 
 
 def load_yaml(path: Path) -> Any:

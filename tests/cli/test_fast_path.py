@@ -149,6 +149,46 @@ def test_list_and_show_import_no_click(chdir_workspace: Workspace, fraud: Path) 
     assert done.stdout.splitlines()[-1] == "[]"
 
 
+# What a warm ``inc list`` / ``inc show`` must not load (bench/startup.py's 5x budget): each is a
+# few milliseconds of import (dataclasses pulls in inspect, ast, dis, tokenize; hashlib loads
+# OpenSSL; yaml and the fast check's schema are needed only for a file that changed).
+_NOT_ON_A_WARM_READ = (
+    "click",
+    "pydantic",
+    "yaml",
+    "jinja2",
+    "dataclasses",
+    "inspect",
+    "typing",
+    "hashlib",
+    "datetime",
+    "inc.fastcheck",
+    "inc.meta",
+    "inc.config",
+)
+
+
+@pytest.mark.parametrize("args", [["list"], ["show", "1"], ["list", "--status", "done"]])
+def test_a_warm_read_loads_only_what_reading_needs(
+    args: list[str], chdir_workspace: Workspace, fraud: Path
+) -> None:
+    probe = (
+        "import sys\nbare = set(sys.modules)\nfrom inc.cli import main\n"
+        f"assert main({args!r}) == 0\n"
+        f"print(sorted(m for m in {_NOT_ON_A_WARM_READ!r} if m in sys.modules and m not in bare))\n"
+        "print('markdown' if 'inc.markdown' in sys.modules else 'no markdown')\n"
+    )
+    env = {**os.environ, "NO_COLOR": "1"}
+    runs = [
+        subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+        for _ in range(2)  # the first run checks the files and fills .inc-cache/
+    ]
+    assert "inc.fastcheck" in runs[0].stdout  # the cold run did check the files...
+    *_, loaded, markdown = runs[1].stdout.splitlines()
+    assert loaded == "[]"  # ...the warm one only read and hashed the files
+    assert markdown == ("markdown" if args[0] == "show" else "no markdown")  # show lists open tasks
+
+
 def test_gate_prints_and_exits_as_click_does(
     chdir_workspace: Workspace,
     fraud: Path,

@@ -175,3 +175,72 @@ def test_an_override_template_with_a_bare_slug_still_gets_a_string_slug(workspac
     )
     for name in ("0042", "null", "yes", "2024-01-01"):
         assert new_increment(workspace, name).increment.meta.slug == name
+
+
+def test_folder_real_paths_are_realpath_through_symlinks(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    (real / "a" / "b").mkdir(parents=True)
+    (tmp_path / "link").symlink_to(real)
+    (real / "a" / "jump").symlink_to(tmp_path)
+    folders = [
+        real / "a" / "b",
+        tmp_path / "link" / "a" / "b",  # a symlinked parent
+        tmp_path / "link" / "a" / "jump" / "real" / "a",  # symlinks twice on the way
+        real / "a" / "missing" / "deeper",
+        tmp_path / "link",  # the folder itself a symlink
+        Path("/"),
+    ]
+    for folder in folders:
+        assert limits._real_dir(str(folder)) == os.path.realpath(folder), folder
+
+
+def test_a_file_reached_through_a_symlinked_parent_leading_out_is_refused(tmp_path: Path) -> None:
+    root, outside = tmp_path / "ws", tmp_path / "outside"
+    (root / "increments").mkdir(parents=True)
+    (outside / "0001-x").mkdir(parents=True)
+    (outside / "0001-x" / "tasks.md").write_text("- [ ] T-001 secret\n")
+    (root / "increments" / "0001-x").symlink_to(outside / "0001-x")
+    (root / "increments" / "ok").mkdir()
+    (root / "increments" / "ok" / "tasks.md").write_text("fine")
+    assert limits.read_text(root / "increments" / "ok" / "tasks.md", "markdown", root) == "fine"
+    with pytest.raises(limits.LimitError, match="symlink leading outside"):
+        limits.read_text(root / "increments" / "0001-x" / "tasks.md", "markdown", root)
+
+
+def test_a_fifo_swapped_in_after_the_check_is_refused_without_blocking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain = tmp_path / "plain.md"
+    plain.write_text("fine")
+    os.mkfifo(tmp_path / "fifo.md")  # nobody writes to it: a blocking open would never return
+    monkeypatch.setattr(limits, "check_regular", lambda path, root=None: os.stat(plain))
+    with pytest.raises(limits.LimitError, match="not a regular file"):
+        limits.read_bytes(tmp_path / "fifo.md", "markdown")
+
+
+def test_a_file_growing_while_read_is_read_whole_but_never_past_the_cap(tmp_path: Path) -> None:
+    path = tmp_path / "grows.md"
+    path.write_bytes(b"0123456789")
+    for cap, expected in ((1000, 110), (50, 51)):
+        fd = os.open(path, limits.READ_FLAGS)
+        try:
+            size = os.fstat(fd).st_size
+            with open(path, "ab") as more:
+                more.write(b"x" * 100)
+            assert len(limits.read_fd(fd, size, cap)) == expected  # 51: the caller refuses it
+        finally:
+            os.close(fd)
+        path.write_bytes(b"0123456789")
+    (tmp_path / "empty.md").write_bytes(b"")
+    assert limits.read_bytes(tmp_path / "empty.md", "markdown") == b""
+
+
+def test_caps_are_read_only_values() -> None:
+    caps = limits.Caps(markdown_mb=0.5)
+    assert caps == limits.Caps(markdown_mb=0.5) != limits.Caps()
+    assert hash(caps) == hash(limits.Caps(markdown_mb=0.5)) and caps.cap("markdown") == 500_000
+    assert caps.yaml_mb == 1 and "markdown_mb=0.5" in repr(caps)
+    with pytest.raises(AttributeError):
+        caps.markdown_mb = 99
+    with pytest.raises(TypeError, match="unknown"):
+        limits.Caps(markdwn_mb=1)

@@ -47,3 +47,19 @@ def test_tasks_with_ids_outside_code() -> None:
     ]
     ticked = parse_tasks(set_task_done(text, "T-001"))
     assert ticked[0].done and ticked[1].done
+
+
+def test_tasks_and_sections_compare_by_value_and_tasks_are_read_only() -> None:
+    import pytest
+
+    first, again = (
+        parse_tasks("- [ ] T-001 a\n- [x] T-002 b\n"),
+        parse_tasks("- [ ] T-001 a\n- [x] T-002 b\n"),
+    )
+    assert first == again and len({*first, *again}) == 2
+    assert repr(first[1]) == "Task(id='T-002', text='b', done=True, line=2)"
+    with pytest.raises(AttributeError):
+        first[0].done = True  # type: ignore[misc]
+    sections = parse_sections("# A\ntext\n## B\n")
+    assert sections == parse_sections("# A\ntext\n## B\n") != parse_sections("# A\nother\n## B\n")
+    assert repr(sections[1]).startswith("Section(title='B', level=2, line=3")

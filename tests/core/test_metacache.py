@@ -85,14 +85,14 @@ def test_a_copied_cache_is_not_used(
 
 
 def test_task_counts_follow_tasks_md_edits(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    from inc import increment, markdown
+    from inc import markdown
 
     tasks = new_increment(workspace, "fraud").increment.path / "tasks.md"
     tasks.write_text("- [ ] T-001 explore\n- [ ] T-002 train\n", encoding="utf-8")
     assert list_increments(_reader(workspace))[0].tasks_done == 0
     calls = []
     monkeypatch.setattr(
-        increment, "parse_tasks", lambda text: calls.append(text) or markdown.parse_tasks(text)
+        markdown, "parse_tasks", lambda text, real=markdown.parse_tasks: calls.append(text) or real(text)
     )
     assert list_increments(_reader(workspace))[0].tasks_done == 0
     assert calls == []  # remembered by content
@@ -110,4 +110,54 @@ def test_a_broken_tasks_md_after_a_cached_one_is_still_refused(workspace: Worksp
     assert list_increments(_reader(workspace))[0].tasks_total > 0
     tasks.write_bytes(b"- [ ] T-001 caf\xe9\n")
     with pytest.raises(LimitError, match="tasks.md: not UTF-8"):
+        list_increments(_reader(workspace))
+
+
+def test_inc_yaml_settings_come_from_the_cache_and_follow_edits(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tasks = new_increment(workspace, "fraud").increment.path / "tasks.md"
+    tasks.write_text("- [ ] T-001 explore\n")
+    config = workspace.root / "inc.yaml"
+    config.write_text(config.read_text() + "limits:\n  markdown_mb: 0.001\n")
+    uncached = Workspace.discover(workspace.root).loaded
+    list_increments(_reader(workspace))  # fills the cache
+    _no_yaml(monkeypatch)
+    cached = _reader(workspace).loaded
+    assert cached == uncached and cached.data["increments_dir"] == "increments"
+    tasks.write_text("- [ ] T-001 " + "x" * 2_000 + "\n")  # over the 1 kB cap inc.yaml sets
+    from inc.limits import LimitError
+
+    with pytest.raises(LimitError, match="markdown read limit of 1000 bytes"):
+        list_increments(_reader(workspace))  # the cached settings still carry the limits
+    monkeypatch.undo()
+    stat = config.stat()
+    config.write_text(config.read_text().replace("markdown_mb: 0.001", "markdown_mb: 0.009"))
+    os.utime(config, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same time
+    assert list_increments(_reader(workspace))[0].tasks_total == 1
+
+
+def test_digest_is_sha256_of_the_bytes(tmp_path: Path) -> None:
+    import hashlib
+
+    from inc.metacache import digest, file_digest
+
+    path = tmp_path / "increment.yaml"
+    path.write_bytes(b"id: '0001'\n" * 500)
+    assert digest(b"abc") == hashlib.sha256(b"abc").hexdigest()
+    assert file_digest(path) == hashlib.sha256(path.read_bytes()).hexdigest()
+    os.mkfifo(tmp_path / "fifo")
+    assert file_digest(tmp_path / "fifo") is None and file_digest(tmp_path / "missing") is None
+
+
+def test_a_symlink_leading_outside_is_refused_even_with_the_same_bytes(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    path = new_increment(workspace, "fraud").increment.path / "increment.yaml"
+    list_increments(_reader(workspace))  # remembered
+    outside = tmp_path / "outside.yaml"
+    outside.write_bytes(path.read_bytes())  # the very bytes the cache knows
+    path.unlink()
+    path.symlink_to(outside)
+    with pytest.raises(ConfigError, match="symlink leading outside"):
         list_increments(_reader(workspace))

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
-from typing import Any
 
 from inc.cli.registry import COMMANDS
 from inc.errors import ExitCode, IncError
+
+TYPE_CHECKING = False  # typing's flag without importing typing (``inc --help``, the fast path)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 _HELP_ARGS: tuple[list[str], ...] = ([], ["--help"], ["-h"])
 _OPTIONS_HELP = """\

@@ -10,9 +10,6 @@ same core call and the same printer (``inc.cli.text``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
-
 from inc.cli.text import GATE_FORMATS, STATUS_COLORS
 
 _FORMATS = ("text", "json")
@@ -36,14 +33,34 @@ _GRAMMAR: dict[str, tuple[int | None, dict[str, tuple[str, ...] | None]]] = {
 }
 
 
-@dataclass
 class FastCommand:
-    """A parsed plain invocation of ``list``, ``show``, ``new`` or ``gate``."""
+    """A parsed plain invocation of ``list``, ``show``, ``new`` or ``gate``.
 
-    name: str
-    arguments: list[str] = field(default_factory=list)
-    directory: str | None = None  # -C
-    options: dict[str, str] = field(default_factory=dict)
+    A plain class (no ``dataclasses``: its import pulls in ``inspect``, ~10 ms of every command).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        arguments: list[str] | None = None,
+        directory: str | None = None,  # -C
+        options: dict[str, str] | None = None,
+    ) -> None:
+        self.name = name
+        self.arguments: list[str] = [] if arguments is None else arguments
+        self.directory = directory
+        self.options: dict[str, str] = {} if options is None else options
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FastCommand) and vars(self) == vars(other)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def __repr__(self) -> str:
+        return (
+            f"FastCommand(name={self.name!r}, arguments={self.arguments!r}, "
+            f"directory={self.directory!r}, options={self.options!r})"
+        )
 
     def option(self, name: str, default: str | None = None) -> str | None:
         """The value of ``--name`` (or ``default``)."""
@@ -51,6 +68,8 @@ class FastCommand:
 
     def run(self) -> None:
         """Run the command as its click twin does (same core call, same printer)."""
+        from pathlib import Path
+
         from inc.cli import text
         from inc.workspace import Workspace
 

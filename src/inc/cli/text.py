@@ -7,12 +7,13 @@ they are at call time (click's test runner swaps them), flushed like ``click.ech
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing's flag without importing typing (the fast path imports this)
 if TYPE_CHECKING:
+    from typing import Any
+
     from inc.gate.model import GateResult
     from inc.scaffold import NewResult
     from inc.status import IncrementDetail, IncrementSummary
@@ -44,6 +45,8 @@ def style(text: str, fg: str | None = None) -> str:
 
 def json_text(data: Any) -> str:
     """JSON with sorted keys, as every ``--format json`` prints it."""
+    import json
+
     return json.dumps(data, indent=2, sort_keys=True, default=str)
 
 
