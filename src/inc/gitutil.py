@@ -1,20 +1,20 @@
 """The only module that talks to git: ``git`` subprocesses, one per question (no GitPython).
 
 Importing GitPython costs more than the command it would run, so every call here is a plain
-``git`` subprocess. A git command that fails raises :class:`GitError` (naming the command and
-git's own message); callers decide what a failure means, and none of them reads it as "no
-change".
+``git`` subprocess, started with ``posix_spawn`` where there is one (importing ``subprocess``
+costs more than the git command does). A git command that fails raises :class:`GitError`
+(naming the command and git's own message); callers decide what a failure means, and none of
+them reads it as "no change".
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 from inc.errors import UserError
+from inc.gitproc import Done, run_git
 
 _NUMBER_RE = re.compile(rb"^(\d{4})-")
 _NOT_A_COMMIT = ("not a valid commit", "bad object", "not a valid object", "unknown revision")
@@ -29,11 +29,27 @@ class GitError(UserError):
         self.stderr = stderr
 
 
-@dataclass(frozen=True)
 class Repo:
-    """A git working tree, known by its top folder."""
+    """A git working tree, known by its top folder (read-only; a plain class, not a dataclass:
+    ``dataclasses`` imports ``inspect`` and ``ast``, ~9 ms of a command that needs neither)."""
 
+    __slots__ = ("root",)
     root: Path
+
+    def __init__(self, root: Path) -> None:
+        object.__setattr__(self, "root", root)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Repo is read-only: cannot set {name}")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Repo) and other.__class__ is self.__class__ and other.root == self.root
+
+    def __hash__(self) -> int:
+        return hash((self.root,))
+
+    def __repr__(self) -> str:
+        return f"Repo(root={self.root!r})"
 
     @property
     def working_tree_dir(self) -> str:
@@ -41,12 +57,10 @@ class Repo:
         return str(self.root)
 
 
-def _run(
-    cwd: Path, args: list[str], stdin: bytes | None = None, ok: tuple[int, ...] = (0,)
-) -> subprocess.CompletedProcess[bytes]:
+def _run(cwd: Path, args: list[str], stdin: bytes | None = None, ok: tuple[int, ...] = (0,)) -> Done:
     """Run ``git args`` in ``cwd``; an exit status outside ``ok`` raises :class:`GitError`."""
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False)
+        done = run_git(cwd, args, stdin)
     except OSError as exc:  # git missing, or cwd gone
         raise GitError(f"git {args[0]}: cannot run git ({exc.strerror or exc})") from exc
     if done.returncode not in ok:
@@ -93,7 +107,8 @@ def _branch_tips(folder: Path) -> set[str] | None:
 
 def tree_entry_names(folder: Path, commits: set[str]) -> set[bytes]:
     """Names in ``folder`` (an existing folder of the working tree) in each commit's tree: one
-    ``git cat-file --batch`` for all of them. A commit without that folder contributes nothing.
+    ``git cat-file --batch`` for all of them. A commit (or ref name) without that folder, or
+    that names nothing, contributes nothing.
     """
     if not commits:
         return set()
@@ -160,9 +175,18 @@ def branch_numbers(increments_dir: Path) -> set[int] | None:
     """Increment numbers in ``increments_dir`` on every local and remote-tracking branch, or None
     when the folder is not in a git repository (or git is not installed).
 
-    Two subprocesses whatever the number of branches: ``for-each-ref`` for the tips, then one
-    ``cat-file --batch`` reading the folder in every distinct tip.
+    One ``cat-file --batch`` reading the folder at every branch whatever their number, the names
+    read from the repository's ref files (``inc.gitrefs``); when those are not plainly readable,
+    or git refuses them, ``for-each-ref`` lists the tips first (two subprocesses).
     """
+    from inc import gitrefs
+
+    names = gitrefs.branch_names(str(increments_dir))
+    if names:
+        try:
+            return _numbers(tree_entry_names(increments_dir, set(names)))
+        except GitError:
+            pass  # git's own listing decides (and names what is wrong)
     try:
         tips = _branch_tips(increments_dir)
     except GitError as exc:
@@ -171,12 +195,11 @@ def branch_numbers(increments_dir: Path) -> set[int] | None:
         raise
     if tips is None:
         return None
-    numbers: set[int] = set()
-    for name in tree_entry_names(increments_dir, tips):
-        match = _NUMBER_RE.match(name)
-        if match:
-            numbers.add(int(match.group(1)))
-    return numbers
+    return _numbers(tree_entry_names(increments_dir, tips))
+
+
+def _numbers(names: set[bytes]) -> set[int]:
+    return {int(match.group(1)) for name in names if (match := _NUMBER_RE.match(name))}
 
 
 def numbers_on_branches(repo: Repo, increments_dir: Path) -> set[int]:

@@ -9,7 +9,6 @@ plain ``git`` subprocesses; outside a repository the commit is None and nothing 
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -51,6 +50,8 @@ class Provenance(NamedTuple):
 
 
 def _git(root: Path, *args: str) -> str | None:
+    import subprocess  # the tracking side only: the gate imports this module for code_changes
+
     try:
         done = subprocess.run(
             ["git", *args], cwd=root, capture_output=True, text=True, timeout=30, check=False

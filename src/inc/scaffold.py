@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
-import shutil
 import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from inc import fastcheck
@@ -19,9 +18,13 @@ from inc.limits import finite
 from inc.metric_defaults import DEFAULT_METRICS
 from inc.metrics import lookup
 from inc.settings import CONFIG_FILE, load_config_at
-from inc.templating import render
+from inc.templating import render, render_packaged_or_override
 from inc.workspace import Workspace
 from inc.yamlio import parse_yaml, validate
+
+TYPE_CHECKING = False  # typing's flag without importing typing (``inc new`` imports this)
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_SLUG = 60
 # The embedded store, and what a killed inc leaves behind (temp files of atomic writes, number
@@ -29,6 +32,7 @@ MAX_SLUG = 60
 GITIGNORE_ENTRIES = ("mlflow.db", "mlartifacts/", ".*.tmp", ".*.claim/", ".*.staging/")
 WORKFLOW_PATH = Path(".github/workflows/inc-gate.yml")
 PROBLEMS = tuple(DEFAULT_METRICS)
+NEW_FILES = ("increment.yaml", "spec.md", "plan.md", "tasks.md", "monitoring.yaml")  # from <name>.j2
 
 DEFAULT_CONFIG = """\
 # inc workspace settings (https://github.com/inc-ml/inc). Every key is optional.
@@ -45,13 +49,16 @@ templates_dir: templates      # your overrides of spec.md.j2, plan.md.j2, tasks.
 """
 
 
-@dataclass
 class InitResult:
     """What ``inc init`` created and what it left alone."""
 
-    root: Path
-    created: list[str] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)
+    def __init__(self, root: Path, created: list[str] | None = None, kept: list[str] | None = None) -> None:
+        self.root = root
+        self.created: list[str] = created if created is not None else []
+        self.kept: list[str] = kept if kept is not None else []
+
+    def __repr__(self) -> str:
+        return f"InitResult(root={self.root!r}, created={self.created!r}, kept={self.kept!r})"
 
 
 def init_workspace(root: Path | str, github: bool = True) -> InitResult:
@@ -178,7 +185,7 @@ def slugify(name: str) -> str:
 
 
 def _refuse_duplicate_slug(ws: Workspace, slug: str) -> None:
-    taken = [path.name for path in ws.increment_dirs() if path.name[5:] == slug]
+    taken = [name for name in ws.increment_names() if name[5:] == slug]
     if taken:
         raise UserError(
             f"increment name {slug!r} is already used by {taken[0]}; choose another name "
@@ -189,16 +196,22 @@ def _refuse_duplicate_slug(ws: Workspace, slug: str) -> None:
 def _quote_slug_line(text: str, slug: str) -> str:
     """Quote ``slug:`` in a rendered increment.yaml whose template left it bare (``0042``,
     ``null``, ``yes`` and ``2024-01-01`` are other types to YAML)."""
+    lines = (line[5:].lstrip(" \t") for line in text.split("\n") if line.startswith("slug:"))
+    if not any(value.startswith(slug) for value in lines):
+        return text  # quoted already (the packaged template): no pattern to compile
     bare = re.compile(rf"^slug:[ \t]*{re.escape(slug)}(?P<rest>[ \t]*(#[^\n]*)?)$", re.M)
     return bare.sub(lambda m: f'slug: "{slug}"{m.group("rest")}', text, count=1)
 
 
-@dataclass
 class NewResult:
-    """The increment ``inc new`` created."""
+    """The increment ``inc new`` created (plain classes here: no ``dataclasses`` import)."""
 
-    increment: Increment
-    notes: list[str]
+    def __init__(self, increment: Increment, notes: list[str]) -> None:
+        self.increment = increment
+        self.notes = notes
+
+    def __repr__(self) -> str:
+        return f"NewResult(increment={self.increment!r}, notes={self.notes!r})"
 
     def as_json(self, ws: Workspace) -> dict[str, str]:
         """``{"id", "slug", "path"}`` (DESIGN.md section 10)."""
@@ -256,10 +269,12 @@ def new_increment(
     context["owner_yaml"] = json.dumps(context["owner"], ensure_ascii=False)
     number, claim = ws.claim_number()
     try:
-        path = _create_folder(ws, number, slug, context)
+        path, checked = _create_folder(ws, number, slug, context)
     finally:
-        shutil.rmtree(claim, ignore_errors=True)
-    return NewResult(Increment.load(path), list(dict.fromkeys([*ws.notes, *notes])))
+        remove_folder(claim)
+    # The data just checked is the file's: no second read (Increment.load when the model checked it)
+    increment = Increment(path, raw=checked) if checked is not None else Increment.load(path)
+    return NewResult(increment, list(dict.fromkeys([*ws.notes, *notes])))
 
 
 def _metric_choice(
@@ -291,31 +306,73 @@ def _metric_choice(
     return name, goal, target, notes
 
 
-def _create_folder(ws: Workspace, number: int, slug: str, context: dict[str, object]) -> Path:
+def _create_folder(
+    ws: Workspace, number: int, slug: str, context: dict[str, object]
+) -> tuple[Path, dict[str, Any] | None]:
     context = {**context, "id": f"{number:04d}"}
     final = ws.increments_dir / f"{number:04d}-{slug}"
     staging = ws.increments_dir / f".{number:04d}-{slug}.staging"
-    shutil.rmtree(staging, ignore_errors=True)
+    remove_folder(staging)
     staging.mkdir()
     try:
         files = {
-            "increment.yaml": render("increment.yaml.j2", context, ws.templates_dir, keep_compiled=True),
-            "spec.md": render("spec.md.j2", context, ws.templates_dir, keep_compiled=True),
-            "plan.md": render("plan.md.j2", context, ws.templates_dir, keep_compiled=True),
-            "tasks.md": render("tasks.md.j2", context, ws.templates_dir, keep_compiled=True),
-            "monitoring.yaml": render("monitoring.yaml.j2", context, ws.templates_dir, keep_compiled=True),
+            filename: render_packaged_or_override(f"{filename}.j2", context, ws.templates_dir)
+            for filename in NEW_FILES
         }
         files["increment.yaml"] = _quote_slug_line(files["increment.yaml"], slug)
         source = f"{ws.templates_dir / 'increment.yaml.j2'} (rendered)"
-        rendered = parse_yaml(files["increment.yaml"], source)
-        if not fastcheck.accepts("increment", rendered):  # the model names the field at fault
-            from inc.meta import IncrementMeta
-
-            validate(IncrementMeta, rendered, source)
+        checked = _checked_meta(files["increment.yaml"], source)
         for filename, text in files.items():
             atomic_write_text(staging / filename, text)
         ws.publish(staging, final)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        remove_folder(staging)
         raise
-    return final
+    return final, checked
+
+
+def remove_folder(path: Path) -> None:
+    """``shutil.rmtree(path, ignore_errors=True)`` for the flat folders ``inc new`` makes (a number
+    claim, a staging folder), without importing shutil and its compression modules.
+
+    The folder is opened without following a link and its files are unlinked relative to it;
+    a link, a sub-folder or a platform without ``dir_fd`` goes to shutil, which decides as before.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        return
+    except (OSError, AttributeError):
+        fd = -1
+    try:
+        if fd < 0 or os.scandir not in os.supports_fd or os.unlink not in os.supports_dir_fd:
+            raise IsADirectoryError(path)
+        with os.scandir(fd) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    raise IsADirectoryError(entry.name)
+                os.unlink(entry.name, dir_fd=fd)
+        os.rmdir(path)
+    except OSError:
+        import shutil
+
+        shutil.rmtree(path, ignore_errors=True)
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def _checked_meta(text: str, source: str) -> dict[str, Any] | None:
+    """The data of a rendered increment.yaml once it passed the fast check (None: the model
+    accepted it instead); an invalid one raises the error naming ``source`` and the field.
+
+    What the packaged template renders is read without importing PyYAML (``inc.yamlplain``, in
+    ``parse_yaml``); anything that reader is not sure of is parsed by PyYAML as before.
+    """
+    rendered = parse_yaml(text, source)
+    if fastcheck.accepts("increment", rendered):
+        return fastcheck.with_defaults("increment", rendered)
+    from inc.meta import IncrementMeta
+
+    validate(IncrementMeta, rendered, source)  # the model names the field at fault
+    return None

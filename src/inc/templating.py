@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from inc.errors import ConfigError, InternalError
 
+TYPE_CHECKING = False  # typing's flag without importing typing (``inc new`` imports this)
 if TYPE_CHECKING:
+    from typing import Any
+
     from jinja2 import BytecodeCache, Template
     from jinja2.bccache import Bucket
     from jinja2.sandbox import SandboxedEnvironment
 
 
+@lru_cache(maxsize=1)
 def packaged_templates_dir() -> Path:
     """Where the default templates are: inside the wheel, or the source checkout's ``templates/``."""
     here = Path(__file__).resolve().parent
@@ -142,6 +146,25 @@ def render(
     env = environment(override_dir, keep_compiled)
     with template_errors(name):
         return render_template(env.get_template(name), context)
+
+
+def render_packaged_or_override(name: str, context: dict[str, Any], override_dir: Path | None) -> str:
+    """``render(name, context, override_dir, keep_compiled=True)``, without importing jinja2 when
+    the repository does not override ``name``: the packaged template is then rendered by
+    ``inc.plainrender`` (the same bytes), or by jinja2 when it uses more than that subset.
+
+    Any entry named ``name`` in ``override_dir`` (a file, a link, even a folder) goes to jinja2's
+    sandbox, which decides what it is, as before.
+    """
+    if override_dir is None or not os.path.lexists(override_dir / name):
+        from inc.plainrender import Unsupported, render_text
+
+        try:
+            source = (packaged_templates_dir() / name).read_text(encoding="utf-8")
+            return render_text(source, context)
+        except (Unsupported, OSError, UnicodeDecodeError):
+            pass  # jinja2 renders it, or names what is wrong with it
+    return render(name, context, override_dir, keep_compiled=True)
 
 
 def render_template(template: Template, context: dict[str, Any]) -> str:

@@ -93,11 +93,15 @@ class Workspace:
     def increment_dirs(self) -> list[Path]:
         """Increment folders (``NNNN-slug``), sorted by name."""
         folder = self.increments_dir
-        if not folder.is_dir():
+        return [folder / name for name in self.increment_names()]
+
+    def increment_names(self) -> list[str]:
+        """The names of the increment folders, sorted (no path built: ``inc new`` asks 3 times)."""
+        try:
+            with os.scandir(self.increments_dir) as entries:  # the type from the listing: no stat
+                return sorted(entry.name for entry in entries if _DIR_RE.match(entry.name) and entry.is_dir())
+        except (FileNotFoundError, NotADirectoryError):
             return []
-        with os.scandir(folder) as entries:  # the type from the listing: no stat per folder
-            names = sorted(entry.name for entry in entries if _DIR_RE.match(entry.name) and entry.is_dir())
-        return [folder / name for name in names]
 
     def increments(self, cache: MetaCache | None = None) -> list[Increment]:
         """Every increment, loaded and validated, sorted by number."""
@@ -137,7 +141,7 @@ class Workspace:
 
     def local_numbers(self) -> set[int]:
         """Numbers used by folders in ``increments/``."""
-        return {int(p.name[:4]) for p in self.increment_dirs()}
+        return {int(name[:4]) for name in self.increment_names()}
 
     def taken_numbers(self) -> set[int]:
         """Numbers used locally and on every local and remote-tracking branch."""
@@ -181,14 +185,18 @@ class Workspace:
     def _drop_stale_claims(self) -> None:
         """Remove claims (and staging folders) left by a killed ``inc new``: their owner process
         is gone, or they are older than ten minutes. The number is free again: no gap."""
-        import shutil
-
         from inc.fsutil import owner_gone
 
         now = time.time()
+        with os.scandir(self.increments_dir) as entries:  # no glob: it compiles a pattern per call
+            names = [entry.name for entry in entries if entry.name.startswith(".")]
+        if not any(name.endswith((".claim", ".staging")) for name in names):
+            return
         for claim in self.increments_dir.glob(".*.claim"):
             try:
                 if now - claim.stat().st_mtime > _STALE_CLAIM_SECONDS or owner_gone(claim):
+                    import shutil  # only when something was left over: it costs ~2 ms
+
                     for staging in self.increments_dir.glob(f"{claim.name[:5]}-*.staging"):
                         shutil.rmtree(staging, ignore_errors=True)
                     shutil.rmtree(claim, ignore_errors=True)
@@ -198,6 +206,8 @@ class Workspace:
             try:
                 claimed = (self.increments_dir / f"{staging.name[:5]}.claim").exists()
                 if not claimed and now - staging.stat().st_mtime > _STALE_CLAIM_SECONDS / 2:
+                    import shutil
+
                     shutil.rmtree(staging, ignore_errors=True)
             except FileNotFoundError:
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ def test_open_repo_outside_git_is_none(tmp_path: Path) -> None:
     assert gitutil.open_repo(tmp_path / "missing") is None
 
 
-def test_numbers_from_every_branch_in_two_git_calls(git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_numbers_from_every_branch_in_one_git_call(git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (git_repo / "increments" / "0001-a").mkdir(parents=True)
     (git_repo / "increments" / "0001-a" / "x").write_text("x")
     git(git_repo, "add", ".")
@@ -40,6 +41,11 @@ def test_numbers_from_every_branch_in_two_git_calls(git_repo: Path, monkeypatch:
     calls: list[list[str]] = []
     real = gitutil._run
     monkeypatch.setattr(gitutil, "_run", lambda cwd, args, **kw: calls.append(args) or real(cwd, args, **kw))
+    assert gitutil.numbers_on_branches(repo, git_repo / "increments") == set(range(1, 8))
+    assert [c[0] for c in calls] == ["cat-file"]  # the branch names from the ref files
+    calls.clear()
+    monkeypatch.setenv("GIT_DIR", str(git_repo / ".git"))  # git is asked which branches there are
+    monkeypatch.setenv("GIT_WORK_TREE", str(git_repo))
     assert gitutil.numbers_on_branches(repo, git_repo / "increments") == set(range(1, 8))
     assert [c[0] for c in calls] == ["for-each-ref", "cat-file"]
 
@@ -164,3 +170,35 @@ def test_blobs_at_reads_several_files_of_a_ref_in_one_call(
     assert [c[0] for c in calls] == ["cat-file"]
     assert gitutil.blobs_at(git_repo, "nope", ["docs/a.txt"]) == {"docs/a.txt": None}
     assert gitutil.blobs_at(git_repo / "docs", "HEAD", ["a.txt"]) == {"a.txt": b"first\r\nline\n"}
+
+
+def test_a_batch_larger_than_a_pipe_buffer_each_way(git_repo: Path) -> None:
+    """Requests and answers over 64 KiB (many branches, big files): written and read at the same
+    time, so neither side waits on the other forever."""
+    (git_repo / "big.txt").write_bytes(b"0123456789abcdef" * 20_000)  # 320 KB
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "big")
+    rels = [f"missing/{i:05d}/{'x' * 30}.txt" for i in range(3000)] + ["big.txt"]  # ~140 KB asked
+    found = gitutil.blobs_at(git_repo, "HEAD", rels)
+    assert found["big.txt"] == b"0123456789abcdef" * 20_000
+    assert sum(value is None for value in found.values()) == 3000
+
+
+def test_without_posix_spawn_the_same_answers_and_errors(
+    git_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (git_repo / "increments" / "0004-d").mkdir(parents=True)
+    (git_repo / "increments" / "0004-d" / "x").write_text("x")
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "d")
+    repo = _repo(git_repo)
+    spawned = gitutil.numbers_on_branches(repo, git_repo / "increments")
+    with pytest.raises(gitutil.GitError) as spawned_error:
+        gitutil.commits_touching_since(repo, "0" * 40, ["README.md"])
+    monkeypatch.delattr(os, "posix_spawnp")
+    assert gitutil.numbers_on_branches(repo, git_repo / "increments") == spawned == {4}
+    with pytest.raises(gitutil.GitError) as error:
+        gitutil.commits_touching_since(repo, "0" * 40, ["README.md"])
+    assert error.value.message == spawned_error.value.message
+    assert error.value.stderr and error.value.returncode == spawned_error.value.returncode == 128
+    assert gitutil.open_repo(git_repo / "missing") is None

@@ -159,3 +159,15 @@ def test_goal_flag_is_validated() -> None:
 
     with pytest.raises(UserError, match="choose maximize or minimize"):
         _metric_choice("classification", "roc_auc", "up", 0.9)
+
+
+def test_metric_info_is_read_only_and_compared_by_value() -> None:
+    import pytest
+
+    info = lookup("auc")
+    assert info is not None
+    assert info == lookup("roc_auc") and hash(info) == hash(lookup("roc_auc"))
+    assert info != lookup("f1") and {info, lookup("roc_auc")} == {info}
+    assert info.needs_proba and info.aliases[0] == "auc" and "roc_auc" in repr(info)
+    with pytest.raises(AttributeError):
+        info.goal = "minimize"  # type: ignore[misc]

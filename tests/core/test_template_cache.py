@@ -1,4 +1,7 @@
-"""``inc new`` keeps compiled templates in jinja2's per-user cache folder, never in the repository."""
+"""``inc new`` keeps compiled templates in jinja2's per-user cache folder, never in the repository.
+
+The packaged templates are rendered without jinja2 (``inc.plainrender``), so these tests give the
+workspace overrides: copies of the packaged templates, which jinja2's sandbox renders."""
 
 from __future__ import annotations
 
@@ -34,14 +37,34 @@ def compiles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[s
     templating._environment.cache_clear()
 
 
+@pytest.fixture
+def overrides(workspace: Workspace) -> Workspace:
+    """The workspace with its own copy of the five templates of ``inc new``."""
+    workspace.templates_dir.mkdir(parents=True, exist_ok=True)
+    for name in ("increment.yaml", "spec.md", "plan.md", "tasks.md", "monitoring.yaml"):
+        source = templating.packaged_templates_dir() / f"{name}.j2"
+        (workspace.templates_dir / f"{name}.j2").write_text(
+            source.read_text(encoding="utf-8"), encoding="utf-8"
+        )
+    return workspace
+
+
 def _new(ws: Workspace, name: str) -> Path:
     templating._environment.cache_clear()
     return new_increment(ws, name).increment.path
 
 
+def test_packaged_templates_compile_nothing(workspace: Workspace, compiles: list[str]) -> None:
+    assert (_new(workspace, "fraud") / "spec.md").is_file()
+    assert compiles == []
+
+
 def test_second_new_compiles_nothing_and_writes_nothing_in_the_repo(
-    workspace: Workspace, compiles: list[str]
+    overrides: Workspace, compiles: list[str]
 ) -> None:
+    workspace = overrides
+    git(workspace.root, "add", "templates")
+    git(workspace.root, "commit", "-q", "-m", "template overrides")
     first = _new(workspace, "fraud")
     assert len(compiles) == 5
     compiles.clear()
@@ -66,7 +89,9 @@ def test_an_edited_override_template_is_compiled_again(workspace: Workspace, com
     assert compiles == ["spec.md.j2"]
 
 
-def test_no_safe_cache_folder_means_no_cache(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_safe_cache_folder_means_no_cache(overrides: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    workspace = overrides
+
     def refuse(self: object) -> str:
         raise RuntimeError("Cannot determine safe temp directory.")
 
@@ -79,8 +104,10 @@ def test_no_safe_cache_folder_means_no_cache(workspace: Workspace, monkeypatch: 
 
 
 def test_a_cache_that_cannot_be_written_or_read_is_ignored(
-    workspace: Workspace, compiles: list[str], monkeypatch: pytest.MonkeyPatch
+    overrides: Workspace, compiles: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    workspace = overrides
+
     def full(self: object, bucket: object) -> None:
         raise OSError(28, "No space left on device")
 
