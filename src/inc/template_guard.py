@@ -96,6 +96,20 @@ class BudgetedSandbox(SandboxedEnvironment):
         __self._tick()
         return super().call(__context, __obj, *args, **kwargs)
 
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``row.title`` on a plain dict: its item, without the AttributeError the sandbox raises
+        and catches first (a dict has no attribute of that name, so the result is the same);
+        anything else, and a name dicts have (``items``), goes through the sandbox as before."""
+        if type(obj) is dict and attribute not in _DICT_NAMES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
+_DICT_NAMES = frozenset(dir(dict))
+
 
 def _small_lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:
     from jinja2.utils import generate_lorem_ipsum

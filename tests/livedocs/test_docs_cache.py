@@ -84,3 +84,33 @@ def test_a_symlinked_input_is_never_cached(docs_ws: Workspace, tmp_path: Path) -
     (docs_ws.increments_dir / "0001-fraud-detection" / "notes.md").symlink_to(outside)
     build_docs(docs_ws)
     assert cachedir.read(docs_ws.root, "docs.json") is None
+
+
+def _stale_without_cache(ws: Workspace) -> list[str]:
+    shutil.rmtree(ws.root / ".inc-cache", ignore_errors=True)
+    return build_docs(ws, check=True, remember=False).stale
+
+
+def test_a_same_size_edit_of_reference_data_outside_the_increments_is_stale(docs_ws: Workspace) -> None:
+    """The readiness table is the gate's verdict, which hashes monitoring's reference data (here a
+    workspace file, data/reference.csv): editing it must not answer 'current' from the cache."""
+    build_docs(docs_ws)
+    reference = docs_ws.root / "data" / "reference.csv"
+    text = reference.read_text()
+    reference.write_text(text.replace("12.5", "12.6"))  # same size, new content
+    stale = build_docs(docs_ws, check=True).stale
+    assert "living-docs/increments/0001-fraud-detection.md" in stale
+    assert stale == _stale_without_cache(docs_ws)
+
+
+def test_a_same_size_edit_of_a_plot_is_stale(docs_ws: Workspace) -> None:
+    """The gate hashes the SHAP plots against the report's record: a replaced plot of the same
+    size changes the verdict the card shows, so the cache must not hide it."""
+    build_docs(docs_ws)
+    plot = next((docs_ws.increments_dir / "0001-fraud-detection" / "reports").glob("explain-*/bar.png"))
+    data = bytearray(plot.read_bytes())
+    data[-5] ^= 0xFF
+    plot.write_bytes(bytes(data))
+    stale = build_docs(docs_ws, check=True).stale
+    assert "living-docs/increments/0001-fraud-detection.md" in stale
+    assert stale == _stale_without_cache(docs_ws)

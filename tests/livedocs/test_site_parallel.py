@@ -28,3 +28,21 @@ def test_parallel_site_equals_serial_site(
     parallel = build_site(workspace, tmp_path / "parallel")
     assert parallel.assets == serial.assets and parallel.assets  # evidence found by the workers
     assert _tree(tmp_path / "parallel") == _tree(tmp_path / "serial")
+
+
+def test_a_broken_increment_found_while_workers_render_stops_them_and_names_the_file(
+    workspace: Workspace, factory: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+
+    from inc.errors import ConfigError
+
+    factory.make_increment(workspace, "fraud-detection", status="done")
+    broken = factory.make_increment(workspace, "churn-model").inc
+    (broken.path / "increment.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+    monkeypatch.setattr(sitepool, "MIN_PAGES", 2)
+    monkeypatch.setattr(sitepool, "_workers", lambda pages: 2)
+    with pytest.raises(ConfigError, match="increment.yaml"):
+        build_site(workspace, tmp_path / "site")
+    assert multiprocessing.active_children() == []  # the workers were stopped, none left running
+    assert not (tmp_path / "site").exists()  # nothing was written

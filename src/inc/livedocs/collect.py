@@ -1,8 +1,10 @@
 """Gather what the living docs show from one increment folder: metadata, documents, evidence.
 
-Only pydantic, PyYAML (libyaml's safe loader when present) and the standard library: this runs
-on the core path and on untrusted pull requests. A broken increment.yaml stops the build (exit 2,
-naming the file); broken evidence is shown on the increment's page as a problem instead.
+Evidence is read with the gate's own readers (``inc.evidence_io``: plain read-only objects with
+the models' attributes, the pydantic model only for what they are not sure of), so the gate's
+verdict inside the docs reuses every file read here. This runs on the core path and on untrusted
+pull requests. A broken increment.yaml stops the build (exit 2, naming the file); broken evidence
+is shown on the increment's page as a problem instead.
 """
 
 from __future__ import annotations
@@ -11,23 +13,19 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inc.comparison import best_of, subject_of
 from inc.errors import IncError
-from inc.evaluation.schema import SUMMARY, EvaluationSummary
-from inc.evidence import (
-    DriftReport,
-    EvidenceError,
-    ExplainSummary,
-    LoadTestReport,
-    RunRecord,
-    parse_evidence,
-    read_run_record,
-)
+from inc.evaluation.names import SUMMARY
+from inc.evidence_io import EvidenceError, read_record, read_report
 from inc.increment import DRIFT_PREFIX, Increment
 from inc.markdown import Section, Task, find_section, parse_sections, parse_tasks
-from inc.meta import IncrementMeta
+
+if TYPE_CHECKING:  # the gate's plain read-only objects have these models' attributes
+    from inc.evaluation.schema import EvaluationSummary
+    from inc.evidence import DriftReport, ExplainSummary, LoadTestReport, RunRecord
+    from inc.meta import IncrementMeta
 
 _RUN_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 _PLOT_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
@@ -67,15 +65,15 @@ class IncrementData:
     monitoring_exists: bool = False
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
     parsed_runs: dict[Path, RunRecord | EvidenceError] = field(default_factory=dict, repr=False)
+    parsed_reports: dict[tuple[str, Path], Any] = field(default_factory=dict, repr=False)  # (kind, path)
     gate_config: Any = field(default=None, repr=False)  # inc.gate.context.GateConfig, shared per build
 
     @property
     def evidence_set(self) -> Any:
         """The gate's ``EvidenceSet`` over what was already read here (nothing parsed twice)."""
-        from inc.gate.context import EvidenceSet
-        from inc.livedocs.readiness import offline_config
+        from inc.livedocs.readiness import SharedEvidence, offline_config
 
-        ev = EvidenceSet(self.inc, offline_config(self))
+        ev = SharedEvidence(self.inc, offline_config(self), self.parsed_reports)
         ev.preload({"spec.md": self.spec, "plan.md": self.plan}, self.tasks, self.parsed_runs)
         return ev
 
@@ -121,7 +119,7 @@ def _read_runs(data: IncrementData) -> None:
         return
     for name in names:
         try:
-            record = read_run_record(runs_dir / name)
+            record = read_record(runs_dir / name)
         except EvidenceError as exc:
             data.problems.append(exc.message)
             data.parsed_runs[runs_dir / name] = exc
@@ -138,14 +136,15 @@ def _pick_subject(data: IncrementData) -> None:
         data.problems.append(subject.problem)
 
 
-def _optional(data: IncrementData, model: type[Any], path: Path) -> Any:
+def _optional(data: IncrementData, kind: str, path: Path) -> Any:
     if not path.is_file():
         return None
     try:
-        return parse_evidence(model, path)
+        parsed = data.parsed_reports[(kind, path)] = read_report(kind, path)
     except EvidenceError as exc:
         data.problems.append(exc.message)
         return None
+    return parsed
 
 
 def _loadtest_path(inc: Increment, run_id: str) -> Path:
@@ -162,16 +161,16 @@ def _read_reports(data: IncrementData) -> None:
     subject = data.subject
     if subject is not None and _RUN_ID.match(subject.run_id) and reports.is_dir():
         explain_dir = data.inc.explain_dir(subject.run_id)
-        data.explain = _optional(data, ExplainSummary, explain_dir / "summary.json")
+        data.explain = _optional(data, "explain_summary", explain_dir / "summary.json")
         if data.explain is not None:
             data.plots = _plots(explain_dir, data.explain)
         evaluation = data.inc.evaluation_dir(subject.run_id) / SUMMARY
-        data.evaluation = _optional(data, EvaluationSummary, evaluation)
-        data.loadtest = _optional(data, LoadTestReport, _loadtest_path(data.inc, subject.run_id))
+        data.evaluation = _optional(data, "evaluation_summary", evaluation)
+        data.loadtest = _optional(data, "loadtest_report", _loadtest_path(data.inc, subject.run_id))
     if reports.is_dir():
         drifts = sorted(p for p in reports.glob(f"{DRIFT_PREFIX}*.json") if p.is_file())
         if drifts:
-            data.drift = _optional(data, DriftReport, drifts[-1])
+            data.drift = _optional(data, "drift_report", drifts[-1])
             data.drift_file = drifts[-1].name
 
 

@@ -3,12 +3,15 @@ and the plots of ``reports/eval-<run>/`` (ROC, precision-recall, confusion, cali
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from inc.evaluation.schema import REPORT_MD, REPORT_PREFIX, EvaluationSummary
+from inc.evaluation.names import REPORT_MD, REPORT_PREFIX
 from inc.livedocs import fmt
 from inc.livedocs.collect import IncrementData
 from inc.livedocs.views import Layout
+
+if TYPE_CHECKING:
+    from inc.evaluation.schema import EvaluationSummary
 
 PLOT_ORDER = (
     "roc.png",

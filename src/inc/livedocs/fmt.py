@@ -14,9 +14,24 @@ _HEADING = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 
 
+_NUMS: dict[tuple[float, int], str] = {}
+
+
 def num(value: float | None, digits: int = 4) -> str:
-    """A metric value with a fixed number of decimals (never locale-formatted, never ``-0``)."""
-    return DASH if value is None else comparison_num(value, digits)
+    """A metric value with a fixed number of decimals (never locale-formatted, never ``-0``).
+
+    Remembered per (value, digits): equal numbers (``1``, ``1.0``, ``-0.0`` and ``0.0``) print the
+    same text, and a build formats the same few values tens of thousands of times.
+    """
+    if value is None:
+        return DASH
+    key = (value, digits)
+    text = _NUMS.get(key)
+    if text is None:
+        text = comparison_num(value, digits)
+        if len(_NUMS) < 65536:
+            _NUMS[key] = text
+    return text
 
 
 def pct(value: float | None) -> str:

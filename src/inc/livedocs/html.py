@@ -23,11 +23,21 @@ from pathlib import Path
 from typing import Any
 
 from inc import limits
-from inc.errors import UserError
+from inc.errors import InternalError, UserError
 from inc.fsutil import atomic_write_bytes, ensure_inside, same_bytes
-from inc.livedocs import mdhtml, sitepool
-from inc.livedocs.build import OVERRIDE_HINT, collect_all, docs_environment, layout_of, render_pages
+from inc.livedocs import fmt, mdhtml, sitepool
+from inc.livedocs.build import (
+    OVERRIDE_HINT,
+    PER_INCREMENT,
+    TOP_PAGES,
+    collect_all,
+    docs_environment,
+    fewer_collections,
+    layout_of,
+    render_pages,
+)
 from inc.livedocs.views import Layout
+from inc.livedocs.writes import write_files
 from inc.templating import render_template, template_errors
 from inc.workspace import Workspace
 
@@ -136,7 +146,7 @@ def _nav(site_map: SiteMap, page: str, name: str | None) -> dict[str, Any]:
     here = posixpath.dirname(page)
 
     def link(target: str) -> str:
-        return html.escape(posixpath.relpath(target, here or "."), quote=True)
+        return html.escape(fmt.rel(here, target), quote=True)
 
     top = [
         (label, link(target))
@@ -171,9 +181,9 @@ def _increment_of(site_page: str) -> str | None:
     return None
 
 
-def _sources(ws: Workspace, layout: Layout, names: list[str], docs: dict[str, str]) -> dict[str, str]:
-    """Workspace path -> markdown text of every page of the site."""
-    texts = {f"{layout.docs}/{rel}": text for rel, text in docs.items()}
+def _sources(ws: Workspace, layout: Layout, names: list[str]) -> dict[str, str]:
+    """Workspace path -> markdown text of each increment's spec, plan and tasks."""
+    texts = {}
     for name in names:
         for doc in SOURCE_DOCS:
             path = ws.increments_dir / name / doc
@@ -182,23 +192,42 @@ def _sources(ws: Workspace, layout: Layout, names: list[str], docs: dict[str, st
     return dict(sorted(texts.items()))
 
 
+def _docs_pages(names: list[str]) -> list[str]:
+    """The living-docs pages ``render_pages`` gives for these increments (relative to living-docs/)."""
+    return [*TOP_PAGES, *(f"{folder}/{name}.md" for folder in PER_INCREMENT for name in names)]
+
+
 def render_site(ws: Workspace) -> tuple[dict[str, bytes], dict[str, str]]:
     """Every file of the site: site path -> bytes, plus the evidence to copy (site <- workspace)."""
-    items = collect_all(ws)
+    with fewer_collections():
+        return _render_site(ws)
+
+
+def _render_site(ws: Workspace) -> tuple[dict[str, bytes], dict[str, str]]:
+    """The increments' own pages render on the workers while the living docs are built here."""
     layout = layout_of(ws)
-    names = [data.name for data in items]
-    texts = _sources(ws, layout, names, render_pages(ws, items))
+    names = sorted(path.name for path in ws.increment_dirs())
+    sources = _sources(ws, layout, names)
+    expected = _docs_pages(names)
     site_map = SiteMap(ws, layout, names)
-    for ws_path in texts:
+    for ws_path in [*sources, *(f"{layout.docs}/{rel}" for rel in expected)]:
         page = site_map.page(ws_path)
         assert page is not None
         site_map.pages[ws_path] = page
         site_map.site_pages.add(page)
     with template_errors(SITE_TEMPLATE, OVERRIDE_HINT):
         template = docs_environment(ws.templates_dir).get_template(SITE_TEMPLATE)
-    files = sitepool.render_all(
-        list(texts.items()), lambda chunk: _render_pages(chunk, site_map, template), site_map.assets
-    )
+
+    def render(chunk: list[tuple[str, str]]) -> dict[str, bytes]:
+        return _render_pages(chunk, site_map, template)
+
+    with sitepool.SitePool(render, site_map.assets, pages=len(site_map.pages)) as pool:
+        pool.submit(list(sources.items()))
+        docs = render_pages(ws, collect_all(ws))
+        if sorted(docs) != sorted(expected):
+            raise InternalError("the living-docs pages differ from the pages the site expected")
+        pool.submit(sorted((f"{layout.docs}/{rel}", text) for rel, text in docs.items()))
+        files = pool.results()
     copies = {site: ws_path for ws_path, site in sorted(site_map.assets.items())}
     return files, copies
 
@@ -234,12 +263,9 @@ def build_site(ws: Workspace, out_dir: Path) -> SiteResult:
     result = SiteResult(root, pages=sorted(p for p in files if p.endswith(".html")), assets=sorted(copies))
     previous = _manifest(root)
     root.mkdir(parents=True, exist_ok=True)
-    for rel in sorted(files):
-        target = root / rel
-        ensure_inside(root, target)
-        if not same_bytes(target, files[rel]):
-            atomic_write_bytes(target, files[rel], fsync=False)
-            result.written.append(rel)
+    changed = [rel for rel in sorted(files) if not same_bytes(root / rel, files[rel])]
+    write_files(root, [(root / rel, files[rel]) for rel in changed])
+    result.written.extend(changed)
     for rel in sorted(set(previous) - set(files)):
         target = root / rel
         if target.is_file():

@@ -8,10 +8,14 @@ docs`` and ``inc docs --check`` with nothing changed read files and hash them, a
 the cost of a render (1,000 increments).
 
 The digest reads the content of every text file of each increment (YAML, markdown, JSON, and
-anything without a known binary suffix) and the name and size of the others (plots: the docs
-link them, never read them), plus the templates and the inc code's own stamp. A symlink, a
-special file or an unreadable entry makes the inputs uncacheable: the build then renders, as
-without a cache.
+anything without a known binary suffix), plus the templates and the inc code's own stamp. The
+other files (plots, predictions, reference data) count by name, size, modification and change
+time (``st_ctime``, which no tool sets back): the readiness table is the gate's verdict, and the
+gate hashes plots, predictions and reference data, so a same-size edit of one must not answer
+from the cache. A file outside the increment folders that the verdict reads (monitoring's
+reference data, a workspace path) is remembered by the build with the same signature and
+compared before the cache is used. A symlink, a special file or an unreadable entry makes the
+inputs uncacheable: the build then renders, as without a cache.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING, Any
 
 from inc import cachedir, limits
@@ -69,9 +74,10 @@ def _add_tree(digest: Any, folder: Path, label: str) -> None:
             _add_tree(digest, Path(entry.path), name)
         elif entry.is_file(follow_symlinks=False):
             digest.update(f"\0f{name}\0".encode())
-            size = entry.stat(follow_symlinks=False).st_size
+            stat = entry.stat(follow_symlinks=False)
+            size = stat.st_size
             if entry.name.lower().endswith(_BINARY):
-                digest.update(str(size).encode())
+                digest.update(f"{size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}".encode())
             elif size > limits.active().cap("json"):  # over every read cap: the render refuses it
                 raise Uncacheable(name)
             else:
@@ -96,6 +102,9 @@ def input_digest(ws: Workspace, override_dir: Path, packaged_dir: Path) -> str |
     digest.update(json.dumps([cachedir.code_stamp(), layout]).encode())
     try:
         _add_tree(digest, packaged_dir / "docs", "packaged")
+        tasks_template = packaged_dir / "tasks.md.j2"  # the tasks check compares tasks.md with it
+        if tasks_template.is_file():
+            digest.update(_sha256_file(str(tasks_template)))
         if ws.config_path.is_file():  # its policy floors change the readiness verdict the docs show
             digest.update(_sha256_file(str(ws.config_path)))
         if override_dir.is_dir():
@@ -110,24 +119,45 @@ def input_digest(ws: Workspace, override_dir: Path, packaged_dir: Path) -> str |
 
 
 def remembered_pages(ws: Workspace, digest: str | None) -> dict[str, str] | None:
-    """Page -> sha256 remembered for these inputs, or None."""
+    """Page -> sha256 remembered for these inputs, or None (also when a watched file changed)."""
     if digest is None:
         return None
     payload = cachedir.read(ws.root, CACHE_FILE)
     if payload is None or payload.get("digest") != digest:
         return None
-    pages = payload.get("pages")
+    pages, watched = payload.get("pages"), payload.get("watched", {})
     if not isinstance(pages, dict) or not all(isinstance(v, str) for v in pages.values()):
+        return None
+    if not isinstance(watched, dict) or any(
+        signature(ws.root / rel) != known for rel, known in watched.items()
+    ):
         return None
     return pages
 
 
-def remember_pages(ws: Workspace, digest: str | None, pages: dict[str, str]) -> None:
-    """Store the sha256 of each page built from the inputs with ``digest`` (best effort)."""
+def remember_pages(
+    ws: Workspace,
+    digest: str | None,
+    pages: dict[str, str],
+    watched: dict[str, list[int] | None] | None = None,
+) -> None:
+    """Store the sha256 of each page built from the inputs with ``digest`` (best effort), with the
+    signature of each file outside the increments the build read (``watched``, see ``signature``)."""
     if digest is None:
         return
     hashes = {rel: hashlib.sha256(text.encode("utf-8")).hexdigest() for rel, text in pages.items()}
-    cachedir.write(ws.root, CACHE_FILE, {"digest": digest, "pages": hashes})
+    cachedir.write(ws.root, CACHE_FILE, {"digest": digest, "pages": hashes, "watched": watched or {}})
+
+
+def signature(path: Path) -> list[int] | None:
+    """Size, modification and change time of the file ``path`` leads to; None when it is not one."""
+    try:
+        stat = path.stat()
+    except (OSError, ValueError):
+        return None
+    if not S_ISREG(stat.st_mode):
+        return None
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
 
 
 def file_sha256(path: Path) -> str | None:

@@ -20,6 +20,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
 
+from inc.livedocs.fmt import rel
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
@@ -84,7 +86,7 @@ def rewrite(href: str, src_dir: str, page_dir: str, resolve: Resolver, image: bo
     site = resolve(target, image)
     if site is None:
         return None
-    url = quote(posixpath.relpath(site, page_dir or "."))
+    url = quote(rel(page_dir, site))
     if parts.fragment and not image:
         url += "#" + quote(parts.fragment, safe="-_.~")
     return url

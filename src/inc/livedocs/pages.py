@@ -123,7 +123,7 @@ def increment_page(data: IncrementData, layout: Layout) -> dict[str, Any]:
         "links": _links(data, layout, page_dir),
         "model": _model(data),
         "runs": run_rows(data, page_dir, layout),
-        "cv": cv_view(data.subject),
+        "cv": cv_view(data.subject, data.memo),
         "datasets": datasets(data.subject),
         "intended_use": [
             b

@@ -12,11 +12,14 @@ read too.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from inc.comparison import Comparison, Subject
 from inc.comparison import compare as compare_runs
+from inc.gate.context import EvidenceSet
 from inc.gate.model import READY_STATUSES
+from inc.increment import Increment
 from inc.livedocs.collect import IncrementData
 
 if TYPE_CHECKING:
@@ -41,6 +44,29 @@ class CheckState:
     def applies(self) -> bool:
         """Counted in the total (the gate leaves out ``skip``)."""
         return self.state != "skip"
+
+
+class SharedEvidence(EvidenceSet):
+    """The gate's evidence set, where a report the docs read (or a check read before) is not read
+    again: ``parse`` remembers each (kind, path) it gave, starting from the docs' own.
+
+    The docs read reports with the gate's own reader (``inc.evidence_io.read_report``), so the
+    checks see exactly what they would have read. A file that failed is not remembered (the
+    gate's own ``errors`` answers it again).
+    """
+
+    def __init__(self, inc: Increment, config: GateConfig, parsed: dict[tuple[str, Path], Any]) -> None:
+        super().__init__(inc, config)
+        self.parsed = parsed
+
+    def parse(self, kind: str, path: Path) -> Any:
+        """``EvidenceSet.parse``, once per (kind, path) and build."""
+        known = self.parsed.get((kind, path))
+        if known is None:
+            known = super().parse(kind, path)
+            if known is not None:
+                self.parsed[(kind, path)] = known
+        return known
 
 
 def compare(data: IncrementData) -> Comparison:

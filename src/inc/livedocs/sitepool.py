@@ -1,10 +1,12 @@
 """Render the site's pages on every core: markdown to HTML is pure Python and dominates ``docs --html``.
 
-The pages are split into one chunk per worker; each worker is a fork of this process (it
-inherits the parsed workspace, nothing is re-read) and returns its pages' bytes and the
-evidence files they linked. The result is merged in page order, so the site is byte-identical
-to a serial build. Small sites, one core, a platform without ``fork``, or a process running
-other threads (inc used as a library) render serially.
+The workers are forks of this process started before the living docs are built: the increments'
+own spec/plan/tasks pages go to them at once and are rendered while this process collects the
+increments, runs the gate's checks and writes the docs' markdown; those pages follow as soon as
+they exist. Pages travel in small chunks, each returning its pages' bytes and the evidence files
+they linked; results are merged in the order the chunks were given, so the site is byte-identical
+to a serial build. Small sites, one core, a platform without ``fork``, or a process running other
+threads (inc used as a library) render serially, in this process.
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable
+from types import TracebackType
 from typing import Any
 
 MIN_PAGES = 400  # below this, starting workers costs more than it saves
+CHUNK = 150  # pages per task: small enough to keep every worker busy to the end
 
 Chunk = list[tuple[str, str]]
+Render = Callable[[Chunk], dict[str, bytes]]
 _JOB: dict[str, Any] = {}
 
 
@@ -34,33 +39,62 @@ def _workers(pages: int) -> int:
     return max(1, min(cores, 8, pages // (MIN_PAGES // 2)))
 
 
-def _run_chunk(index: int) -> tuple[dict[str, bytes], dict[str, str]]:
-    render, assets, chunks = _JOB["render"], _JOB["assets"], _JOB["chunks"]
+def _run_chunk(chunk: Chunk) -> tuple[dict[str, bytes], dict[str, str]]:
+    render, assets = _JOB["render"], _JOB["assets"]
     assets.clear()
-    files = render(chunks[index])
+    files = render(chunk)
     return files, dict(assets)
 
 
-def render_all(
-    items: Chunk, render: Callable[[Chunk], dict[str, bytes]], assets: dict[str, str]
-) -> dict[str, bytes]:
-    """``render`` over ``items`` (in chunks, in parallel when worth it), merged in order.
+class SitePool:
+    """``render`` over the chunks given to :meth:`submit`, on forked workers when worth it.
 
-    ``assets`` is the dict ``render`` fills as a side effect; the workers' entries are merged in.
+    ``assets`` is the dict ``render`` fills as a side effect; the workers' entries are merged in
+    by :meth:`results`. Use as a context manager: the workers stop when the block ends, also on
+    an error (a broken increment.yaml found while the workers render).
     """
-    workers = _workers(len(items))
-    if workers == 1:
-        return render(items)
-    size = -(-len(items) // workers)
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    _JOB.update(render=render, assets=assets, chunks=chunks)
-    try:
-        with multiprocessing.get_context("fork").Pool(len(chunks)) as pool:
-            results = pool.map(_run_chunk, range(len(chunks)))
-    finally:
+
+    def __init__(self, render: Render, assets: dict[str, str], pages: int) -> None:
+        self.render = render
+        self.assets = assets
+        self.workers = _workers(pages)
+        self.serial: dict[str, bytes] = {}
+        self.pending: list[Any] = []
+        self.pool: Any = None
+        if self.workers > 1:
+            _JOB.update(render=render, assets=assets)  # inherited by the forks, never pickled
+            self.pool = multiprocessing.get_context("fork").Pool(self.workers)
+
+    def __enter__(self) -> SitePool:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self.pool is not None:
+            if kind is None:
+                self.pool.close()
+            else:
+                self.pool.terminate()
+            self.pool.join()
+            self.pool = None
         _JOB.clear()
-    files: dict[str, bytes] = {}
-    for chunk_files, chunk_assets in results:
-        files.update(chunk_files)
-        assets.update(chunk_assets)
-    return files
+
+    def submit(self, items: Chunk) -> None:
+        """Queue ``items`` for rendering (serially: render them now)."""
+        if self.pool is None:
+            self.serial.update(self.render(items))
+            return
+        size = max(1, min(CHUNK, -(-len(items) // self.workers)))
+        for start in range(0, len(items), size):
+            self.pending.append(self.pool.apply_async(_run_chunk, (items[start : start + size],)))
+
+    def results(self) -> dict[str, bytes]:
+        """Every page submitted: page -> bytes, merged in submission order."""
+        files = dict(self.serial)
+        for job in self.pending:
+            chunk_files, chunk_assets = job.get()
+            files.update(chunk_files)
+            self.assets.update(chunk_assets)
+        self.pending = []
+        return files

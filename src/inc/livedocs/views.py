@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inc.comparison import run_improvement
-from inc.evidence import DatasetFingerprint, RunRecord
 from inc.livedocs import fmt
 from inc.livedocs.collect import IncrementData
 from inc.livedocs.readiness import compare, readiness
 from inc.markdown import PLACEHOLDER, Section
+
+if TYPE_CHECKING:  # the records are the gate's plain read-only objects, with these models' attributes
+    from inc.evidence import DatasetFingerprint, RunRecord
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _TODO_TAIL = re.compile(re.escape(PLACEHOLDER) + r".*$")
@@ -115,21 +117,30 @@ def decision_lines(data: IncrementData) -> list[str]:
     return [row for row in lines if row]
 
 
-def cv_view(record: RunRecord | None) -> dict[str, str] | None:
-    """CV spread of a run: mean, std, min, max and fold count."""
+def cv_view(record: RunRecord | None, memo: dict[str, Any] | None = None) -> dict[str, str] | None:
+    """CV spread of a run: mean, std, min, max and fold count (kept in ``memo`` per record: the
+    card shows the chosen run's twice, and the standard deviation is exact-fraction arithmetic)."""
     if record is None or record.cv is None or not record.cv.folds:
         return None
+    key = f"cv:{id(record)}"  # the records live as long as the memo (one build)
+    if memo is not None and key in memo:
+        known: dict[str, str] = memo[key]
+        return dict(known)
     folds = record.cv.folds
-    return {
+    mean, std = fmt.num(record.cv.mean), fmt.num(record.cv.std)
+    view = {
         "metric": record.cv.metric,
-        "mean": fmt.num(record.cv.mean),
-        "std": fmt.num(record.cv.std),
+        "mean": mean,
+        "std": std,
         "min": fmt.num(min(folds)),
         "max": fmt.num(max(folds)),
         "n": str(len(folds)),
         "folds": ", ".join(fmt.num(value) for value in folds),
-        "short": f"{fmt.num(record.cv.mean)} ± {fmt.num(record.cv.std)} ({len(folds)} folds)",
+        "short": f"{mean} ± {std} ({len(folds)} folds)",
     }
+    if memo is not None:
+        memo[key] = dict(view)
+    return view
 
 
 def _dataset(ds: DatasetFingerprint) -> dict[str, str]:
@@ -160,7 +171,7 @@ def run_rows(data: IncrementData, card_dir: str, layout: Layout) -> list[dict[st
     for run in sorted(data.runs, key=lambda r: (r.role != "baseline", r.run_id)):
         value = data.metric_of(run)
         gain = run_improvement(run, best, data.meta)
-        cv = cv_view(run)
+        cv = cv_view(run, data.memo)
         rows.append(
             {
                 "run_id": run.run_id,
