@@ -194,7 +194,18 @@ def _profile(root: Path, out: Path, wipe: Callable[[], None]) -> None:
     import pstats
 
     wipe()
-    cmd = [sys.executable, "-m", "cProfile", "-o", str(out.resolve()), "-m", "inc", "docs", "--format", "json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "cProfile",
+        "-o",
+        str(out.resolve()),
+        "-m",
+        "inc",
+        "docs",
+        "--format",
+        "json",
+    ]
     subprocess.run(cmd, cwd=root, capture_output=True, text=True, check=True)
     print(f"profile of a full rebuild: {out} (cProfile's own overhead about doubles the times)")
     pstats.Stats(str(out)).sort_stats("cumulative").print_stats(r"inc/(livedocs|gate|yamlio|evidence)", 30)
@@ -205,7 +216,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--increments", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--keep", type=Path, default=None, help="generate into this folder (or reuse it) and keep it")
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="generate into this folder (or reuse it) and keep it"
+    )
     parser.add_argument("--no-html", action="store_true", help="leave out the two --html rows")
     parser.add_argument("--profile", type=Path, default=None, help="save a cProfile of one full rebuild here")
     args = parser.parse_args()
