@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 # Finding and loading the file lives in inc.settings (no pydantic on the fast path).
+from inc.rules import inside_workspace
 from inc.settings import CONFIG_FILE, LoadedConfig, discover, load_config_at
 
 __all__ = ["CONFIG_FILE", "Config", "LoadedConfig", "discover", "load_config_at"]
@@ -90,7 +89,4 @@ class Config(BaseModel):
     @field_validator("increments_dir", "living_docs_dir", "templates_dir")
     @classmethod
     def _inside_workspace(cls, value: str) -> str:
-        path = PurePosixPath(value.replace("\\", "/"))
-        if not value.strip() or path.is_absolute() or ".." in path.parts:
-            raise ValueError("must be a folder inside the workspace (relative, without '..')")
-        return value
+        return inside_workspace(value)

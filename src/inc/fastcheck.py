@@ -1,17 +1,16 @@
-"""Structural validation of inc.yaml and increment.yaml without importing pydantic.
+"""The models' JSON Schema for reading without pydantic, and ``accepts`` for inc.yaml and increment.yaml.
 
-The pydantic models (``inc.config.Config``, ``inc.meta.IncrementMeta``) stay the schema of
-record. Importing pydantic and building those models costs several times Python's own start,
-more than ``inc list`` spends reading 100 increments, so the common case (a valid file) is
-checked here against the models' own JSON Schema, generated from them into
-``_fastschema.json`` (``python -m inc.fastcheck`` rewrites it; a test fails when it differs
-from what the models produce).
+The pydantic models stay the schema of record. Importing pydantic and building them costs
+several times Python's own start, so the common case (a plainly valid file) is checked against
+the models' own JSON Schema, generated from them into ``_fastschema.json`` (``python -m
+inc.fastcheck`` rewrites it; a test fails when it differs from what the models produce). The
+reading itself is ``inc.light``'s; :func:`accepts` is its yes/no answer, and the type and keyword
+checks below are its building blocks.
 
-The check is one-sided: :func:`accepts` returns True only when it is sure the model accepts
-the data. Anything it does not fully understand (a keyword, a format, a validator it has no
-rule for, a type pydantic would coerce, a non-ASCII value under a pattern) returns False, and
-the caller validates with pydantic, which accepts it or raises the error naming the file and
-field. A stale schema file therefore makes loading slower, never laxer.
+One-sided: anything not fully understood (a keyword, a format, a validator without a plain twin,
+a type pydantic would coerce, a non-ASCII value under a pattern) is "no", and the caller
+validates with pydantic, which accepts it or names the file and field. A stale schema file makes
+loading slower, never laxer.
 """
 
 from __future__ import annotations
@@ -28,22 +27,6 @@ from typing import Any
 SCHEMA_FILE = Path(__file__).with_name("_fastschema.json")
 _INT_LIMIT = 2**53
 
-# Validators of the models and how the fast check deals with each, by "Model.function", with
-# a digest of the validator's code (its syntax tree, so formatting does not matter): when a
-# validator changes, its digest no longer matches and its model goes through pydantic until
-# the rule here is reviewed (a test names it).
-# "widening": a before-validator that only converts another type into the schema's type; the
-# fast check already insists on the schema's type, so it may ignore it.
-# "empty:<field>": the validator only looks at that list field; the fast check accepts the data
-# only when the field is absent or empty and leaves the rest to pydantic.
-# "inside_workspace": implemented below. Any validator missing here makes its model ineligible.
-VALIDATOR_RULES: dict[str, tuple[str, str]] = {
-    "IncrementMeta._id_as_text": ("widening", "50802979f3f9"),
-    "ModelRef._version_as_text": ("widening", "c7ea858b76d1"),
-    "IncrementMeta._one_waiver_per_check": ("empty:waivers", "2d964e6866e1"),
-    "Waiver._known_check": ("empty:waivers", "dfb45fbd7a03"),
-    "Config._inside_workspace": ("inside_workspace", "a70291d06170"),
-}
 _IGNORED_KEYWORDS = frozenset({"title", "description", "default", "examples"})
 
 
@@ -58,85 +41,15 @@ def _spec() -> dict[str, Any]:
 
 def accepts(name: str, data: Any) -> bool:
     """True only when the model called ``name`` ("increment", "config") surely accepts ``data``."""
-    entry = _spec().get(name)
-    if entry is None or entry.get("opaque") != [] or not isinstance(data, dict):
-        return False
-    try:
-        for validator, info in entry["validators"].items():
-            rule, digest = VALIDATOR_RULES.get(validator, ("", ""))
-            if digest != info["digest"] or not _rule_holds(rule, info["fields"], data):
-                return False
-        schema = entry["schema"]
-        return _valid(schema, data, schema.get("$defs", {}))
-    except (KeyError, TypeError, ValueError, re.error, RecursionError):
-        return False
+    from inc import light
+
+    return light.load(name, data) is not None
 
 
 def with_defaults(name: str, data: dict[str, Any]) -> dict[str, Any]:
     """``data`` (already accepted) with every missing top-level field set to the model's default."""
     defaults: dict[str, Any] = _spec()[name]["defaults"]
     return {**defaults, **data}
-
-
-def _rule_holds(rule: str, fields: list[str], data: dict[str, Any]) -> bool:
-    if rule == "widening":
-        return True
-    if rule.startswith("empty:"):
-        return not data.get(rule[len("empty:") :])
-    if rule == "inside_workspace":
-        return all(_inside_workspace(data[f]) for f in fields if f in data)
-    return False
-
-
-def _inside_workspace(value: Any) -> bool:
-    """``Config._inside_workspace``: a relative folder without '..' (strings only)."""
-    if type(value) is not str or not value.strip() or "\\" in value:
-        return False
-    parts = value.split("/")
-    return not value.startswith("/") and ".." not in parts
-
-
-def _valid(schema: dict[str, Any], value: Any, defs: dict[str, Any]) -> bool:
-    if not schema.keys() <= _KNOWN:  # a constraint this check does not know: leave it to pydantic
-        return False
-    if "$ref" in schema:
-        ref = schema["$ref"]
-        if not ref.startswith("#/$defs/"):
-            return False
-        return _valid(defs[ref[len("#/$defs/") :]], value, defs)
-    if "anyOf" in schema:
-        return any(_valid(option, value, defs) for option in schema["anyOf"])
-    if "allOf" in schema and not all(_valid(part, value, defs) for part in schema["allOf"]):
-        return False
-    kind = schema.get("type")
-    if kind is not None and not _TYPES.get(kind, _never)(value, schema):
-        return False
-    if kind == "object" and not _valid_object(schema, value, defs):
-        return False
-    if kind == "array" and "items" in schema and not all(_valid(schema["items"], i, defs) for i in value):
-        return False
-    return all(
-        check(schema[key], value)
-        for key, check in _KEYWORDS.items()
-        if key in schema and key not in ("$ref", "anyOf", "allOf")
-    )
-
-
-def _valid_object(schema: dict[str, Any], value: dict[Any, Any], defs: dict[str, Any]) -> bool:
-    properties: dict[str, Any] = schema.get("properties", {})
-    if any(type(key) is not str for key in value):
-        return False
-    if any(key not in value for key in schema.get("required", [])):
-        return False
-    extra = schema.get("additionalProperties", True)
-    for key, item in value.items():
-        sub = properties.get(key)
-        if sub is None:
-            if extra is False or (extra is not True and not _valid(extra, item, defs)):
-                return False
-        elif not _valid(sub, item, defs):
-            return False
-    return True
 
 
 def _is_string(value: Any, schema: dict[str, Any]) -> bool:
@@ -265,13 +178,7 @@ def _validators(model: Any) -> dict[str, dict[str, Any]]:
             for name, decorator in getattr(decorators, kind).items():
                 fields = list(getattr(decorator.info, "fields", ()) or ())
                 func = getattr(decorator.func, "__func__", decorator.func)
-                mode = str(getattr(decorator.info, "mode", ""))
-                out[f"{cls.__name__}.{name}"] = {
-                    "fields": fields,
-                    "digest": code_digest(func),
-                    "kind": kind,
-                    "mode": mode,
-                }
+                out[f"{cls.__name__}.{name}"] = {"fields": fields, "digest": code_digest(func), "kind": kind}
     return dict(sorted(out.items()))
 
 
@@ -347,11 +254,10 @@ def _classes(model: Any) -> dict[str, dict[str, Any]]:
     pairs in order, its handling of unknown keys and its defaults."""
     out: dict[str, dict[str, Any]] = {}
     for cls in _model_classes(model):
-        if cls.__name__ in out:
-            raise ValueError(f"two model classes named {cls.__name__}: inc.light cannot tell them apart")
         out[cls.__name__] = {
             "fields": [[info.alias or name, name] for name, info in cls.model_fields.items()],
             "extra": cls.model_config.get("extra") or "ignore",
+            "mixins": [base.__name__ for base in cls.__mro__ if base.__module__ == "inc.rules"],
             "defaults": _defaults(cls),
         }
     return out
@@ -361,7 +267,8 @@ def generate() -> dict[str, Any]:
     """The schema file's content, from the pydantic models (the schema of record)."""
     import importlib
 
-    spec = {}
+    spec: dict[str, Any] = {}
+    seen: dict[str, Any] = {}  # class name -> class, across entries: inc.light keys classes by name
     for name, where in MODELS.items():
         module, _, attr = where.partition(":")
         model = getattr(importlib.import_module(module), attr)
@@ -373,6 +280,9 @@ def generate() -> dict[str, Any]:
             "validators": _validators(model),
             "opaque": _opaque(model),
         }
+        for cls in _model_classes(model):
+            if seen.setdefault(cls.__name__, cls) is not cls:
+                raise ValueError(f"two model classes named {cls.__name__}: inc.light cannot tell them apart")
     return spec
 
 

@@ -126,8 +126,6 @@ class Increment:
         plain = light.load("increment", raw)  # checked once: the plain object and its data
         if plain is not None:
             return cls(path, plain, raw=fastcheck.with_defaults("increment", raw))
-        if fastcheck.accepts("increment", raw):
-            return cls(path, raw=fastcheck.with_defaults("increment", raw))
         from inc.meta import IncrementMeta
 
         meta = validate(IncrementMeta, raw, str(meta_path))

@@ -26,7 +26,6 @@ from functools import cache
 from typing import Any
 
 from inc import fastcheck, rules
-from inc.gate.catalog import CHECK_IDS
 
 
 class Reject(Exception):
@@ -96,20 +95,10 @@ def _dump(value: Any, mode: str, by_alias: bool) -> Any:
     return value
 
 
-_MIXINS: dict[str, type] = {
-    "CV": rules.FoldsMethods,
-    "RowSketch": rules.SketchMethods,
-    "FeatureWatch": rules.ThresholdMethods,
-    "PredictionDrift": rules.ThresholdMethods,
-    "MonitoringConfig": rules.MonitoringMethods,
-    "IncrementMeta": rules.MetaMethods,
-}
-
-
 @cache
-def _light_class(name: str) -> type[Light]:
-    mixin = _MIXINS.get(name)
-    return type(name, (Light, mixin) if mixin else (Light,), {})
+def _light_class(name: str, mixins: tuple[str, ...] = ()) -> type[Light]:
+    """The plain class of model class ``name``, with the ``inc.rules`` mixins the model has."""
+    return type(name, (Light, *(getattr(rules, mixin) for mixin in mixins)), {})
 
 
 @cache
@@ -126,13 +115,12 @@ Hook = Callable[[dict[str, Any], list[str]], None]
 
 
 def _known_check(values: dict[str, Any], fields: list[str]) -> None:
-    if values["check"] not in CHECK_IDS:
-        raise ValueError(f"unknown check {values['check']!r}")
+    rules.known_check(values["check"])
 
 
 def _inside_workspace(values: dict[str, Any], fields: list[str]) -> None:
-    if not all(fastcheck._inside_workspace(values[field]) for field in fields):
-        raise ValueError("a folder outside the workspace")
+    for field in fields:
+        rules.inside_workspace(values[field])
 
 
 def _thresholds(values: dict[str, Any], fields: list[str]) -> None:
@@ -152,12 +140,12 @@ def _cron(values: dict[str, Any], fields: list[str]) -> None:
 HOOKS: dict[str, tuple[str, Hook | None]] = {
     "IncrementMeta._id_as_text": ("50802979f3f9", None),
     "ModelRef._version_as_text": ("c7ea858b76d1", None),
-    "Waiver._known_check": ("dfb45fbd7a03", _known_check),
+    "Waiver._known_check": ("565aaed283d2", _known_check),
     "IncrementMeta._one_waiver_per_check": (
-        "2d964e6866e1",
-        lambda values, fields: rules.unique_names((w.check for w in values["waivers"]), "waiver"),
+        "a9edb08fdd15",
+        lambda values, fields: rules.one_waiver_per_check(w.check for w in values["waivers"]),
     ),
-    "Config._inside_workspace": ("a70291d06170", _inside_workspace),
+    "Config._inside_workspace": ("876b2500fc06", _inside_workspace),
     "FeatureWatch._thresholds": ("2ad53ec89b5b", _thresholds),
     "PredictionDrift._thresholds": ("2ad53ec89b5b", _thresholds),
     "FeatureWatch._method_fits_kind": (
@@ -240,11 +228,11 @@ class _Model:
             for key, check in fastcheck._KEYWORDS.items()
             if key in schema and check is not None and key != "format"
         ]
-        post = self.post(kind, schema)
         if not checks and (kind, schema.get("format")) == ("string", None):
             return _string
         if not checks and kind == "number":
             return _number
+        post = self.post(kind, schema)
         test = fastcheck._TYPES[kind]
 
         def read(value: Any) -> Any:
@@ -287,7 +275,7 @@ class _Model:
         fields: list[tuple[str, str]] = [(key, attr) for key, attr in info["fields"]]
         readers = {key: (attr, self.reader(props[key])) for key, attr in fields}
         defaults = {key: self.default(props[key], value) for key, value in info["defaults"].items()}
-        mode, hooks, cls = info["extra"], self.hooks.get(name, []), _light_class(name)
+        mode, hooks, cls = info["extra"], self.hooks.get(name, []), self.light_class(name)
 
         def read(value: Any) -> Light:
             if type(value) is not dict:
@@ -330,7 +318,11 @@ class _Model:
         fields = {
             attr: self.default(props.get(key, {}), value[key]) for key, attr in self.classes[name]["fields"]
         }
-        return _light_class(name)(fields, {} if self.classes[name]["extra"] == "allow" else None)
+        return self.light_class(name)(fields, {} if self.classes[name]["extra"] == "allow" else None)
+
+    def light_class(self, name: str) -> type[Light]:
+        """The plain class of the model class ``name``."""
+        return _light_class(name, tuple(self.classes[name]["mixins"]))
 
 
 def _first(options: list[Reader], value: Any) -> Any:

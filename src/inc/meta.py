@@ -8,9 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator, model_validator
 
 # Re-exported: the defaults live where ``inc new`` can read them without importing pydantic.
-from inc.gate.catalog import CHECK_IDS
 from inc.metric_defaults import DEFAULT_METRICS as DEFAULT_METRICS
-from inc.rules import MetaMethods
+from inc.rules import MetaMethods, known_check, one_waiver_per_check
 
 Status = Literal["planned", "active", "done", "abandoned"]
 Problem = Literal["classification", "regression", "ranking", "clustering"]
@@ -67,9 +66,7 @@ class Waiver(BaseModel):
     @field_validator("check")
     @classmethod
     def _known_check(cls, value: str) -> str:
-        if value not in CHECK_IDS:
-            raise ValueError(f"unknown check {value!r}; one of {', '.join(CHECK_IDS)}")
-        return value
+        return known_check(value)
 
 
 class IncrementMeta(BaseModel, MetaMethods):
@@ -112,10 +109,7 @@ class IncrementMeta(BaseModel, MetaMethods):
 
     @model_validator(mode="after")
     def _one_waiver_per_check(self) -> IncrementMeta:
-        seen = [w.check for w in self.waivers]
-        dupes = sorted({c for c in seen if seen.count(c) > 1})
-        if dupes:
-            raise ValueError(f"more than one waiver for {', '.join(dupes)}")
+        one_waiver_per_check(w.check for w in self.waivers)
         return self
 
     def to_yaml_dict(self) -> dict[str, object]:

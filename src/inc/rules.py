@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -32,11 +33,37 @@ THRESHOLD_MAX: dict[str, float] = {
     "jensen_shannon": 1.0,
 }
 NUMERIC_ONLY = frozenset({"ks", "wasserstein"})
+_TRAIN_NAME = re.compile(r"(?:^|[^a-z])train", re.I)
 _CRON_FIELD = re.compile(r"^[0-9A-Za-z*/,?#LW-]+$")
 _CRON_MACROS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
 
 
 # --- validators (each raises ValueError with the message pydantic shows) ---
+
+
+def known_check(check: str) -> str:
+    """A waiver names a gate check that exists."""
+    from inc.gate.catalog import CHECK_IDS
+
+    if check not in CHECK_IDS:
+        raise ValueError(f"unknown check {check!r}; one of {', '.join(CHECK_IDS)}")
+    return check
+
+
+def one_waiver_per_check(checks: Iterable[str]) -> None:
+    """No check is waived twice."""
+    seen = list(checks)
+    dupes = sorted({c for c in seen if seen.count(c) > 1})
+    if dupes:
+        raise ValueError(f"more than one waiver for {', '.join(dupes)}")
+
+
+def inside_workspace(folder: str) -> str:
+    """A folder setting is relative and stays inside the workspace (no '..')."""
+    path = PurePosixPath(folder.replace("\\", "/"))
+    if not folder.strip() or path.is_absolute() or ".." in path.parts:
+        raise ValueError("must be a folder inside the workspace (relative, without '..')")
+    return folder
 
 
 def drift_thresholds(method: str, warn: float | None, alert: float | None) -> tuple[float, float]:
@@ -90,6 +117,21 @@ def cron_schedule(value: str) -> str:
     if len(fields) != 5 or not all(_CRON_FIELD.match(part) for part in fields):
         raise ValueError(f"not a cron schedule: {value!r}; use 5 fields like '0 6 * * *' or @daily")
     return value
+
+
+# --- which logged dataset is training data (``exp.log_dataset`` and the gate's leakage check) ---
+
+
+def context_of(name: str) -> str:
+    """``training`` for "train", "X_train", "train_set", "training" (not "pretrained"), else evaluation."""
+    return "training" if _TRAIN_NAME.search(name.strip()) else "evaluation"
+
+
+def is_training(context: str | None, name: str) -> bool:
+    """A training dataset: by its logged context, or for older records (none logged) by its name."""
+    if context:
+        return context.strip().lower().startswith("train")
+    return context_of(name) == "training"
 
 
 # --- the mean and spread of fold scores, exactly as ``statistics`` computes them ---
@@ -149,10 +191,6 @@ class _Sketch(Protocol):
 class _Thresholds(Protocol):
     warn: float | None
     alert: float | None
-
-
-class _Named(Protocol):
-    name: str
 
 
 class _Features(Protocol):

@@ -13,23 +13,15 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import re
 from typing import Any
 
 from inc.errors import UserError
 from inc.evidence import ColumnInfo, DatasetFingerprint, RowSketch
+from inc.rules import context_of, is_training
 
 SKETCH_K = 256
 WIDE_K = 1024  # a training sketch may hold this many hashes (see widen_training)
 SKETCH_METHOD = "bottom-k/row-values-v1"
-
-
-_TRAIN_NAME = re.compile(r"(?:^|[^a-z])train", re.I)
-
-
-def context_of(name: str) -> str:
-    """``training`` for "train", "X_train", "train_set", "training" (not "pretrained"), else evaluation."""
-    return "training" if _TRAIN_NAME.search(name.strip()) else "evaluation"
 
 
 def for_run(data: Any, name: str, context: str | None = None) -> tuple[DatasetFingerprint, RowSketch | None]:
@@ -206,5 +198,5 @@ def widen_training(
 
 
 def _training(dataset: DatasetFingerprint) -> bool:
-    """The rule the gate's leakage check applies to a logged context."""
-    return (dataset.context or "").strip().lower().startswith("train")
+    """The rule the gate's leakage check applies (``inc.rules.is_training``)."""
+    return is_training(dataset.context, dataset.name)

@@ -34,19 +34,19 @@ float32 differs from its train row (a narrowed float dtype is named when nothing
 from __future__ import annotations
 
 import math
-import re
 from typing import TYPE_CHECKING, NamedTuple
 
+from inc.gate.checks.numbers import short
 from inc.gate.context import EvidenceSet, GateConfig
 from inc.gate.model import Outcome, fail, ok, skip, warn
 from inc.gate.policy import policy_of
 from inc.increment import Increment
+from inc.rules import is_training
 
 if TYPE_CHECKING:
     from inc.evidence import DatasetFingerprint, RowSketch
 
 HINT = 'log both in the training run: exp.log_dataset(X_train, "train") and exp.log_dataset(X_test, "test")'
-_TRAIN_NAME = re.compile(r"(?:^|[^a-z])train", re.I)  # the rule log_dataset applies without a context
 _Z = 3.0
 _NARROW_FLOATS = {"float16", "float32", "Float32"}
 
@@ -133,13 +133,6 @@ def honest_share(train: RowSketch, test: RowSketch) -> float:
     return min(own, predicted)
 
 
-def is_training(dataset: DatasetFingerprint) -> bool:
-    """A training dataset: its logged context, or for older records its name."""
-    if dataset.context:
-        return dataset.context.strip().lower().startswith("train")
-    return bool(_TRAIN_NAME.search(dataset.name))
-
-
 def check_leakage(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcome:
     """Train and test of the chosen run are not the same rows (hash, then row sketches).
 
@@ -153,13 +146,13 @@ def check_leakage(inc: Increment, ev: EvidenceSet, config: GateConfig) -> Outcom
     path = ev.run_paths.get(record.run_id)
     where = ev.rel(path) if path is not None else ev.rel(inc.runs_dir)
     strict = config.strict or config.closing
-    trains = [d for d in record.datasets if is_training(d)]
-    tests = [d for d in record.datasets if not is_training(d)]
+    trains = [d for d in record.datasets if is_training(d.context, d.name)]
+    tests = [d for d in record.datasets if not is_training(d.context, d.name)]
     if not trains or not tests:
         missing = "no training dataset" if not trains else "no test (evaluation) dataset"
         logged = ", ".join(f"{d.name!r} as {_kind(d)}" for d in record.datasets)
         detail = (
-            f"the chosen run {_short(record.run_id)} logged {missing} ({logged or 'no dataset'}), so nothing "
+            f"the chosen run {short(record.run_id)} logged {missing} ({logged or 'no dataset'}), so nothing "
             f"shows its test rows are not in train; {HINT}"
         )
         return fail(detail, where) if strict else warn(detail, where)
@@ -289,8 +282,4 @@ def _column_difference(train: DatasetFingerprint, test: DatasetFingerprint) -> s
 
 
 def _kind(dataset: DatasetFingerprint) -> str:
-    return "training" if is_training(dataset) else "evaluation"
-
-
-def _short(run_id: str) -> str:
-    return run_id if len(run_id) <= 8 else run_id[:6] + ".."
+    return "training" if is_training(dataset.context, dataset.name) else "evaluation"
