@@ -92,19 +92,12 @@ def as_model(kind: str, data: Any, path: Path) -> Any:
     """``data`` of the file ``path`` read as the model of ``kind`` (an ``inc.fastcheck.MODELS``
     entry): a plain object when ``inc.light`` is sure, else the pydantic model, whose error
     names the file and the field."""
-    if not isinstance(data, dict):
-        raise EvidenceError(f"{path}: expected a JSON object")
     read = light.load(kind, data)
     if read is not None:
         return read
-    from pydantic import ValidationError
+    from inc.evidence import _validated
 
-    from inc.yamlio import format_validation_error
-
-    try:
-        return light.model_class(kind).model_validate(data)
-    except ValidationError as exc:
-        raise EvidenceError(format_validation_error(str(path), exc)) from exc
+    return _validated(light.model_class(kind), data, path)
 
 
 def read_report(kind: str, path: Path) -> Any:

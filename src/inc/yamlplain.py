@@ -169,7 +169,7 @@ def _sequence(lines: list[tuple[int, str]], i: int, indent: int) -> tuple[list[A
             value, i = _block(lines, i, indent + 1 + inner)
         else:
             value, i = _value(rest), i + 1
-            _no_continuation(lines, i, indent)
+            _end(lines, i, indent)  # nothing deeper: no multi-line scalar
         items.append(value)
     return items, _end(lines, i, indent)
 
@@ -185,7 +185,7 @@ def _mapping(lines: list[tuple[int, str]], i: int, indent: int) -> tuple[dict[st
             raise Unsure  # PyYAML's reading names both lines
         if rest:
             out[key], i = _value(rest), i + 1
-            _no_continuation(lines, i, indent)
+            _end(lines, i, indent)  # nothing deeper: no multi-line scalar
         else:
             out[key], i = _nested(lines, i + 1, indent, allow_same=True)
     return out, _end(lines, i, indent)
@@ -201,14 +201,11 @@ def _nested(lines: list[tuple[int, str]], i: int, indent: int, allow_same: bool)
 
 
 def _end(lines: list[tuple[int, str]], i: int, indent: int) -> int:
+    """``i`` when the next line is not deeper than ``indent``: a deeper one is a multi-line
+    scalar or a structure PyYAML reads its own way."""
     if i < len(lines) and lines[i][0] > indent:
         raise Unsure
     return i
-
-
-def _no_continuation(lines: list[tuple[int, str]], i: int, indent: int) -> None:
-    if i < len(lines) and lines[i][0] > indent:
-        raise Unsure  # a multi-line scalar, or a structure PyYAML reads its own way
 
 
 def _is_pair(text: str) -> bool:

@@ -202,6 +202,33 @@ def test_each_scalar_is_read_as_pyyaml_reads_it_or_left_to_it(text: str) -> None
     agrees(text)
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0",
+        "+3",
+        "1.5",
+        ".5",
+        "true",
+        "False",
+        "null",
+        "~",
+        "",
+        "2026-11-29",
+        "'it''s'",
+        '"0001"',
+        "roc_auc",
+        "a#b",
+        "[1, 2]",
+        "{a: 1}",
+        "2765b13ef77146da963882aa5779cc50",
+        "x # y",
+    ],
+)
+def test_the_plain_forms_are_read_without_pyyaml(value: str) -> None:
+    assert agrees(f"key: {value}\n") and agrees(f"- {value}\n")
+
+
 def test_generated_documents_agree_with_pyyaml() -> None:
     rng = random.Random(17)
     read = sum(agrees("\n".join(_document(rng)) + "\n") for _ in range(3000))

@@ -264,7 +264,8 @@ def margin_lowered_below_the_spec(root: Path) -> None:
 
 
 def target_lowered_below_the_spec(root: Path) -> None:
-    """0.72: still above the monitoring alert (0.7), so only the lowered bar is wrong."""
+    """0.72: the amount rule meets it, so the monitoring alert is bounded by the chosen run's
+    score instead of the baseline's; only the lowered bar is wrong."""
     set_meta(inc_dir(root), metric=meta(root).metric.model_copy(update={"target": 0.72}))
 
 

@@ -57,7 +57,6 @@ def _candidates(ev: EvidenceSet, policy: Policy) -> str:
 
 
 def _load_test(ev: EvidenceSet, policy: Policy) -> str:
-
     record = ev.chosen.record
     paths = ev.loadtest_paths(record.run_id) if record is not None else []
     short = []

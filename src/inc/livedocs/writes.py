@@ -23,7 +23,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from inc.fsutil import ensure_inside
+from inc.fsutil import atomic_write_bytes, ensure_inside
 
 _TEMP_ATTEMPTS = 100
 _NO_LINKS = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -41,8 +41,6 @@ def write_files(root: Path, files: Iterable[tuple[Path, bytes]]) -> None:
     for path, data in files:
         by_folder.setdefault(path.parent, []).append((path.name, data))
     if not _dir_fd_supported():
-        from inc.fsutil import atomic_write_bytes
-
         for folder, entries in by_folder.items():
             ensure_inside(root, folder)
             for name, data in entries:

@@ -67,7 +67,7 @@ def _input_differences(target: Target, record: RunRecord, where: str) -> list[Di
     out = []
     for mine in record.datasets:
         digest = inputs.get(mine.name)
-        if digest != mine.sha256[: len(digest or "")] or digest is None:
+        if digest is None or digest != mine.sha256[: len(digest)]:
             out.append(Difference(where, f"dataset {mine.name}.sha256", shown(mine.sha256), shown(digest)))
     return out
 

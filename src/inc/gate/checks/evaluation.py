@@ -184,8 +184,9 @@ def check_evaluation(inc: Increment, ev: EvidenceSet, config: GateConfig, record
     if summary.worst_slice is not None and summary.worst_slice.metric is not None:
         w = summary.worst_slice
         parts.append(f"worst slice {w.column}={w.value} {fmt(w.metric or 0.0)}")
-    if unbound_note(record):
-        parts.append(unbound_note(record))
+    note = unbound_note(record)
+    if note:
+        parts.append(note)
     logged = record.metrics.get(inc.meta.metric.name)
     if logged is not None and not summary.sampled and abs(logged - value) > LOGGED_TOLERANCE:
         # the baseline check judges the logged value: one the stored predictions do not give is

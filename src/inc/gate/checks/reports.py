@@ -254,7 +254,7 @@ def _judge_report(ev: EvidenceSet, record: RunRecord, path: Path, judge: _Judge)
         requests = int(single.get("requests", report.requests)) if single else report.requests
         failures = max(report.failures, int(single.get("failures", 0)) if single else 0)
     except (TypeError, ValueError, KeyError) as exc:
-        return "problem", f"{where}: field 'series': batch-size-1 entry is malformed ({exc})"
+        return "problem", f"{where}: field 'series': batch-size-{scope} entry is malformed ({exc})"
     setup = f"{_setup(report)}, batch {scope if single else report.batch_size}, {requests} requests"
     figures = {
         "p50_ms": report.p50_ms,
