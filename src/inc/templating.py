@@ -29,19 +29,19 @@ def packaged_templates_dir() -> Path:
     raise InternalError("the packaged templates are missing from this installation")
 
 
-def environment(override_dir: Path | None, keep_compiled: bool = False) -> SandboxedEnvironment:
+def environment(override_dir: Path | None) -> SandboxedEnvironment:
     """A sandboxed environment looking in ``override_dir`` first, then the packaged templates.
 
     Cached per folder, and only while the folder exists: an override folder created later in
-    the same process is picked up. ``keep_compiled`` (``inc new``): compiled templates are kept
-    in jinja2's per-user cache folder (see :func:`_compiled_cache`).
+    the same process is picked up. Compiled templates are kept between runs in jinja2's per-user
+    cache folder (see :func:`_compiled_cache`).
     """
     folder = override_dir if override_dir is not None and override_dir.is_dir() else None
-    return _environment(folder, keep_compiled)
+    return _environment(folder)
 
 
 @lru_cache(maxsize=8)
-def _environment(override_dir: Path | None, keep_compiled: bool = False) -> SandboxedEnvironment:
+def _environment(override_dir: Path | None) -> SandboxedEnvironment:
     from jinja2 import ChoiceLoader, StrictUndefined
 
     from inc.template_guard import BudgetedSandbox, ContainedLoader
@@ -59,8 +59,7 @@ def _environment(override_dir: Path | None, keep_compiled: bool = False) -> Sand
         lstrip_blocks=True,
     )
     env.untrusted = override_dir is not None
-    if keep_compiled:
-        env.bytecode_cache = _compiled_cache(env)
+    env.bytecode_cache = _compiled_cache(env)
     return env
 
 
@@ -74,9 +73,9 @@ def _compiled_cache(env: SandboxedEnvironment) -> BytecodeCache | None:
     digest and its bytecode format match; the file name also digests the jinja2 version and
     every setting compiling depends on, so other settings or another jinja2 compile afresh.
     """
-    import hashlib
-
     import jinja2
+
+    from inc.sha import sha256
 
     settings = (
         jinja2.__version__,
@@ -96,7 +95,7 @@ def _compiled_cache(env: SandboxedEnvironment) -> BytecodeCache | None:
         (env.comment_start_string, env.comment_end_string),
         (env.line_statement_prefix, env.line_comment_prefix),
     )
-    key = hashlib.sha256(repr(settings).encode()).hexdigest()[:16]
+    key = sha256(repr(settings).encode()).hexdigest()[:16]
 
     class OptionalCache(jinja2.FileSystemBytecodeCache):
         """jinja2's file cache, where a read or write failure (a full or read-only temp folder)
@@ -137,19 +136,15 @@ def template_errors(name: str, hint: str = "") -> Iterator[None]:
         raise ConfigError(f"template {name}: {exc}{hint}") from exc
 
 
-def render(
-    name: str, context: dict[str, Any], override_dir: Path | None = None, keep_compiled: bool = False
-) -> str:
-    """Render template ``name`` (e.g. ``spec.md.j2``); errors name the template and line.
-
-    ``keep_compiled``: reuse the compiled template from an earlier run (``environment``)."""
-    env = environment(override_dir, keep_compiled)
+def render(name: str, context: dict[str, Any], override_dir: Path | None = None) -> str:
+    """Render template ``name`` (e.g. ``spec.md.j2``); errors name the template and line."""
+    env = environment(override_dir)
     with template_errors(name):
         return render_template(env.get_template(name), context)
 
 
 def render_packaged_or_override(name: str, context: dict[str, Any], override_dir: Path | None) -> str:
-    """``render(name, context, override_dir, keep_compiled=True)``, without importing jinja2 when
+    """``render(name, context, override_dir)``, without importing jinja2 when
     the repository does not override ``name``: the packaged template is then rendered by
     ``inc.plainrender`` (the same bytes), or by jinja2 when it uses more than that subset.
 
@@ -164,7 +159,7 @@ def render_packaged_or_override(name: str, context: dict[str, Any], override_dir
             return render_text(source, context)
         except (Unsupported, OSError, UnicodeDecodeError):
             pass  # jinja2 renders it, or names what is wrong with it
-    return render(name, context, override_dir, keep_compiled=True)
+    return render(name, context, override_dir)
 
 
 def render_template(template: Template, context: dict[str, Any]) -> str:

@@ -145,7 +145,7 @@ def test_a_folder_or_link_named_like_a_template_goes_to_jinja2(workspace: Worksp
     context = plain_context(random.Random(3))
     for name in ("plan.md.j2", "tasks.md.j2"):
         try:
-            expected: object = templating.render(name, context, workspace.templates_dir, keep_compiled=True)
+            expected: object = templating.render(name, context, workspace.templates_dir)
         except Exception as exc:
             expected = type(exc)
         try:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,6 +11,7 @@ from typing import Any
 
 import click
 
+from inc.cli.text import json_text, use_color
 from inc.cli.text import table as table
 from inc.workspace import Workspace
 
@@ -58,19 +57,14 @@ FORMAT_OPTION = click.option(
 )
 
 
-def use_color() -> bool:
-    """Colour only on a terminal and never with NO_COLOR."""
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-
-
 def style(text: str, **kwargs: Any) -> str:
     """``click.style`` when colour is allowed, plain text otherwise."""
     return click.style(text, **kwargs) if use_color() else text
 
 
 def echo_json(data: Any) -> None:
-    """Print JSON with sorted keys."""
-    click.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
+    """Print JSON with sorted keys (``inc.cli.text.json_text``)."""
+    click.echo(json_text(data))
 
 
 _BAR_STEPS = 1000

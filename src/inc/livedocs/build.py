@@ -85,10 +85,10 @@ class _Templates:
 
 
 def docs_environment(override_dir: Path) -> SandboxedEnvironment:
-    """The sandboxed environment with the repository's overrides (``inc.templating``), its
-    compiled templates kept between runs in jinja2's per-user cache folder: compiling the two
-    page templates costs more than ``inc gate --changed --strict`` spends on the rest."""
-    return environment(override_dir, keep_compiled=True)
+    """The sandboxed environment with the repository's overrides (``inc.templating``; compiled
+    templates are kept between runs: compiling the two page templates cost more than ``inc gate
+    --changed --strict`` spends on the rest)."""
+    return environment(override_dir)
 
 
 def _normalise(text: str) -> str:
