@@ -1,4 +1,4 @@
-"""The Python API behind ``inc.ops.loadtest``, ``inc.ops.drift``, ``inc.gate`` and ``inc.load_test_model``.
+"""The Python API behind ``inc.loadtest``, ``inc.drift``, ``inc.gate`` and ``inc.load_test_model``.
 
 Each function is the one its command calls (``inc loadtest``, ``inc drift``, ``inc gate``), so a
 script and the command take the same code path and return the same result objects. Every

@@ -3,8 +3,7 @@
 Thresholds come from the increment's monitoring.yaml when it lists features, else every
 column is compared with PSI at the defaults (0.1 warn, 0.25 alert).
 
-The module is callable: ``inc.ops.drift(...)`` is :func:`inc.api.drift`, the function the
-``inc drift`` command calls.
+``inc.drift(...)`` is :func:`inc.api.drift`, the function the ``inc drift`` command calls.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ functions only. Each mode's report goes to its own ``reports/loadtest-<run_id>-<
 (:mod:`inc.ops.files`), so an HTTP run does not overwrite the in-process one, and is
 linked from the run's ledger record when the run is linked.
 
-The module is callable: ``inc.ops.loadtest(...)`` is :func:`inc.api.loadtest`, the function the
-``inc loadtest`` command calls.
+``inc.loadtest(...)`` is :func:`inc.api.loadtest`, the function the ``inc loadtest`` command
+calls.
 """
 
 from __future__ import annotations
